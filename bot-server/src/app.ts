@@ -1,0 +1,51 @@
+import express, { type Express } from "express";
+import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
+import type { Config } from "./config";
+import type { Db } from "./db/database";
+import { errorHandler, notFoundHandler } from "./errors/error-handler";
+import type { Logger } from "./logger";
+import { healthRouter } from "./modules/health/health.router";
+import { procedureRouter } from "./modules/procedures/procedure.router";
+import type { ProcedureService } from "./modules/procedures/procedure.service";
+import { unitsRouter } from "./modules/units/units.router";
+
+export type AppDeps = {
+  config: Pick<Config, "rateLimitPerMinute" | "trustProxyHops">;
+  db: Db;
+  logger: Logger;
+  procedures: ProcedureService;
+};
+
+/** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", deps.config.trustProxyHops);
+  app.use(helmet());
+  app.use(express.json({ limit: "100kb" }));
+
+  app.use(healthRouter(deps.db));
+
+  const api = express.Router();
+  api.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.config.rateLimitPerMinute,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      handler: (_req, res) => {
+        res.status(429).json({
+          error: { code: "RATE_LIMITED", message: "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau một phút." },
+        });
+      },
+    }),
+  );
+  api.use(procedureRouter(deps.procedures));
+  api.use(unitsRouter());
+  app.use("/api", api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,68 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The bot server's configuration, parsed once at boot (STYLE.md habit 1). No other file reads `process.env`.
+ * A bad value stops the server with a message naming the variable.
+ */
+const Env = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Where the SQLite database and uploaded files live. Relative paths are taken from where npm was run. */
+  DATA_DIR: z.string().min(1).default("./data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Requests per minute and client address on the public API. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  /** Trust `X-Forwarded-For` from this many proxies in front of the server (0: none). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Import the catalogue shipped with the project at start when it changed (set to false to manage it by hand). */
+  SEED_STARTER_CATALOGUE: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+});
+
+export type Config = {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+  rateLimitPerMinute: number;
+  trustProxyHops: number;
+  seedStarterCatalogue: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      `Cấu hình không hợp lệ (invalid configuration):\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment. Empty strings count as unset, so `PORT=` falls back to the default. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "?"), message: issue.message })),
+    );
+  }
+  const e = parsed.data;
+  // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
+  const base = env.INIT_CWD ?? process.cwd();
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(base, e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    seedStarterCatalogue: e.SEED_STARTER_CATALOGUE,
+  };
+}

@@ -1,0 +1,132 @@
+import { z } from "zod";
+
+/**
+ * A procedure (thủ tục hành chính, TTHC) as published in the national database of procedures.
+ * See ../shared/docs/DOMAIN.md §3–§4. Codes are national codes such as `1.001193` (Đăng ký khai sinh).
+ */
+
+/** National procedure code: digit, dot, six digits (`1.001193`, `2.000815`). */
+export const ProcedureCode = z
+  .string()
+  .trim()
+  .regex(/^\d\.\d{6}$/, "Mã thủ tục phải có dạng 1.001193");
+export type ProcedureCode = z.infer<typeof ProcedureCode>;
+
+/** Cấp thực hiện. District level (huyện) exists only for history: it was abolished on 1 July 2025. */
+export const ProcedureLevel = z.enum(["province", "commune", "district"]);
+export type ProcedureLevel = z.infer<typeof ProcedureLevel>;
+
+export const PROCEDURE_LEVEL_LABELS: Record<ProcedureLevel, string> = {
+  province: "Cấp tỉnh",
+  commune: "Cấp xã",
+  district: "Cấp huyện (trước 01/7/2025)",
+};
+
+/**
+ * Online service level. 2, 3, 4 follow Nghị định 43/2011/NĐ-CP; Nghị định 42/2022/NĐ-CP renamed them:
+ * level 4 ≈ toàn trình (everything online), level 3 ≈ một phần (partly online), level 2 = information and forms only.
+ */
+export const OnlineLevel = z.literal([2, 3, 4]);
+export type OnlineLevel = z.infer<typeof OnlineLevel>;
+
+export const ONLINE_LEVEL_LABELS: Record<OnlineLevel, { level: string; decree42: string }> = {
+  2: { level: "Mức độ 2", decree42: "Cung cấp thông tin" },
+  3: { level: "Mức độ 3", decree42: "Dịch vụ công trực tuyến một phần" },
+  4: { level: "Mức độ 4", decree42: "Dịch vụ công trực tuyến toàn trình" },
+};
+
+/** "Mức độ 4 · Toàn trình" style label showing both the old and the Nghị định 42/2022 names. */
+export function onlineLevelLabel(level: OnlineLevel): string {
+  const labels = ONLINE_LEVEL_LABELS[level];
+  return `${labels.level} · ${labels.decree42}`;
+}
+
+const NonEmptyText = z.string().trim().min(1, "Không được để trống");
+
+/**
+ * One fee line (phí, lệ phí) in VND. `amount: 0` means free; `amount: null` means the fee exists but its figure
+ * was not confirmed (the `note` says what sets it) — the catalogue never guesses a figure.
+ */
+export const ProcedureFee = z.object({
+  name: NonEmptyText,
+  amount: z.number().int("Số tiền phải là số nguyên (đồng)").min(0, "Số tiền không được âm").nullable(),
+  note: z.string().trim().optional(),
+});
+export type ProcedureFee = z.infer<typeof ProcedureFee>;
+
+/** One required document (thành phần hồ sơ). */
+export const ProcedureDocument = z.object({
+  name: NonEmptyText,
+  copies: z.number().int().min(1, "Số bản phải từ 1 trở lên"),
+  required: z.boolean(),
+  form: z.string().trim().optional(),
+});
+export type ProcedureDocument = z.infer<typeof ProcedureDocument>;
+
+/**
+ * The import format (`npm run catalogue:import`): the fields a catalogue file must carry, plus optional ones.
+ * `processingDays: null` means the processing time was not confirmed.
+ */
+export const Procedure = z.object({
+  code: ProcedureCode,
+  name: NonEmptyText,
+  field: NonEmptyText,
+  level: ProcedureLevel,
+  agency: NonEmptyText,
+  onlineLevel: OnlineLevel,
+  processingDays: z.number().int().min(0, "Thời hạn không được âm").max(365).nullable(),
+  processingNote: z.string().trim().optional(),
+  fees: z.array(ProcedureFee),
+  postal: z.boolean(),
+  documents: z.array(ProcedureDocument),
+  result: z.string().trim(),
+  steps: z.array(NonEmptyText).optional(),
+  conditions: z.array(NonEmptyText).optional(),
+  subjects: z.array(NonEmptyText).optional(),
+  legalBasis: z.array(NonEmptyText).optional(),
+  /** Everyday names citizens use ("sổ đỏ", "bằng lái"); they help search. */
+  aliases: z.array(NonEmptyText).optional(),
+  sources: z.array(NonEmptyText).optional(),
+});
+export type Procedure = z.infer<typeof Procedure>;
+
+/** What a search result carries: enough for a result list, not the whole record. */
+export const ProcedureSummary = Procedure.pick({
+  code: true,
+  name: true,
+  field: true,
+  level: true,
+  agency: true,
+  onlineLevel: true,
+  processingDays: true,
+  postal: true,
+});
+export type ProcedureSummary = z.infer<typeof ProcedureSummary>;
+
+export const MAX_SEARCH_LIMIT = 100;
+export const MAX_SEARCH_OFFSET = 10_000;
+export const MAX_QUERY_LENGTH = 200;
+
+/** `GET /api/procedures` query parameters. Each bad value is reported with its parameter name. */
+export const ProcedureSearchQuery = z.object({
+  q: z.string().max(MAX_QUERY_LENGTH, `Từ khóa tối đa ${MAX_QUERY_LENGTH} ký tự`).optional(),
+  level: ProcedureLevel.optional(),
+  field: z.string().trim().min(1).max(200).optional(),
+  onlineLevel: z
+    .enum(["2", "3", "4"])
+    .transform((v) => Number(v) as OnlineLevel)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(20),
+  offset: z.coerce.number().int().min(0).max(MAX_SEARCH_OFFSET).default(0),
+});
+export type ProcedureSearchQuery = z.infer<typeof ProcedureSearchQuery>;
+
+export const ProcedureSearchResult = z.object({
+  items: z.array(ProcedureSummary),
+  total: z.number().int().min(0),
+});
+export type ProcedureSearchResult = z.infer<typeof ProcedureSearchResult>;
+
+/** A field (lĩnh vực) with how many procedures it has, for the search filters. */
+export const ProcedureField = z.object({ name: z.string(), count: z.number().int() });
+export type ProcedureField = z.infer<typeof ProcedureField>;

@@ -1,0 +1,46 @@
+import fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { bootstrap, type Config, createLogger } from "@qn/bot-server";
+
+export type TestServer = {
+  url: string;
+  dataDir: string;
+  config: Config;
+  close: () => Promise<void>;
+};
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "qn-test-"));
+}
+
+/** Starts the real app on port 0 with a temporary DATA_DIR, as `npm start` would, but in-process. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDataDir();
+  const config: Config = {
+    nodeEnv: "test",
+    port: 0,
+    host: "127.0.0.1",
+    dataDir,
+    logLevel: "silent",
+    rateLimitPerMinute: 10_000,
+    trustProxyHops: 0,
+    seedStarterCatalogue: true,
+    ...overrides,
+  };
+  const { app, close } = await bootstrap(config, createLogger("silent"));
+  const server = await new Promise<import("node:http").Server>((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    config,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
+    },
+  };
+}
