@@ -11,8 +11,18 @@ describe("configuration", () => {
   });
 
   it("when values are set, then they are parsed to their types and empty strings count as unset", () => {
-    const config = loadConfig({ PORT: "8080", DATA_DIR: "/var/lib/dvc", SEED_STARTER_CATALOGUE: "false", LOG_LEVEL: "" });
-    expect(config).toMatchObject({ port: 8080, dataDir: "/var/lib/dvc", seedStarterCatalogue: false, logLevel: "info" });
+    const config = loadConfig({
+      PORT: "8080",
+      DATA_DIR: "/var/lib/dvc",
+      SEED_STARTER_CATALOGUE: "false",
+      LOG_LEVEL: "",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      dataDir: "/var/lib/dvc",
+      seedStarterCatalogue: false,
+      logLevel: "info",
+    });
   });
 
   it("when several values are bad, then every bad variable is named", () => {

@@ -1,11 +1,7 @@
 import type { Procedure } from "@qn/shared";
 
 /** Builds a valid procedure with the given identity; the rest is filler that tests do not look at. */
-export function procedure(
-  code: string,
-  name: string,
-  extra: Partial<Procedure> = {},
-): Procedure {
+export function procedure(code: string, name: string, extra: Partial<Procedure> = {}): Procedure {
   return {
     code,
     name,
@@ -46,9 +42,13 @@ export const FIXTURE_CATALOGUE: Procedure[] = [
     agency: "Công an tỉnh",
     onlineLevel: 3,
   }),
-  procedure("1.012345", "Đăng ký cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất lần đầu", {
-    field: "Đất đai",
-    level: "province",
-    onlineLevel: 3,
-  }),
+  procedure(
+    "1.012345",
+    "Đăng ký cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất lần đầu",
+    {
+      field: "Đất đai",
+      level: "province",
+      onlineLevel: 3,
+    },
+  ),
 ];

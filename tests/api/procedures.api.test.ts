@@ -116,7 +116,11 @@ describe("errors and limits", () => {
   });
 
   it("when a client sends too many requests, then 429 in Vietnamese and other endpoints keep working", async () => {
-    const limited = await startTestServer({ rateLimitPerMinute: 3, dataDir: server.dataDir, seedStarterCatalogue: false });
+    const limited = await startTestServer({
+      rateLimitPerMinute: 3,
+      dataDir: server.dataDir,
+      seedStarterCatalogue: false,
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await fetch(`${limited.url}/api/procedures?q=khai+sinh`)).status);

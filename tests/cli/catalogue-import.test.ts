@@ -78,7 +78,9 @@ describe("npm run catalogue:import", () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("không phải JSON hợp lệ");
 
-    const object = await runTs(IMPORT, [writeJson(dataDir, "object.json", { code: "1.001193" })], { DATA_DIR: dataDir });
+    const object = await runTs(IMPORT, [writeJson(dataDir, "object.json", { code: "1.001193" })], {
+      DATA_DIR: dataDir,
+    });
     expect(object.code).toBe(1);
     expect(object.stderr).toContain("phải là một mảng JSON");
 

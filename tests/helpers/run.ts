@@ -8,7 +8,12 @@ const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 export type RunResult = { code: number | null; stdout: string; stderr: string };
 
 /** Runs one of the project's TypeScript entry points in its own process, as a developer would from the shell. */
-export function runTs(script: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
+export function runTs(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [path.join(ROOT, script), ...args], {
       cwd: ROOT,

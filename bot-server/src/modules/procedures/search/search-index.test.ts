@@ -78,7 +78,10 @@ describe("procedure search", () => {
   });
 
   it("when the index is rebuilt with a new procedure, then it is searchable", () => {
-    const bigger = ProcedureSearchIndex.build([...FIXTURE_CATALOGUE, procedure("2.002481", "Chuyển trường đối với học sinh trung học cơ sở")]);
+    const bigger = ProcedureSearchIndex.build([
+      ...FIXTURE_CATALOGUE,
+      procedure("2.002481", "Chuyển trường đối với học sinh trung học cơ sở"),
+    ]);
     expect(bigger.search({ q: "chuyen truong", limit: 5, offset: 0 }).hits[0]?.item.code).toBe("2.002481");
   });
 });

@@ -1,4 +1,4 @@
-import { foldText, type OnlineLevel, type Procedure, type ProcedureLevel } from "@qn/shared";
+import { foldText, foldTokens, type OnlineLevel, type Procedure, type ProcedureLevel } from "@qn/shared";
 import { FuzzyVocabulary } from "./fuzzy";
 import { type ParsedQuery, parseQuery, type Vocabulary } from "./query-parser";
 
@@ -8,6 +8,9 @@ import { type ParsedQuery, parseQuery, type Vocabulary } from "./query-parser";
  * the query a procedure covers and how much of the procedure's name the query covers. The last factor is what tells
  * near-duplicates apart: "đăng ký khai sinh" covers all of "Đăng ký khai sinh" but only half of "Đăng ký khai sinh
  * có yếu tố nước ngoài", so the variant wins only when the query asks for it. See docs/decisions/0003.
+ *
+ * Terms are interned to integers and every per-query buffer is a typed array stamped with a generation number, so a
+ * query allocates almost nothing whatever the size of the catalogue.
  */
 
 export type SearchFilters = {
@@ -29,6 +32,8 @@ export type Searchable = Pick<
 const FIELD_BOOSTS = { name: 3, aliases: 2.2, field: 0.7, result: 0.5, agency: 0.3 } as const;
 type FieldName = keyof typeof FIELD_BOOSTS;
 const FIELDS = Object.keys(FIELD_BOOSTS) as FieldName[];
+/** Fields whose word order is indexed (syllable pairs); result and agency texts only add their words. */
+const PAIRED_FIELDS = new Set<FieldName>(["name", "aliases", "field"]);
 const K1 = 1.2;
 const B = 0.75;
 const BIGRAM_WEIGHT = 0.8;
@@ -36,100 +41,240 @@ const BIGRAM_WEIGHT = 0.8;
 const MIN_COVERAGE = 0.5;
 /** ...and scores at least this share of the best match. */
 const MIN_RELATIVE_SCORE = 0.2;
+/** Separates aliases inside the aliases field, so that no bigram spans two of them. */
+const SEPARATOR = -1;
+/** Bigram keys: a * 2^26 + b stays an exact integer for vocabularies up to 67 million terms. */
+const PAIR = 2 ** 26;
 
-type Postings = { docs: Int32Array; weights: Float32Array };
+/** A growable list of document numbers with a generation stamp per document: O(1) "seen in this pass?". */
+class DocSet {
+  readonly list: Int32Array;
+  length = 0;
+  private readonly stamp: Uint32Array;
+  private generation = 1;
+  constructor(size: number) {
+    this.list = new Int32Array(size);
+    this.stamp = new Uint32Array(size);
+  }
+  /** Adds `doc` if absent; returns true when it was absent. */
+  add(doc: number): boolean {
+    if (this.stamp[doc] === this.generation) return false;
+    this.stamp[doc] = this.generation;
+    this.list[this.length++] = doc;
+    return true;
+  }
+  has(doc: number): boolean {
+    return this.stamp[doc] === this.generation;
+  }
+  clear(): void {
+    this.length = 0;
+    this.generation++;
+    if (this.generation === 0xffffffff) {
+      this.stamp.fill(0);
+      this.generation = 1;
+    }
+  }
+}
 
 export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
   readonly fuzzy: FuzzyVocabulary;
-  private readonly postings = new Map<string, Postings>();
-  private readonly idf = new Map<string, number>();
-  private readonly nameTerms: string[][];
+  private readonly unigramIds = new Map<string, number>();
+  private readonly bigramIds = new Map<number, number>();
+  private readonly postingDocs: Int32Array[] = [];
+  private readonly postingWeights: Float32Array[] = [];
+  private readonly idf: Float64Array;
+  private readonly nameTerms: Int32Array[];
   private readonly byCode = new Map<string, number>();
   private readonly foldedFields: string[];
-  private readonly alphabetical: Int32Array;
-  // Scratch buffers reused across queries (one query at a time: Node runs one request handler at a time).
+  private alphabetical: Int32Array | undefined;
+  // Scratch space reused by every query (Node runs one request handler at a time).
   private readonly score: Float64Array;
   private readonly coverage: Float64Array;
   private readonly conceptScore: Float64Array;
   private readonly conceptCoverage: Float64Array;
   private readonly altScore: Float64Array;
   private readonly altCoverage: Float64Array;
+  private readonly touched: DocSet;
+  private readonly conceptDocs: DocSet;
+  private readonly altDocs: DocSet;
+  private readonly queryTermStamp: Uint32Array;
+  private queryGeneration = 0;
 
   private constructor(readonly docs: readonly T[]) {
     const n = docs.length;
-    this.nameTerms = new Array(n);
-    this.foldedFields = docs.map((d) => foldText(d.field));
+    // Pass 1: fold and intern each distinct text of each field once (field, agency and result texts repeat across
+    // procedures); remember which text each procedure has, and the field lengths for BM25's length normalisation.
+    type Entry = { ids: Int32Array; terms?: Int32Array; weights?: Float64Array };
+    const folds = new Map<string, Int32Array>();
+    const idsOf = (text: string): Int32Array => {
+      let ids = folds.get(text);
+      if (!ids) {
+        ids = Int32Array.from(foldTokens(text), (t) => this.internUnigram(t));
+        folds.set(text, ids);
+      }
+      return ids;
+    };
+    const entries = FIELDS.map(() => new Map<string, Entry>());
+    const totalLength = FIELDS.map(() => 0);
+    const docEntries: Entry[][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const doc = docs[i] as T;
+      const mine: Entry[] = new Array(FIELDS.length);
+      FIELDS.forEach((f, fi) => {
+        const text = f === "aliases" ? (doc.aliases ?? []).join("\n") : (doc[f] ?? "");
+        const map = entries[fi] as Map<string, Entry>;
+        let entry = map.get(text);
+        if (!entry) {
+          let ids: Int32Array;
+          if (f === "aliases") {
+            const out: number[] = [];
+            for (const alias of doc.aliases ?? []) out.push(...idsOf(alias), SEPARATOR);
+            ids = Int32Array.from(out);
+          } else {
+            ids = idsOf(text);
+          }
+          entry = { ids };
+          map.set(text, entry);
+        }
+        totalLength[fi] = (totalLength[fi] as number) + entry.ids.length;
+        mine[fi] = entry;
+      });
+      docEntries[i] = mine;
+      this.byCode.set(doc.code, i);
+    }
+
+    // Pass 2: a text contributes the same BM25 weights to every procedure that has it: compute them once per text.
+    // Term counts in a dense array: its size bounds every unigram plus one pair per word of the paired fields.
+    let pairBound = this.nextId + 1;
+    FIELDS.forEach((f, fi) => {
+      if (PAIRED_FIELDS.has(f)) pairBound += totalLength[fi] as number;
+    });
+    const counts = new Int32Array(pairBound);
+    const seen: number[] = [];
+    const count = (term: number) => {
+      if (counts[term] === 0) seen.push(term);
+      counts[term] = (counts[term] as number) + 1;
+    };
+    FIELDS.forEach((f, fi) => {
+      const avg = Math.max(1, (totalLength[fi] as number) / Math.max(1, n));
+      const boost = FIELD_BOOSTS[f];
+      const paired = PAIRED_FIELDS.has(f);
+      for (const entry of (entries[fi] as Map<string, Entry>).values()) {
+        const ids = entry.ids;
+        seen.length = 0;
+        for (let k = 0; k < ids.length; k++) {
+          const a = ids[k] as number;
+          if (a === SEPARATOR) continue;
+          count(a);
+          const b = ids[k + 1];
+          if (paired && b !== undefined && b !== SEPARATOR) count(this.internBigram(a, b));
+        }
+        const norm = K1 * (1 - B + (B * ids.length) / avg);
+        const terms = Int32Array.from(seen);
+        const weights = new Float64Array(seen.length);
+        for (let j = 0; j < seen.length; j++) {
+          const c = counts[seen[j] as number] as number;
+          weights[j] = (boost * c * (K1 + 1)) / (c + norm);
+          counts[seen[j] as number] = 0;
+        }
+        entry.terms = terms;
+        entry.weights = weights;
+      }
+    });
+
+    // Pass 3: sum the fields of each procedure in a dense scratch array into one flat list of (term, weight), then
+    // scatter it into postings of the exact size (100k procedures make some 10 million postings: no growing lists).
+    const terms = this.nextId;
+    const scratch = new Float64Array(terms);
+    const df = new Int32Array(terms);
+    let flatTerms = new Int32Array(1 << 16);
+    let flatWeights = new Float32Array(1 << 16);
+    const docStart = new Int32Array(n + 1);
+    let used = 0;
+    const present: number[] = [];
+    for (let i = 0; i < n; i++) {
+      present.length = 0;
+      for (const entry of docEntries[i] as Entry[]) {
+        const t = entry.terms as Int32Array;
+        const w = entry.weights as Float64Array;
+        for (let j = 0; j < t.length; j++) {
+          const term = t[j] as number;
+          if (scratch[term] === 0) present.push(term);
+          scratch[term] = (scratch[term] as number) + (w[j] as number);
+        }
+      }
+      if (used + present.length > flatTerms.length) {
+        const size = Math.max(flatTerms.length * 2, used + present.length);
+        const grownTerms = new Int32Array(size);
+        grownTerms.set(flatTerms.subarray(0, used));
+        flatTerms = grownTerms;
+        const grownWeights = new Float32Array(size);
+        grownWeights.set(flatWeights.subarray(0, used));
+        flatWeights = grownWeights;
+      }
+      for (const term of present) {
+        flatTerms[used] = term;
+        flatWeights[used] = scratch[term] as number;
+        used++;
+        df[term] = (df[term] as number) + 1;
+        scratch[term] = 0;
+      }
+      docStart[i + 1] = used;
+    }
+    for (let t = 0; t < terms; t++) {
+      this.postingDocs.push(new Int32Array(df[t] as number));
+      this.postingWeights.push(new Float32Array(df[t] as number));
+    }
+    const fill = new Int32Array(terms);
+    for (let i = 0; i < n; i++) {
+      for (let k = docStart[i] as number; k < (docStart[i + 1] as number); k++) {
+        const term = flatTerms[k] as number;
+        const at = fill[term] as number;
+        (this.postingDocs[term] as Int32Array)[at] = i;
+        (this.postingWeights[term] as Float32Array)[at] = flatWeights[k] as number;
+        fill[term] = at + 1;
+      }
+    }
+    this.idf = new Float64Array(terms);
+    for (let t = 0; t < terms; t++) {
+      const count = df[t] as number;
+      this.idf[t] = Math.log(1 + (n - count + 0.5) / (count + 0.5));
+    }
+
+    // The distinct words of each name, for the name-coverage factor.
+    const seenInName = new Int32Array(terms).fill(-1);
+    this.nameTerms = docEntries.map((mine, i) => {
+      const ids = (mine[0] as Entry).ids;
+      const unique: number[] = [];
+      for (const id of ids) {
+        if (seenInName[id] !== i) {
+          seenInName[id] = i;
+          unique.push(id);
+        }
+      }
+      return Int32Array.from(unique);
+    });
+    const foldedField = new Map<string, string>();
+    this.foldedFields = docs.map((d) => {
+      let f = foldedField.get(d.field);
+      if (f === undefined) {
+        f = foldText(d.field);
+        foldedField.set(d.field, f);
+      }
+      return f;
+    });
+    this.fuzzy = new FuzzyVocabulary(this.unigramIds.keys());
+
     this.score = new Float64Array(n);
     this.coverage = new Float64Array(n);
     this.conceptScore = new Float64Array(n);
     this.conceptCoverage = new Float64Array(n);
     this.altScore = new Float64Array(n);
     this.altCoverage = new Float64Array(n);
-
-    // Per field: token lists and average length, for BM25's length normalisation.
-    const fieldTokens: Record<FieldName, string[][]> = { name: [], aliases: [], field: [], result: [], agency: [] };
-    const fieldFolds = new Map<string, string[]>();
-    const tokensOf = (text: string): string[] => {
-      let t = fieldFolds.get(text);
-      if (!t) {
-        t = foldText(text).split(" ").filter(Boolean);
-        fieldFolds.set(text, t);
-      }
-      return t;
-    };
-    docs.forEach((doc, i) => {
-      fieldTokens.name.push(tokensOf(doc.name));
-      fieldTokens.aliases.push((doc.aliases ?? []).flatMap((a) => [...tokensOf(a), "|"]));
-      fieldTokens.field.push(tokensOf(doc.field));
-      fieldTokens.result.push(tokensOf(doc.result ?? ""));
-      fieldTokens.agency.push(tokensOf(doc.agency));
-      this.byCode.set(doc.code, i);
-    });
-    const avgLength = Object.fromEntries(
-      FIELDS.map((f) => [f, Math.max(1, fieldTokens[f].reduce((s, t) => s + t.length, 0) / Math.max(1, n))]),
-    ) as Record<FieldName, number>;
-
-    const build = new Map<string, { docs: number[]; weights: number[] }>();
-    const perDoc = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      perDoc.clear();
-      for (const f of FIELDS) {
-        const tokens = fieldTokens[f][i] as string[];
-        const tf = new Map<string, number>();
-        for (let k = 0; k < tokens.length; k++) {
-          const a = tokens[k] as string;
-          if (a === "|") continue;
-          tf.set(a, (tf.get(a) ?? 0) + 1);
-          const b = tokens[k + 1];
-          if (b !== undefined && b !== "|") tf.set(`${a} ${b}`, (tf.get(`${a} ${b}`) ?? 0) + 1);
-        }
-        const norm = K1 * (1 - B + (B * tokens.length) / avgLength[f]);
-        for (const [term, count] of tf) {
-          const w = (FIELD_BOOSTS[f] * (count * (K1 + 1))) / (count + norm);
-          perDoc.set(term, (perDoc.get(term) ?? 0) + w);
-        }
-      }
-      for (const [term, w] of perDoc) {
-        let p = build.get(term);
-        if (!p) {
-          p = { docs: [], weights: [] };
-          build.set(term, p);
-        }
-        p.docs.push(i);
-        p.weights.push(w);
-      }
-      this.nameTerms[i] = [...new Set(fieldTokens.name[i])];
-    }
-    for (const [term, p] of build) {
-      this.postings.set(term, { docs: Int32Array.from(p.docs), weights: Float32Array.from(p.weights) });
-      const df = p.docs.length;
-      this.idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
-    }
-    this.fuzzy = new FuzzyVocabulary([...build.keys()].filter((t) => !t.includes(" ")));
-    const collator = new Intl.Collator("vi");
-    this.alphabetical = Int32Array.from(
-      docs.map((_, i) => i).sort((a, b) => collator.compare((docs[a] as T).name, (docs[b] as T).name)),
-    );
+    this.touched = new DocSet(n);
+    this.conceptDocs = new DocSet(n);
+    this.altDocs = new DocSet(n);
+    this.queryTermStamp = new Uint32Array(terms);
   }
 
   static build<T extends Searchable>(docs: readonly T[]): ProcedureSearchIndex<T> {
@@ -140,12 +285,42 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     return this.docs.length;
   }
 
+  private nextId = 0;
+  private internUnigram(term: string): number {
+    let id = this.unigramIds.get(term);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.unigramIds.set(term, id);
+    }
+    return id;
+  }
+  private internBigram(a: number, b: number): number {
+    const key = a * PAIR + b;
+    let id = this.bigramIds.get(key);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.bigramIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The id of a term ("khai" or the pair "khai sinh"), or -1 when no procedure has it. */
+  private termId(term: string): number {
+    const space = term.indexOf(" ");
+    if (space < 0) return this.unigramIds.get(term) ?? -1;
+    const a = this.unigramIds.get(term.slice(0, space));
+    const b = this.unigramIds.get(term.slice(space + 1));
+    if (a === undefined || b === undefined) return -1;
+    return this.bigramIds.get(a * PAIR + b) ?? -1;
+  }
+
   has(term: string): boolean {
-    return this.postings.has(term);
+    return this.termId(term) >= 0;
   }
 
   documentFrequency(term: string): number {
-    return this.postings.get(term)?.docs.length ?? 0;
+    const id = this.termId(term);
+    return id < 0 ? 0 : (this.postingDocs[id] as Int32Array).length;
   }
 
   getByCode(code: string): T | undefined {
@@ -153,13 +328,13 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     return i === undefined ? undefined : this.docs[i];
   }
 
-  /** Best match first. Without words, every procedure that passes the filters, in alphabetical order. */
+  /** Best match first. Without words, every procedure that passes the filters, in Vietnamese alphabetical order. */
   search(request: SearchRequest): { hits: SearchHit<T>[]; total: number } {
     const q = request.q?.trim() ?? "";
     const accept = this.filter(request);
     if (q === "") {
       const all: number[] = [];
-      for (const i of this.alphabetical) if (accept(i)) all.push(i);
+      for (const i of this.alphabeticalOrder()) if (accept(i)) all.push(i);
       return {
         total: all.length,
         hits: all
@@ -167,15 +342,22 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
           .map((i) => ({ item: this.docs[i] as T, score: 0 })),
       };
     }
-    const parsed = parseQuery(q, this);
-    const ranked = this.rank(parsed, accept);
+    const { ranked, total } = this.rank(parseQuery(q, this), accept, request.offset + request.limit);
     return {
-      total: ranked.length,
-      hits: ranked.slice(request.offset, request.offset + request.limit).map(({ doc, score }) => ({
-        item: this.docs[doc] as T,
-        score,
-      })),
+      total,
+      hits: ranked.slice(request.offset).map(({ doc, score }) => ({ item: this.docs[doc] as T, score })),
     };
+  }
+
+  /** Sorting 100k names with a Vietnamese collator takes a while: done on first need, not at build. */
+  private alphabeticalOrder(): Int32Array {
+    if (!this.alphabetical) {
+      const collator = new Intl.Collator("vi");
+      const order = this.docs.map((_, i) => i);
+      order.sort((a, b) => collator.compare((this.docs[a] as T).name, (this.docs[b] as T).name));
+      this.alphabetical = Int32Array.from(order);
+    }
+    return this.alphabetical;
   }
 
   private filter(f: SearchFilters): (doc: number) => boolean {
@@ -191,7 +373,12 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     };
   }
 
-  private rank(parsed: ParsedQuery, accept: (doc: number) => boolean): { doc: number; score: number }[] {
+  private rank(
+    parsed: ParsedQuery,
+    accept: (doc: number) => boolean,
+    wanted: number,
+  ): { ranked: { doc: number; score: number }[]; total: number } {
+    // Codes first: a full code is exact, a partial code lists the procedures it starts.
     const exact: { doc: number; score: number }[] = [];
     const seen = new Set<number>();
     for (const code of parsed.codes) {
@@ -202,120 +389,187 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
       }
     }
     if (parsed.codePrefixes.length > 0) {
+      const prefixed: number[] = [];
       for (const [code, i] of this.byCode) {
         if (!seen.has(i) && accept(i) && parsed.codePrefixes.some((p) => code.startsWith(p))) {
           seen.add(i);
-          exact.push({ doc: i, score: Number.MAX_VALUE });
+          prefixed.push(i);
         }
       }
-      exact.sort(
-        (a, b) => b.score - a.score || (this.docs[a.doc] as T).code.localeCompare((this.docs[b.doc] as T).code),
-      );
+      prefixed.sort((a, b) => (this.docs[a] as T).code.localeCompare((this.docs[b] as T).code));
+      for (const doc of prefixed) exact.push({ doc, score: Number.MAX_VALUE });
     }
-    const text = this.rankText(parsed, accept).filter((h) => !seen.has(h.doc));
-    return [...exact, ...text];
+    const text = this.rankText(parsed, (d) => !seen.has(d) && accept(d), Math.max(0, wanted - exact.length));
+    return { ranked: [...exact, ...text.top].slice(0, wanted), total: exact.length + text.total };
   }
 
-  private rankText(parsed: ParsedQuery, accept: (doc: number) => boolean): { doc: number; score: number }[] {
-    const { score, coverage, conceptScore, conceptCoverage, altScore, altCoverage } = this;
-    const touched: number[] = [];
-    const inTouched = new Uint8Array(this.docs.length);
-    const queryTerms = new Set<string>();
+  private rankText(
+    parsed: ParsedQuery,
+    accept: (doc: number) => boolean,
+    wanted: number,
+  ): { top: { doc: number; score: number }[]; total: number } {
+    const { score, coverage, conceptScore, conceptCoverage, altScore, altCoverage, touched, conceptDocs, altDocs } =
+      this;
+    const generation = ++this.queryGeneration;
+    touched.clear();
     let totalWeight = 0;
 
     for (const concept of parsed.concepts) {
       // The concept's importance: its weight times how informative its best-known reading is.
       let informativeness = 0;
-      for (const alt of concept.alternatives) {
-        const known = alt.terms.filter((t) => this.idf.has(t));
-        if (known.length === 0) continue;
-        const mean = known.reduce((s, t) => s + (this.idf.get(t) as number), 0) / known.length;
-        informativeness = Math.max(informativeness, mean);
+      const alternatives = concept.alternatives.map((alt) => ({
+        quality: alt.quality,
+        ids: alt.terms.map((t) => this.termId(t)).filter((id) => id >= 0),
+        count: alt.terms.length,
+      }));
+      for (const alt of alternatives) {
+        if (alt.ids.length === 0) continue;
+        let sum = 0;
+        for (const id of alt.ids) sum += this.idf[id] as number;
+        informativeness = Math.max(informativeness, sum / alt.ids.length);
       }
       const conceptWeight = concept.weight * informativeness;
       if (conceptWeight === 0) continue;
       totalWeight += conceptWeight;
 
-      const conceptTouched: number[] = [];
-      const inConcept = new Set<number>();
-      for (const alt of concept.alternatives) {
-        if (alt.quality === 0) continue;
-        const altTouched: number[] = [];
-        const termIdfSum = alt.terms.reduce((s, t) => s + (this.idf.get(t) ?? 0), 0) || 1;
+      conceptDocs.clear();
+      for (const alt of alternatives) {
+        if (alt.quality === 0 || alt.ids.length === 0) continue;
+        altDocs.clear();
+        let idfSum = 0;
+        for (const id of alt.ids) idfSum += this.idf[id] as number;
         // Long expansions are scaled to the length of what was typed, so "sổ đỏ" does not outweigh the rest.
-        const scale = (concept.weight * alt.quality) / Math.max(1, alt.terms.length / 2);
-        for (const term of alt.terms) {
-          queryTerms.add(term);
-          const p = this.postings.get(term);
-          if (!p) continue;
-          const idf = this.idf.get(term) as number;
-          const share = idf / termIdfSum;
-          for (let k = 0; k < p.docs.length; k++) {
-            const d = p.docs[k] as number;
-            if (altScore[d] === 0 && altCoverage[d] === 0) altTouched.push(d);
-            altScore[d] = (altScore[d] as number) + scale * idf * (p.weights[k] as number);
+        const scale = (concept.weight * alt.quality) / Math.max(1, alt.count / 2);
+        for (const id of alt.ids) {
+          this.queryTermStamp[id] = generation;
+          const docs = this.postingDocs[id] as Int32Array;
+          const weights = this.postingWeights[id] as Float32Array;
+          const idf = this.idf[id] as number;
+          const share = idf / idfSum;
+          for (let k = 0; k < docs.length; k++) {
+            const d = docs[k] as number;
+            if (altDocs.add(d)) {
+              altScore[d] = 0;
+              altCoverage[d] = 0;
+            }
+            altScore[d] = (altScore[d] as number) + scale * idf * (weights[k] as number);
             altCoverage[d] = (altCoverage[d] as number) + share;
           }
         }
-        for (const d of altTouched) {
+        for (let k = 0; k < altDocs.length; k++) {
+          const d = altDocs.list[k] as number;
           const s = altScore[d] as number;
           const c = (altCoverage[d] as number) * alt.quality;
-          if (!inConcept.has(d)) {
-            inConcept.add(d);
-            conceptTouched.push(d);
+          if (conceptDocs.add(d)) {
+            conceptScore[d] = s;
+            conceptCoverage[d] = c;
+          } else {
+            if (s > (conceptScore[d] as number)) conceptScore[d] = s;
+            if (c > (conceptCoverage[d] as number)) conceptCoverage[d] = c;
           }
-          if (s > (conceptScore[d] as number)) conceptScore[d] = s;
-          if (c > (conceptCoverage[d] as number)) conceptCoverage[d] = c;
-          altScore[d] = 0;
-          altCoverage[d] = 0;
         }
       }
-      for (const d of conceptTouched) {
+      for (let k = 0; k < conceptDocs.length; k++) {
+        const d = conceptDocs.list[k] as number;
+        if (touched.add(d)) {
+          score[d] = 0;
+          coverage[d] = 0;
+        }
         score[d] = (score[d] as number) + (conceptScore[d] as number);
         coverage[d] = (coverage[d] as number) + conceptWeight * (conceptCoverage[d] as number);
-        conceptScore[d] = 0;
-        conceptCoverage[d] = 0;
-        if (inTouched[d] === 0) {
-          inTouched[d] = 1;
-          touched.push(d);
-        }
       }
     }
+    // Word order: pairs of adjacent words found in the same order in the procedure.
     for (const { term, weight } of parsed.bigrams) {
-      const p = this.postings.get(term);
-      if (!p) continue;
-      const idf = this.idf.get(term) as number;
-      for (let k = 0; k < p.docs.length; k++) {
-        const d = p.docs[k] as number;
-        if (inTouched[d] === 1)
-          score[d] = (score[d] as number) + BIGRAM_WEIGHT * weight * idf * (p.weights[k] as number);
+      const id = this.termId(term);
+      if (id < 0) continue;
+      const docs = this.postingDocs[id] as Int32Array;
+      const weights = this.postingWeights[id] as Float32Array;
+      const bonus = BIGRAM_WEIGHT * weight * (this.idf[id] as number);
+      for (let k = 0; k < docs.length; k++) {
+        const d = docs[k] as number;
+        if (touched.has(d)) score[d] = (score[d] as number) + bonus * (weights[k] as number);
       }
     }
 
-    const results: { doc: number; score: number }[] = [];
+    // Final scores, the best score, then the matches above the floor, keeping the `wanted` best in a heap.
+    const candidates: number[] = [];
     let best = 0;
-    for (const d of touched) {
+    for (let k = 0; k < touched.length; k++) {
+      const d = touched.list[k] as number;
       const cov = totalWeight > 0 ? (coverage[d] as number) / totalWeight : 0;
-      const raw = score[d] as number;
-      score[d] = 0;
-      coverage[d] = 0;
       if (cov < MIN_COVERAGE || !accept(d)) continue;
-      const names = this.nameTerms[d] as string[];
+      const names = this.nameTerms[d] as Int32Array;
       let named = 0;
-      for (const t of names) if (queryTerms.has(t)) named++;
+      for (let j = 0; j < names.length; j++) if (this.queryTermStamp[names[j] as number] === generation) named++;
       const nameCoverage = names.length > 0 ? named / names.length : 0;
-      const final = raw * (0.4 + 0.6 * cov) * (0.7 + 0.3 * nameCoverage);
+      const final = (score[d] as number) * (0.4 + 0.6 * cov) * (0.7 + 0.3 * nameCoverage);
+      score[d] = final;
       if (final > best) best = final;
-      results.push({ doc: d, score: final });
+      candidates.push(d);
     }
     const floor = best * MIN_RELATIVE_SCORE;
-    return results
-      .filter((r) => r.score >= floor)
-      .sort(
-        (a, b) =>
-          b.score - a.score ||
-          (this.docs[a.doc] as T).name.length - (this.docs[b.doc] as T).name.length ||
-          (this.docs[a.doc] as T).code.localeCompare((this.docs[b.doc] as T).code),
-      );
+    const heap = new TopK(wanted, (a, b) => this.before(a, b));
+    let total = 0;
+    for (const d of candidates) {
+      if ((score[d] as number) < floor) continue;
+      total++;
+      heap.push(d);
+    }
+    return { top: heap.sorted().map((doc) => ({ doc, score: score[doc] as number })), total };
+  }
+
+  /** Ranking order: higher score, then the shorter name (the plain procedure before its variants), then the code. */
+  private before(a: number, b: number): boolean {
+    const sa = this.score[a] as number;
+    const sb = this.score[b] as number;
+    if (sa !== sb) return sa > sb;
+    const la = (this.docs[a] as T).name.length;
+    const lb = (this.docs[b] as T).name.length;
+    if (la !== lb) return la < lb;
+    return (this.docs[a] as T).code < (this.docs[b] as T).code;
+  }
+}
+
+/** Keeps the k best items seen (a binary heap whose root is the worst kept item). */
+class TopK {
+  private readonly items: number[] = [];
+  constructor(
+    private readonly k: number,
+    private readonly before: (a: number, b: number) => boolean,
+  ) {}
+
+  push(item: number): void {
+    if (this.k === 0) return;
+    const items = this.items;
+    if (items.length < this.k) {
+      items.push(item);
+      let i = items.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.before(items[parent] as number, items[i] as number)) break;
+        [items[parent], items[i]] = [items[i] as number, items[parent] as number];
+        i = parent;
+      }
+      return;
+    }
+    if (!this.before(item, items[0] as number)) return;
+    items[0] = item;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < items.length && this.before(items[worst] as number, items[l] as number)) worst = l;
+      if (r < items.length && this.before(items[worst] as number, items[r] as number)) worst = r;
+      if (worst === i) break;
+      [items[worst], items[i]] = [items[i] as number, items[worst] as number];
+      i = worst;
+    }
+  }
+
+  /** Best first. */
+  sorted(): number[] {
+    return [...this.items].sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : 0));
   }
 }
