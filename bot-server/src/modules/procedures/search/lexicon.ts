@@ -18,6 +18,23 @@ export const SYNONYMS: ReadonlyArray<readonly [phrases: readonly string[], expan
   [["chia thừa kế", "hưởng thừa kế", "đất thừa kế"], ["thừa kế"]],
   [["xoá thế chấp", "giải chấp"], ["xóa đăng ký thế chấp"]],
   [["vay ngân hàng", "thế chấp sổ đỏ", "cầm sổ đỏ"], ["đăng ký thế chấp"]],
+  [
+    ["chưa có sổ đỏ", "chưa có sổ", "làm sổ lần đầu", "cấp sổ lần đầu", "làm sổ đỏ lần đầu", "sổ đỏ lần đầu"],
+    ["giấy chứng nhận quyền sử dụng đất lần đầu"],
+  ],
+  [["không nhận phần", "từ chối nhận", "không nhận đất", "nhường phần", "không nhận thừa kế"], ["từ chối nhận di sản"]],
+  [
+    [
+      "chia đất",
+      "làm giấy chia đất",
+      "chia di sản",
+      "chia tài sản thừa kế",
+      "phân chia di sản",
+      "chia tài sản bố mẹ để lại",
+    ],
+    ["thỏa thuận phân chia di sản", "tách thửa"],
+  ],
+  [["đất bố mẹ để lại", "tài sản bố mẹ để lại", "đất ông bà để lại", "để lại"], ["di sản"]],
   // Xây dựng
   [
     ["giấy phép xây nhà", "xin phép xây nhà", "xây nhà", "làm nhà", "cấp phép xây dựng", "gpxd"],
@@ -34,6 +51,11 @@ export const SYNONYMS: ReadonlyArray<readonly [phrases: readonly string[], expan
   [["kt3", "đăng ký tạm trú", "khai báo tạm trú", "ở trọ", "thuê trọ", "nhà trọ"], ["đăng ký tạm trú"]],
   [["xác nhận cư trú", "giấy xác nhận cư trú", "ct07", "mẫu ct07"], ["thông tin về cư trú"]],
   [["báo lưu trú", "khách lưu trú", "khách ở qua đêm"], ["thông báo lưu trú"]],
+  [["đi làm ăn xa", "đi làm xa", "đi xa", "vắng nhà", "vắng mặt ở địa phương", "đi vắng"], ["khai báo tạm vắng"]],
+  [
+    ["chứng minh nơi ở", "giấy chứng minh nơi ở", "xác nhận nơi ở", "xác nhận chỗ ở", "giấy xác nhận nơi ở"],
+    ["xác nhận thông tin về cư trú"],
+  ],
   // Căn cước
   [
     [
@@ -49,6 +71,19 @@ export const SYNONYMS: ReadonlyArray<readonly [phrases: readonly string[], expan
     ],
     ["cấp thẻ căn cước"],
   ],
+  [
+    [
+      "căn cước cho con",
+      "làm căn cước cho con",
+      "cccd cho con",
+      "làm cccd cho con",
+      "căn cước cho bé",
+      "căn cước cho trẻ",
+      "căn cước trẻ em",
+      "căn cước cho cháu",
+    ],
+    ["cấp thẻ căn cước cho người dưới 14 tuổi"],
+  ],
   [["định danh điện tử", "vneid", "tài khoản định danh", "định danh mức 2"], ["định danh điện tử"]],
   // Hộ tịch
   [
@@ -62,7 +97,26 @@ export const SYNONYMS: ReadonlyArray<readonly [phrases: readonly string[], expan
     ["xác nhận tình trạng hôn nhân"],
   ],
   [["ly hôn", "ly dị"], ["ly hôn"]],
-  [["đổi tên", "sửa tên", "sửa ngày sinh", "sửa sai giấy khai sinh", "sửa giấy khai sinh"], ["thay đổi cải chính"]],
+  [["tại nhà", "ở nhà", "tận nhà", "đến nhà", "xuống nhà", "ốm nặng", "không đến được"], ["lưu động"]],
+  [
+    [
+      "đổi tên",
+      "sửa tên",
+      "sửa ngày sinh",
+      "sửa sai giấy khai sinh",
+      "sửa giấy khai sinh",
+      "sai ngày sinh",
+      "sai năm sinh",
+      "sai họ tên",
+      "sai tên",
+      "sai dân tộc",
+    ],
+    ["thay đổi cải chính hộ tịch"],
+  ],
+  [
+    ["bị sai", "ghi sai", "sai thông tin", "viết sai", "in sai"],
+    ["cải chính", "đính chính"],
+  ],
   [["nhận con", "nhận cha", "nhận bố", "nhận mẹ", "xác nhận cha con"], ["nhận cha mẹ con"]],
   [["xin con nuôi", "nhận con nuôi", "làm con nuôi"], ["nuôi con nuôi"]],
   [["trích lục", "bản sao giấy khai sinh", "sao lục", "xin lại giấy khai sinh"], ["cấp bản sao trích lục hộ tịch"]],
@@ -70,7 +124,32 @@ export const SYNONYMS: ReadonlyArray<readonly [phrases: readonly string[], expan
     ["mất giấy khai sinh", "làm lại giấy khai sinh"],
     ["đăng ký lại khai sinh", "cấp bản sao trích lục hộ tịch"],
   ],
-  [["người nước ngoài", "lấy chồng trung quốc", "lấy vợ trung quốc", "nước ngoài"], ["có yếu tố nước ngoài"]],
+  [
+    [
+      "người nước ngoài",
+      "nước ngoài",
+      "quốc tịch",
+      "ngoại quốc",
+      "việt kiều",
+      "người trung quốc",
+      "lấy chồng trung quốc",
+      "lấy vợ trung quốc",
+      "người đài loan",
+      "người hàn",
+      "người hàn quốc",
+      "người nhật",
+      "người mỹ",
+      "người úc",
+      "người pháp",
+      "người đức",
+      "người lào",
+      "người campuchia",
+      "người thái",
+      "lấy chồng tây",
+      "lấy vợ tây",
+    ],
+    ["có yếu tố nước ngoài"],
+  ],
   [["giám hộ", "người giám hộ"], ["đăng ký giám hộ"]],
   // Chứng thực
   [
@@ -88,6 +167,7 @@ export const SYNONYMS: ReadonlyArray<readonly [phrases: readonly string[], expan
     ["giấy phép lái xe"],
   ],
   [["đổi bằng", "đổi bằng lái", "bằng lái hết hạn", "đổi gplx"], ["đổi giấy phép lái xe"]],
+  [["học lái", "thi lấy bằng", "thi bằng lái", "thi bằng", "học bằng lái"], ["cấp giấy phép lái xe"]],
   [["mất bằng lái", "mất bằng", "làm lại bằng lái"], ["cấp lại giấy phép lái xe"]],
   [["biển số", "đăng ký xe máy", "đăng ký ô tô", "đăng ký xe mới", "cà vẹt", "giấy tờ xe"], ["đăng ký xe"]],
   [["sang tên xe", "mua xe cũ", "bán xe"], ["sang tên xe"]],
@@ -136,6 +216,54 @@ export const SYNONYMS: ReadonlyArray<readonly [phrases: readonly string[], expan
   // Khiếu nại
   [["khiếu nại", "khiếu kiện", "kiện"], ["giải quyết khiếu nại"]],
   [["tố cáo", "tố giác"], ["giải quyết tố cáo"]],
+];
+
+/**
+ * Words that make a procedure a *variant* of another: "Đăng ký lại khai sinh", "… có yếu tố nước ngoài",
+ * "… lưu động", "Cấp đổi …". A procedure whose name carries a variant the query does not ask for ranks lower, and so
+ * does one lacking a variant the query asks for; that is how the plain procedure wins for a plain query.
+ * Phrases are matched longest first, so "thay đổi" (change) is not read as "đổi" (exchange).
+ */
+export const VARIANT_MARKERS: ReadonlyArray<
+  readonly [group: string, phrases: readonly string[], options?: { onlyWhenAsked: true }]
+> = [
+  [
+    "again",
+    [
+      "cấp lại",
+      "đăng ký lại",
+      "làm lại",
+      "xác định lại",
+      "xin lại",
+      "in lại",
+      "bị mất",
+      "làm mất",
+      "đánh mất",
+      "thất lạc",
+      "bị hỏng",
+      "hư hỏng",
+    ],
+  ],
+  ["exchange", ["cấp đổi", "đổi"]],
+  ["change", ["thay đổi", "cải chính", "điều chỉnh", "đính chính", "chỉnh sửa", "sửa đổi", "sửa lỗi"]],
+  // Only the variant's own wording: many plain names list "… của nước ngoài" among their cases.
+  ["foreign", ["có yếu tố nước ngoài"]],
+  ["border", ["khu vực biên giới", "biên giới"]],
+  ["mobile", ["lưu động"]],
+  ["end", ["chấm dứt", "xóa", "hủy", "hủy bỏ", "thu hồi", "thôi hưởng"]],
+  ["suspend", ["tạm ngừng", "tạm dừng"]],
+  ["extend", ["gia hạn"]],
+  ["child", ["dưới 14 tuổi", "dưới 6 tuổi", "trẻ em"]],
+  ["temporary", ["tạm thời"]],
+  ["online", ["trực tuyến toàn trình", "trực tuyến", "online"]],
+  ["repair", ["sửa chữa", "cải tạo"]],
+  ["relocate", ["di dời", "di chuyển"]],
+  ["supervise", ["giám sát"]],
+  ["abroad-record", ["ghi vào sổ hộ tịch"]],
+  ["link", ["liên thông"]],
+  ["translator", ["người dịch"]],
+  // "Lần đầu" is how the plain procedure is often named (đăng ký xe lần đầu): it only counts when the query asks.
+  ["first", ["lần đầu"], { onlyWhenAsked: true }],
 ];
 
 /** Question words and politeness that carry no subject: their weight in a query. */
@@ -198,4 +326,38 @@ export const FILLERS: ReadonlyArray<readonly [phrase: string, weight: number]> =
   ["có", 0.5],
   ["ở", 0.4],
   ["mới", 0.6],
+  // Connectives and time words of whole questions.
+  ["vì", 0.2],
+  ["tại", 0.3],
+  ["quảng ninh", 0.1],
+  ["bị", 0.4],
+  ["đã", 0.2],
+  ["rồi", 0.2],
+  ["mấy", 0.2],
+  ["xong", 0.3],
+  ["luôn", 0.2],
+  ["nữa", 0.2],
+  ["được", 0.2],
+  ["mà", 0.2],
+  ["nhưng", 0.2],
+  ["thế", 0.2],
+  ["sao", 0.2],
+  ["hai người", 0.3],
+  ["việt nam", 0.4],
+  // Kinship words say whom the procedure is for; they matter only when a name has them (nhận cha, mẹ, con).
+  ["ông", 0.35],
+  ["bà", 0.35],
+  ["nội", 0.3],
+  ["ngoại", 0.3],
+  ["bố", 0.35],
+  ["mẹ", 0.35],
+  ["cha", 0.5],
+  ["con", 0.5],
+  ["cháu", 0.35],
+  ["anh", 0.3],
+  ["chị", 0.3],
+  ["vợ", 0.4],
+  ["chồng", 0.4],
+  ["bé", 0.3],
+  ["gia đình", 0.4],
 ];

@@ -1,4 +1,4 @@
-import { foldSyllable, foldText } from "@qn/shared";
+import { ADMINISTRATIVE_UNITS, foldSyllable, foldText } from "@qn/shared";
 import type { FuzzyVocabulary } from "./fuzzy";
 import { FILLERS, SYNONYMS } from "./lexicon";
 
@@ -15,6 +15,11 @@ export type Alternative = {
   terms: string[];
   /** How much we trust this reading: 1 for the words as typed, less for corrections and expansions. */
   quality: number;
+  /**
+   * A guess from spelling alone (an edit or a spelling confusion), not confirmed by the neighbouring words. A query
+   * matched only by guesses is probably about something else: guesses count less towards covering the query.
+   */
+  guess?: true;
 };
 
 export type Concept = {
@@ -31,6 +36,8 @@ export type ParsedQuery = {
   concepts: Concept[];
   /** Adjacent word pairs ("khai sinh") from the reading as typed and from each expansion. */
   bigrams: { term: string; weight: number }[];
+  /** The query in the catalogue's words: everyday phrases replaced by their first expansion, typos corrected. */
+  canonical: string[];
 };
 
 export interface Vocabulary {
@@ -39,7 +46,7 @@ export interface Vocabulary {
   fuzzy: FuzzyVocabulary;
 }
 
-type PhraseRule = { tokens: string[]; expansions: string[][] | null; weight: number };
+type PhraseRule = { tokens: string[]; expansions: string[][] | null; weight: number; place?: true };
 
 /** Lexicon phrases, folded, longest first so that "sang tên sổ đỏ" wins over "sổ đỏ". */
 const PHRASE_RULES: PhraseRule[] = (() => {
@@ -56,6 +63,15 @@ const PHRASE_RULES: PhraseRule[] = (() => {
   for (const [phrase, weight] of FILLERS) {
     const key = foldText(phrase);
     if (!rules.has(key)) rules.set(key, { tokens: key.split(" "), expansions: null, weight });
+  }
+  // Place names say where the citizen lives, not which procedure: "khai tử … tại Hạ Long".
+  for (const unit of ADMINISTRATIVE_UNITS) {
+    for (const name of [unit.name, unit.fullName]) {
+      const key = foldText(name);
+      if (key.includes(" ") && !rules.has(key)) {
+        rules.set(key, { tokens: key.split(" "), expansions: null, weight: 0.1, place: true });
+      }
+    }
   }
   return [...rules.values()].sort((a, b) => b.tokens.length - a.tokens.length);
 })();
@@ -106,9 +122,12 @@ export function parseQuery(raw: string, vocab: Vocabulary): ParsedQuery {
 
   // The reading used for bigrams: each word replaced by its best correction.
   const reading: string[] = [];
+  /** Concepts of single typed words, with their place in the reading, for the correction in context below. */
+  const single: { concept: Concept; at: number }[] = [];
+  const canonical: string[] = [];
   let i = 0;
   while (i < words.length) {
-    const rule = matchPhrase(words, i);
+    const rule = matchPhrase(words, i, vocab);
     if (rule?.expansions) {
       const original = rule.tokens;
       const alternatives: Alternative[] = [{ terms: original, quality: 1 }];
@@ -118,6 +137,7 @@ export function parseQuery(raw: string, vocab: Vocabulary): ParsedQuery {
       }
       concepts.push({ weight: 1 + 0.25 * (original.length - 1), alternatives });
       reading.push(...original);
+      canonical.push(...(rule.expansions[0] ?? original));
       i += original.length;
       continue;
     }
@@ -125,23 +145,31 @@ export function parseQuery(raw: string, vocab: Vocabulary): ParsedQuery {
     const span = rule ? rule.tokens : [words[i] as string];
     for (const word of span) {
       const alternatives = wordAlternatives(word, vocab);
-      concepts.push({ weight, alternatives });
+      const concept = { weight, alternatives };
+      concepts.push(concept);
+      single.push({ concept, at: reading.length });
       reading.push(alternatives[0]?.terms[0] ?? word);
+      canonical.push(alternatives[0]?.terms[0] ?? word);
     }
     i += span.length;
   }
+  correctInContext(single, reading, vocab);
   addBigrams(reading, 1);
   return {
     codes,
     codePrefixes,
     concepts,
     bigrams: [...bigrams].map(([term, weight]) => ({ term, weight })),
+    canonical,
   };
 }
 
-function matchPhrase(words: string[], start: number): PhraseRule | undefined {
+function matchPhrase(words: string[], start: number, vocab: Vocabulary): PhraseRule | undefined {
   for (let len = Math.min(MAX_PHRASE_LENGTH, words.length - start); len >= 1; len--) {
     const rule = RULES_BY_KEY.get(words.slice(start, start + len).join(" "));
+    // A place name that is also a pair of words of the catalogue is read as words: "Kỳ Thượng" folds like the
+    // "ký thường" of "đăng ký thường trú".
+    if (rule?.place && rule.tokens.some((t, k) => k > 0 && vocab.has(`${rule.tokens[k - 1]} ${t}`))) continue;
     if (rule) return rule;
   }
   return undefined;
@@ -155,17 +183,17 @@ function matchPhrase(words: string[], start: number): PhraseRule | undefined {
 export function wordAlternatives(word: string, vocab: Vocabulary): Alternative[] {
   const out: Alternative[] = [];
   const seen = new Set<string>();
-  const add = (term: string, quality: number) => {
+  const add = (term: string, quality: number, guess = false) => {
     if (seen.has(term) || !vocab.has(term)) return;
     seen.add(term);
-    out.push({ terms: [term], quality });
+    out.push(guess ? { terms: [term], quality, guess } : { terms: [term], quality });
   };
   add(word, 1);
   const known = out.length > 0;
   const df = vocab.documentFrequency(word);
   // Spelling confusions are tried even for known words when the confused spelling is far more common.
   for (const variant of confusions(word)) {
-    if (!known || vocab.documentFrequency(variant) > 4 * (df + 1)) add(variant, known ? 0.5 : 0.8);
+    if (!known || vocab.documentFrequency(variant) > 4 * (df + 1)) add(variant, known ? 0.5 : 0.8, true);
   }
   if (!known) {
     const telex = fromTelex(word);
@@ -177,7 +205,7 @@ export function wordAlternatives(word: string, vocab: Vocabulary): Alternative[]
     candidates.sort(
       (a, b) => a.distance - b.distance || vocab.documentFrequency(b.word) - vocab.documentFrequency(a.word),
     );
-    for (const c of candidates.slice(0, 3)) add(c.word, c.distance === 1 ? 0.7 : 0.45);
+    for (const c of candidates.slice(0, 3)) add(c.word, c.distance === 1 ? 0.7 : 0.45, true);
   }
   if (out.length === 0) out.push({ terms: [word], quality: 0 });
   return out;
@@ -194,6 +222,56 @@ function* confusions(word: string): Generator<string> {
     if (word.endsWith(from) && word.length > from.length + 1) {
       yield word.slice(0, -from.length) + to;
       break;
+    }
+  }
+}
+
+/**
+ * Chooses between readings with the neighbouring words. A correction of an unknown word that makes a pair of the
+ * catalogue with a neighbour is preferred ("bằg lái": "bằng", not "bản"). And a real word can still be the wrong one:
+ * "thường chú" is "thường trú" misspelt (ch/tr) although "chú" is a word; when a word pairs with neither neighbour but
+ * a spelling confusion or a one-letter neighbour of it does, that reading is added. Two passes let fixes settle.
+ */
+function correctInContext(single: { concept: Concept; at: number }[], reading: string[], vocab: Vocabulary): void {
+  const readingsAt = new Map<number, Concept>(single.map(({ concept, at }) => [at, concept]));
+  const options = (at: number): string[] => {
+    const concept = readingsAt.get(at);
+    if (!concept) return reading[at] === undefined ? [] : [reading[at] as string];
+    return concept.alternatives.filter((a) => a.quality > 0).map((a) => a.terms[0] as string);
+  };
+  const pairs = (word: string, at: number) =>
+    options(at - 1).some((prev) => vocab.has(`${prev} ${word}`)) ||
+    options(at + 1).some((next) => vocab.has(`${word} ${next}`));
+  if (reading.length < 2) return;
+  for (let pass = 0; pass < 2; pass++) {
+    for (const { concept, at } of single) {
+      const alternatives = concept.alternatives;
+      const best = alternatives[0];
+      if (!best || best.quality === 0) continue;
+      if (best.quality < 1) {
+        // A corrected word: the correction that pairs with a neighbour goes first.
+        const k = alternatives.findIndex((a) => pairs(a.terms[0] as string, at));
+        if (k > 0) {
+          const [chosen] = alternatives.splice(k, 1);
+          // Confirmed by its neighbour: no longer a guess.
+          if (chosen) alternatives.unshift({ terms: chosen.terms, quality: Math.max(chosen.quality, 0.8) });
+        }
+      } else if (!pairs(best.terms[0] as string, at)) {
+        const word = best.terms[0] as string;
+        const candidates = [
+          ...confusions(word),
+          ...vocab.fuzzy
+            .lookup(word)
+            .filter((c) => c.distance === 1)
+            .map((c) => c.word),
+        ];
+        const fix = candidates.find(
+          (c) => c !== word && vocab.has(c) && pairs(c, at) && !alternatives.some((a) => a.terms[0] === c),
+        );
+        if (fix) alternatives.push({ terms: [fix], quality: 0.85 });
+      }
+      const chosen = alternatives.find((a) => pairs(a.terms[0] as string, at)) ?? alternatives[0];
+      reading[at] = (chosen?.terms[0] ?? reading[at]) as string;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { foldText, foldTokens, type OnlineLevel, type Procedure, type ProcedureLevel } from "@qn/shared";
 import { FuzzyVocabulary } from "./fuzzy";
 import { type ParsedQuery, parseQuery, type Vocabulary } from "./query-parser";
+import { countGroups, VariantMarkers } from "./variant-markers";
 
 /**
  * The procedure search engine: an in-memory inverted index over folded Vietnamese syllables and syllable pairs,
@@ -37,8 +38,19 @@ const PAIRED_FIELDS = new Set<FieldName>(["name", "aliases", "field"]);
 const K1 = 1.2;
 const B = 0.75;
 const BIGRAM_WEIGHT = 0.8;
-/** A procedure is a match when it covers at least this share of the query's weighted words... */
+/**
+ * A procedure is a match when it covers enough of the query's weighted words: half of them, or, for long questions
+ * whose best match covers less, half of what the best match covers (never below 30%)...
+ */
 const MIN_COVERAGE = 0.5;
+const RELATIVE_COVERAGE = 0.5;
+const MIN_COVERAGE_FLOOR = 0.3;
+/** A name with a variant the query does not ask for (× per variant), a query variant the procedure lacks (×). */
+const UNASKED_VARIANT = 0.7;
+const MISSING_VARIANT = 0.65;
+const QUERY_MARKERS = VariantMarkers.ofWords();
+/** A rare word weighs at most this much in the coverage, so that one unusual word cannot hide the subject. */
+const MAX_INFORMATIVENESS = 3;
 /** ...and scores at least this share of the best match. */
 const MIN_RELATIVE_SCORE = 0.2;
 /** Separates aliases inside the aliases field, so that no bigram spans two of them. */
@@ -86,6 +98,9 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
   private readonly nameTerms: Int32Array[];
   private readonly byCode = new Map<string, number>();
   private readonly foldedFields: string[];
+  /** Variant markers (bit masks) in each name, and in each name with its aliases. */
+  private readonly nameVariants: Int32Array;
+  private readonly textVariants: Int32Array;
   private alphabetical: Int32Array | undefined;
   // Scratch space reused by every query (Node runs one request handler at a time).
   private readonly score: Float64Array;
@@ -254,6 +269,13 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
       }
       return Int32Array.from(unique);
     });
+    const markers = VariantMarkers.ofIds((word) => this.unigramIds.get(word));
+    this.nameVariants = Int32Array.from(docEntries, (mine) => markers.mask((mine[0] as Entry).ids));
+    this.textVariants = Int32Array.from(docEntries, (mine, i) => {
+      let mask = this.nameVariants[i] as number;
+      for (const alias of (docs[i] as T).aliases ?? []) mask |= markers.mask(idsOf(alias));
+      return mask;
+    });
     const foldedField = new Map<string, string>();
     this.foldedFields = docs.map((d) => {
       let f = foldedField.get(d.field);
@@ -419,6 +441,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
       let informativeness = 0;
       const alternatives = concept.alternatives.map((alt) => ({
         quality: alt.quality,
+        trust: alt.guess ? alt.quality * alt.quality : alt.quality,
         ids: alt.terms.map((t) => this.termId(t)).filter((id) => id >= 0),
         count: alt.terms.length,
       }));
@@ -426,20 +449,60 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
         if (alt.ids.length === 0) continue;
         let sum = 0;
         for (const id of alt.ids) sum += this.idf[id] as number;
-        informativeness = Math.max(informativeness, sum / alt.ids.length);
+        informativeness = Math.max(informativeness, Math.min(MAX_INFORMATIVENESS, sum / alt.ids.length));
       }
       const conceptWeight = concept.weight * informativeness;
       if (conceptWeight === 0) continue;
       totalWeight += conceptWeight;
 
+      const usable = alternatives.filter((alt) => alt.quality > 0 && alt.ids.length > 0);
+      const only = usable.length === 1 && usable[0]?.ids.length === 1 ? usable[0] : undefined;
+      if (only) {
+        // The common case, one word read one way: straight into the procedure's totals.
+        const id = only.ids[0] as number;
+        this.queryTermStamp[id] = generation;
+        const docs = this.postingDocs[id] as Int32Array;
+        const weights = this.postingWeights[id] as Float32Array;
+        const gain = ((concept.weight * only.quality) / Math.max(1, only.count / 2)) * (this.idf[id] as number);
+        const covered = conceptWeight * only.trust;
+        for (let k = 0; k < docs.length; k++) {
+          const d = docs[k] as number;
+          if (touched.add(d)) {
+            score[d] = 0;
+            coverage[d] = 0;
+          }
+          score[d] = (score[d] as number) + gain * (weights[k] as number);
+          coverage[d] = (coverage[d] as number) + covered;
+        }
+        continue;
+      }
       conceptDocs.clear();
-      for (const alt of alternatives) {
-        if (alt.quality === 0 || alt.ids.length === 0) continue;
+      for (const alt of usable) {
+        // Long expansions are scaled to the length of what was typed, so "sổ đỏ" does not outweigh the rest.
+        const scale = (concept.weight * alt.quality) / Math.max(1, alt.count / 2);
+        if (alt.ids.length === 1) {
+          // One term: its postings are the alternative's scores, no need to add terms up first.
+          const id = alt.ids[0] as number;
+          this.queryTermStamp[id] = generation;
+          const docs = this.postingDocs[id] as Int32Array;
+          const weights = this.postingWeights[id] as Float32Array;
+          const gain = scale * (this.idf[id] as number);
+          for (let k = 0; k < docs.length; k++) {
+            const d = docs[k] as number;
+            const s = gain * (weights[k] as number);
+            if (conceptDocs.add(d)) {
+              conceptScore[d] = s;
+              conceptCoverage[d] = alt.trust;
+            } else {
+              if (s > (conceptScore[d] as number)) conceptScore[d] = s;
+              if (alt.trust > (conceptCoverage[d] as number)) conceptCoverage[d] = alt.trust;
+            }
+          }
+          continue;
+        }
         altDocs.clear();
         let idfSum = 0;
         for (const id of alt.ids) idfSum += this.idf[id] as number;
-        // Long expansions are scaled to the length of what was typed, so "sổ đỏ" does not outweigh the rest.
-        const scale = (concept.weight * alt.quality) / Math.max(1, alt.count / 2);
         for (const id of alt.ids) {
           this.queryTermStamp[id] = generation;
           const docs = this.postingDocs[id] as Int32Array;
@@ -459,7 +522,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
         for (let k = 0; k < altDocs.length; k++) {
           const d = altDocs.list[k] as number;
           const s = altScore[d] as number;
-          const c = (altCoverage[d] as number) * alt.quality;
+          const c = (altCoverage[d] as number) * alt.trust;
           if (conceptDocs.add(d)) {
             conceptScore[d] = s;
             conceptCoverage[d] = c;
@@ -492,18 +555,35 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
       }
     }
 
-    // Final scores, the best score, then the matches above the floor, keeping the `wanted` best in a heap.
+    // Final scores: coverage of the query, coverage of the name, variants asked for or not. Then the matches above
+    // the coverage and score floors, keeping the `wanted` best in a heap.
+    const queryVariants = QUERY_MARKERS.mask(parsed.canonical);
+    let bestCoverage = 0;
+    for (let k = 0; k < touched.length; k++) {
+      const d = touched.list[k] as number;
+      const cov = totalWeight > 0 ? (coverage[d] as number) / totalWeight : 0;
+      coverage[d] = cov;
+      if (cov > bestCoverage && accept(d)) bestCoverage = cov;
+    }
+    const minCoverage = Math.min(MIN_COVERAGE, Math.max(MIN_COVERAGE_FLOOR, RELATIVE_COVERAGE * bestCoverage));
     const candidates: number[] = [];
     let best = 0;
     for (let k = 0; k < touched.length; k++) {
       const d = touched.list[k] as number;
-      const cov = totalWeight > 0 ? (coverage[d] as number) / totalWeight : 0;
-      if (cov < MIN_COVERAGE || !accept(d)) continue;
+      const cov = coverage[d] as number;
+      if (cov < minCoverage || !accept(d)) continue;
       const names = this.nameTerms[d] as Int32Array;
       let named = 0;
       for (let j = 0; j < names.length; j++) if (this.queryTermStamp[names[j] as number] === generation) named++;
       const nameCoverage = names.length > 0 ? named / names.length : 0;
-      const final = (score[d] as number) * (0.4 + 0.6 * cov) * (0.7 + 0.3 * nameCoverage);
+      const unasked = countGroups((this.nameVariants[d] as number) & ~queryVariants & ~VariantMarkers.ONLY_WHEN_ASKED);
+      const missing = countGroups(queryVariants & ~(this.textVariants[d] as number));
+      const final =
+        (score[d] as number) *
+        (0.4 + 0.6 * cov) *
+        (0.7 + 0.3 * nameCoverage) *
+        UNASKED_VARIANT ** unasked *
+        MISSING_VARIANT ** missing;
       score[d] = final;
       if (final > best) best = final;
       candidates.push(d);
