@@ -1,4 +1,6 @@
-import express, { type Express } from "express";
+import fs from "node:fs";
+import path from "node:path";
+import express, { type Express, type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { Config } from "./config";
@@ -11,7 +13,7 @@ import type { ProcedureService } from "./modules/procedures/procedure.service";
 import { unitsRouter } from "./modules/units/units.router";
 
 export type AppDeps = {
-  config: Pick<Config, "rateLimitPerMinute" | "trustProxyHops">;
+  config: Pick<Config, "rateLimitPerMinute" | "trustProxyHops" | "miniAppDist">;
   db: Db;
   logger: Logger;
   procedures: ProcedureService;
@@ -43,9 +45,30 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use(procedureRouter(deps.procedures));
   api.use(unitsRouter());
+  api.use(notFoundHandler);
   app.use("/api", api);
+  app.use(miniApp(deps.config.miniAppDist, deps.logger));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/**
+ * The built mini-app at `/` for a desktop browser and for development (inside Zalo the app is served by Zalo). Any
+ * other GET that asks for HTML gets the app's page, so a reload on an in-app address still opens the app.
+ */
+function miniApp(dist: string, logger: Logger): RequestHandler {
+  const index = path.join(dist, "index.html");
+  if (!fs.existsSync(index)) {
+    logger.warn({ dist }, "mini-app not built: run `npm run build` to serve it at /");
+    return (_req, _res, next) => next();
+  }
+  const assets = express.static(dist, { index: "index.html", maxAge: "1h" });
+  return (req, res, next) => {
+    assets(req, res, () => {
+      if (req.method === "GET" && req.accepts("html") === "html") res.sendFile(index);
+      else next();
+    });
+  };
 }

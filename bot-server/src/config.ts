@@ -1,5 +1,8 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
+
+const DEFAULT_MINI_APP_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist");
 
 /**
  * The bot server's configuration, parsed once at boot (STYLE.md habit 1). No other file reads `process.env`.
@@ -17,6 +20,8 @@ const Env = z.object({
   /** Trust `X-Forwarded-For` from this many proxies in front of the server (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Import the catalogue shipped with the project at start when it changed (set to false to manage it by hand). */
+  /** The built mini-app served at `/` (default: the workspace's mini-app/dist). */
+  MINI_APP_DIST: z.string().min(1).optional(),
   SEED_STARTER_CATALOGUE: z
     .enum(["true", "false", "1", "0"])
     .default("true")
@@ -32,6 +37,7 @@ export type Config = {
   rateLimitPerMinute: number;
   trustProxyHops: number;
   seedStarterCatalogue: boolean;
+  miniAppDist: string;
 };
 
 export class ConfigError extends Error {
@@ -64,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     seedStarterCatalogue: e.SEED_STARTER_CATALOGUE,
+    miniAppDist: e.MINI_APP_DIST ? path.resolve(base, e.MINI_APP_DIST) : DEFAULT_MINI_APP_DIST,
   };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { bootstrap, type Config, createLogger } from "@qn/bot-server";
+import { ROOT } from "./run";
 
 export type TestServer = {
   url: string;
@@ -27,6 +28,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     rateLimitPerMinute: 10_000,
     trustProxyHops: 0,
     seedStarterCatalogue: true,
+    miniAppDist: path.join(ROOT, "mini-app/dist"),
     ...overrides,
   };
   const { app, close } = await bootstrap(config, createLogger("silent"));

@@ -5,7 +5,10 @@ import { AppError } from "./app-error";
 /** Unknown routes answer in the same error shape as everything else. */
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({
-    error: { code: "ROUTE_NOT_FOUND", message: `Không có địa chỉ ${req.method} ${req.path} trên máy chủ.` },
+    error: {
+      code: "ROUTE_NOT_FOUND",
+      message: `Không có địa chỉ ${req.method} ${req.baseUrl}${req.path} trên máy chủ.`,
+    },
   });
 };
 

@@ -271,7 +271,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     });
     const markers = VariantMarkers.ofIds((word) => this.unigramIds.get(word));
     this.nameVariants = Int32Array.from(docEntries, (mine) => markers.mask((mine[0] as Entry).ids));
-    this.textVariants = Int32Array.from(docEntries, (mine, i) => {
+    this.textVariants = Int32Array.from(docEntries, (_mine, i) => {
       let mask = this.nameVariants[i] as number;
       for (const alias of (docs[i] as T).aliases ?? []) mask |= markers.mask(idsOf(alias));
       return mask;
