@@ -31,6 +31,14 @@ export function SearchPage({ onOpen }: Props) {
     q.trim() === "" ? 0 : 200,
   );
   const resetPaging = () => setLimit(PAGE_SIZE);
+  const chooseLevel = (next: ProcedureLevel | undefined) => {
+    setLevel(next);
+    resetPaging();
+  };
+  const chooseOnlineLevel = (next: OnlineLevel | undefined) => {
+    setOnlineLevel(next);
+    resetPaging();
+  };
 
   return (
     <div className="screen">
@@ -47,30 +55,26 @@ export function SearchPage({ onOpen }: Props) {
           loading={state.status === "loading" && q.trim() !== ""}
           clearable
         />
-        <div className="chips" role="group" aria-label="Cấp thực hiện">
-          <Chip selected={level === undefined} onClick={() => (setLevel(undefined), resetPaging())}>
+        <fieldset className="chips">
+          <legend className="visually-hidden">Cấp thực hiện</legend>
+          <Chip selected={level === undefined} onClick={() => chooseLevel(undefined)}>
             Mọi cấp
           </Chip>
           {(["commune", "province"] as const).map((l) => (
-            <Chip key={l} selected={level === l} onClick={() => (setLevel(level === l ? undefined : l), resetPaging())}>
+            <Chip key={l} selected={level === l} onClick={() => chooseLevel(level === l ? undefined : l)}>
               {PROCEDURE_LEVEL_LABELS[l]}
             </Chip>
           ))}
-        </div>
-        <div className="chips" role="group" aria-label="Mức độ trực tuyến">
-          <Chip
-            selected={onlineLevel === 4}
-            onClick={() => (setOnlineLevel(onlineLevel === 4 ? undefined : 4), resetPaging())}
-          >
+        </fieldset>
+        <fieldset className="chips">
+          <legend className="visually-hidden">Mức độ trực tuyến</legend>
+          <Chip selected={onlineLevel === 4} onClick={() => chooseOnlineLevel(onlineLevel === 4 ? undefined : 4)}>
             Toàn trình (mức 4)
           </Chip>
-          <Chip
-            selected={onlineLevel === 3}
-            onClick={() => (setOnlineLevel(onlineLevel === 3 ? undefined : 3), resetPaging())}
-          >
+          <Chip selected={onlineLevel === 3} onClick={() => chooseOnlineLevel(onlineLevel === 3 ? undefined : 3)}>
             Một phần (mức 3)
           </Chip>
-        </div>
+        </fieldset>
       </div>
 
       {state.status === "loading" && <StateMessage kind="loading" text="Đang tìm thủ tục…" />}
