@@ -12,7 +12,17 @@ export default defineConfig({
   root: __dirname,
   base: "",
   plugins: [zaloMiniApp(appConfig), react()],
-  build: { outDir: "dist", emptyOutDir: true },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    rollupOptions: {
+      // zod ships comments Rollup cannot place; it drops them and says so on every build.
+      onwarn(warning, warn) {
+        if (warning.code === "INVALID_ANNOTATION") return;
+        warn(warning);
+      },
+    },
+  },
   server: {
     // Development: the bot server answers the API (npm run dev in another terminal).
     proxy: { "/api": "http://localhost:3000", "/healthz": "http://localhost:3000" },
