@@ -32,9 +32,12 @@ export class FuzzyVocabulary {
     }
   }
 
-  /** Words of the vocabulary within the allowed distance of `input`, nearest first (the input itself excluded). */
-  lookup(input: string): FuzzyCandidate[] {
-    const max = allowedDistance(input.length);
+  /**
+   * Words of the vocabulary within the allowed distance of `input` (and within `limit`), nearest first, the input
+   * itself excluded.
+   */
+  lookup(input: string, limit = MAX_DISTANCE): FuzzyCandidate[] {
+    const max = Math.min(limit, allowedDistance(input.length));
     if (max === 0 || !/^[a-z]+$/.test(input)) return [];
     const seen = new Set<number>();
     const found: FuzzyCandidate[] = [];
@@ -75,21 +78,26 @@ function deletionsOf(word: string, max: number): Set<string> {
   return out;
 }
 
+/** Three rows of the distance table, reused by every call (words here are syllables: short). */
+let rows = [new Int32Array(32), new Int32Array(32), new Int32Array(32)];
+
 /** Optimal string alignment distance, giving up (returning max + 1) once it exceeds `max`. */
 export function osaDistance(a: string, b: string, max: number): number {
   const n = a.length;
   const m = b.length;
   if (Math.abs(n - m) > max) return max + 1;
-  let prevPrev = new Array<number>(m + 1).fill(0);
-  let prev = Array.from({ length: m + 1 }, (_, j) => j);
-  let cur = new Array<number>(m + 1).fill(0);
+  if ((rows[0] as Int32Array).length <= m) rows = [new Int32Array(m + 1), new Int32Array(m + 1), new Int32Array(m + 1)];
+  let [prevPrev, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= m; j++) prev[j] = j;
   for (let i = 1; i <= n; i++) {
     cur[0] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= m; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
       let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) {
         v = Math.min(v, (prevPrev[j - 2] as number) + 1);
       }
       cur[j] = v;

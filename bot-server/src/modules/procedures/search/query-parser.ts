@@ -243,11 +243,21 @@ function correctInContext(single: { concept: Concept; at: number }[], reading: s
     options(at - 1).some((prev) => vocab.has(`${prev} ${word}`)) ||
     options(at + 1).some((next) => vocab.has(`${word} ${next}`));
   if (reading.length < 2) return;
+  const respellings = new Map<string, string[]>();
+  const respell = (word: string): string[] => {
+    let found = respellings.get(word);
+    if (!found) {
+      found = [...confusions(word), ...vocab.fuzzy.lookup(word, 1).map((c) => c.word)];
+      respellings.set(word, found);
+    }
+    return found;
+  };
   for (let pass = 0; pass < 2; pass++) {
     for (const { concept, at } of single) {
       const alternatives = concept.alternatives;
       const best = alternatives[0];
-      if (!best || best.quality === 0) continue;
+      // Question words and kinship words ("ông", "nội") are not worth correcting: they carry no subject.
+      if (!best || best.quality === 0 || concept.weight < 0.5) continue;
       if (best.quality < 1) {
         // A corrected word: the correction that pairs with a neighbour goes first.
         const k = alternatives.findIndex((a) => pairs(a.terms[0] as string, at));

@@ -49,6 +49,10 @@ const MIN_COVERAGE_FLOOR = 0.3;
 const UNASKED_VARIANT = 0.7;
 const MISSING_VARIANT = 0.65;
 const QUERY_MARKERS = VariantMarkers.ofWords();
+/** Corrections (typos, confusions) towards words in more than this share of procedures are not tried. */
+const COMMON_CORRECTION = 0.25;
+/** Words with a lower inverse document frequency (in more than ~80% of procedures) are treated as stop words. */
+const MIN_IDF = 0.2;
 /** A rare word weighs at most this much in the coverage, so that one unusual word cannot hide the subject. */
 const MAX_INFORMATIVENESS = 3;
 /** ...and scores at least this share of the best match. */
@@ -436,24 +440,53 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     touched.clear();
     let totalWeight = 0;
 
-    for (const concept of parsed.concepts) {
-      // The concept's importance: its weight times how informative its best-known reading is.
-      let informativeness = 0;
-      const alternatives = concept.alternatives.map((alt) => ({
+    // Words found in almost every procedure ("cấp" of "Ủy ban nhân dân cấp xã") weigh next to nothing but cost the
+    // most to add up: like stop words, they are left out, unless the query has nothing else.
+    const ids = (terms: string[]) => terms.map((t) => this.termId(t)).filter((id) => id >= 0);
+    const informative = parsed.concepts.some((c) =>
+      c.alternatives.some((a) => ids(a.terms).some((id) => (this.idf[id] as number) >= MIN_IDF)),
+    );
+    // Each concept's importance: its weight times how informative its best-known reading is.
+    const common = this.docs.length * COMMON_CORRECTION;
+    const prepared = parsed.concepts.map((concept) => {
+      // A correction towards a very common word says little and costs much: kept only for words typed as such.
+      const readings = concept.alternatives.filter(
+        (alt, k) =>
+          k === 0 ||
+          alt.quality === 1 ||
+          alt.terms.length > 1 ||
+          this.documentFrequency(alt.terms[0] as string) <= common,
+      );
+      const alternatives = readings.map((alt) => ({
         quality: alt.quality,
         trust: alt.guess ? alt.quality * alt.quality : alt.quality,
-        ids: alt.terms.map((t) => this.termId(t)).filter((id) => id >= 0),
+        ids: ids(alt.terms).filter((id) => !informative || (this.idf[id] as number) >= MIN_IDF),
         count: alt.terms.length,
       }));
+      let informativeness = 0;
+      let postings = 0;
       for (const alt of alternatives) {
         if (alt.ids.length === 0) continue;
         let sum = 0;
-        for (const id of alt.ids) sum += this.idf[id] as number;
+        for (const id of alt.ids) {
+          sum += this.idf[id] as number;
+          postings += (this.postingDocs[id] as Int32Array).length;
+        }
         informativeness = Math.max(informativeness, Math.min(MAX_INFORMATIVENESS, sum / alt.ids.length));
       }
-      const conceptWeight = concept.weight * informativeness;
+      return { concept, alternatives, conceptWeight: concept.weight * informativeness, postings };
+    });
+    for (const p of prepared) totalWeight += p.conceptWeight;
+    // Rare words first. Once the concepts left weigh less than the coverage floor, a procedure none of the earlier
+    // concepts touched can no longer become a match: the common words left only add to procedures already touched.
+    // Exact (the floor would drop those procedures anyway), and it spares most of the work of "đăng ký", "cấp"...
+    prepared.sort((a, b) => a.postings / (a.conceptWeight || 1e-9) - b.postings / (b.conceptWeight || 1e-9));
+    let remainingWeight = totalWeight;
+
+    for (const { concept, alternatives, conceptWeight } of prepared) {
       if (conceptWeight === 0) continue;
-      totalWeight += conceptWeight;
+      const mayAdd = remainingWeight >= MIN_COVERAGE_FLOOR * totalWeight;
+      remainingWeight -= conceptWeight;
 
       const usable = alternatives.filter((alt) => alt.quality > 0 && alt.ids.length > 0);
       const only = usable.length === 1 && usable[0]?.ids.length === 1 ? usable[0] : undefined;
@@ -467,6 +500,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
         const covered = conceptWeight * only.trust;
         for (let k = 0; k < docs.length; k++) {
           const d = docs[k] as number;
+          if (!mayAdd && !touched.has(d)) continue;
           if (touched.add(d)) {
             score[d] = 0;
             coverage[d] = 0;
@@ -489,6 +523,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
           const gain = scale * (this.idf[id] as number);
           for (let k = 0; k < docs.length; k++) {
             const d = docs[k] as number;
+            if (!mayAdd && !touched.has(d)) continue;
             const s = gain * (weights[k] as number);
             if (conceptDocs.add(d)) {
               conceptScore[d] = s;
@@ -503,14 +538,25 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
         altDocs.clear();
         let idfSum = 0;
         for (const id of alt.ids) idfSum += this.idf[id] as number;
-        for (const id of alt.ids) {
+        // Rarest words of the phrase first; a procedure first met on its common words ("đăng", "ký") that could not
+        // reach the coverage floor even with every other concept is not started (it would be dropped at the end).
+        const ordered = [...alt.ids].sort(
+          (a, b) => (this.postingDocs[a] as Int32Array).length - (this.postingDocs[b] as Int32Array).length,
+        );
+        let remainingShare = 1;
+        for (const id of ordered) {
           this.queryTermStamp[id] = generation;
           const docs = this.postingDocs[id] as Int32Array;
           const weights = this.postingWeights[id] as Float32Array;
           const idf = this.idf[id] as number;
           const share = idf / idfSum;
+          const mayStart =
+            mayAdd &&
+            totalWeight - conceptWeight * (1 - alt.trust * remainingShare) >= MIN_COVERAGE_FLOOR * totalWeight;
+          remainingShare -= share;
           for (let k = 0; k < docs.length; k++) {
             const d = docs[k] as number;
+            if (!mayStart && !altDocs.has(d) && !conceptDocs.has(d) && !touched.has(d)) continue;
             if (altDocs.add(d)) {
               altScore[d] = 0;
               altCoverage[d] = 0;
@@ -534,6 +580,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
       }
       for (let k = 0; k < conceptDocs.length; k++) {
         const d = conceptDocs.list[k] as number;
+        if (!mayAdd && !touched.has(d)) continue;
         if (touched.add(d)) {
           score[d] = 0;
           coverage[d] = 0;
@@ -566,24 +613,43 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
       if (cov > bestCoverage && accept(d)) bestCoverage = cov;
     }
     const minCoverage = Math.min(MIN_COVERAGE, Math.max(MIN_COVERAGE_FLOOR, RELATIVE_COVERAGE * bestCoverage));
-    const candidates: number[] = [];
-    let best = 0;
+    // The score before the name and variant factors bounds the final score from above (both factors are ≤ 1). The
+    // final score of the procedure with the best bound is a lower bound of the best final score, so any procedure
+    // whose bound is under the relative floor of that can be dropped without computing its factors.
+    let bestBound = 0;
+    let bestBoundDoc = -1;
     for (let k = 0; k < touched.length; k++) {
       const d = touched.list[k] as number;
       const cov = coverage[d] as number;
-      if (cov < minCoverage || !accept(d)) continue;
+      if (cov < minCoverage) {
+        score[d] = -1;
+        continue;
+      }
+      const bound = (score[d] as number) * (0.4 + 0.6 * cov);
+      score[d] = bound;
+      if (bound > bestBound && accept(d)) {
+        bestBound = bound;
+        bestBoundDoc = d;
+      }
+    }
+    const finalScore = (d: number): number => {
       const names = this.nameTerms[d] as Int32Array;
       let named = 0;
       for (let j = 0; j < names.length; j++) if (this.queryTermStamp[names[j] as number] === generation) named++;
       const nameCoverage = names.length > 0 ? named / names.length : 0;
       const unasked = countGroups((this.nameVariants[d] as number) & ~queryVariants & ~VariantMarkers.ONLY_WHEN_ASKED);
       const missing = countGroups(queryVariants & ~(this.textVariants[d] as number));
-      const final =
-        (score[d] as number) *
-        (0.4 + 0.6 * cov) *
-        (0.7 + 0.3 * nameCoverage) *
-        UNASKED_VARIANT ** unasked *
-        MISSING_VARIANT ** missing;
+      return (
+        (score[d] as number) * (0.7 + 0.3 * nameCoverage) * UNASKED_VARIANT ** unasked * MISSING_VARIANT ** missing
+      );
+    };
+    const prune = bestBoundDoc >= 0 ? finalScore(bestBoundDoc) * MIN_RELATIVE_SCORE : 0;
+    const candidates: number[] = [];
+    let best = 0;
+    for (let k = 0; k < touched.length; k++) {
+      const d = touched.list[k] as number;
+      if ((score[d] as number) < prune || (score[d] as number) < 0 || !accept(d)) continue;
+      const final = finalScore(d);
       score[d] = final;
       if (final > best) best = final;
       candidates.push(d);
