@@ -268,14 +268,7 @@ function correctInContext(single: { concept: Concept; at: number }[], reading: s
         }
       } else if (!pairs(best.terms[0] as string, at)) {
         const word = best.terms[0] as string;
-        const candidates = [
-          ...confusions(word),
-          ...vocab.fuzzy
-            .lookup(word)
-            .filter((c) => c.distance === 1)
-            .map((c) => c.word),
-        ];
-        const fix = candidates.find(
+        const fix = respell(word).find(
           (c) => c !== word && vocab.has(c) && pairs(c, at) && !alternatives.some((a) => a.terms[0] === c),
         );
         if (fix) alternatives.push({ terms: [fix], quality: 0.85 });
