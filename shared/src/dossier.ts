@@ -1,0 +1,303 @@
+import { z } from "zod";
+import { IsoDate } from "./calendar";
+import { IdentityNumber, PhoneNumber } from "./identity";
+import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
+
+/**
+ * A dossier (hồ sơ) and its life, with the ten states of the national portal sync (DOMAIN.md §5) as canonical codes.
+ */
+export const DossierState = z.literal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+export type DossierState = z.infer<typeof DossierState>;
+
+export const STATE = {
+  NEW: 1,
+  ACCEPTED: 2,
+  REJECTED: 3,
+  PROCESSING: 4,
+  SUPPLEMENT_REQUESTED: 5,
+  PAYMENT_REQUESTED: 6,
+  WITHDRAWN: 7,
+  STOPPED: 8,
+  DONE: 9,
+  DELIVERED: 10,
+} as const satisfies Record<string, DossierState>;
+
+export const STATE_LABELS: Record<DossierState, string> = {
+  1: "Mới đăng ký",
+  2: "Được tiếp nhận",
+  3: "Không được tiếp nhận",
+  4: "Đang xử lý",
+  5: "Yêu cầu bổ sung giấy tờ",
+  6: "Yêu cầu thực hiện nghĩa vụ tài chính",
+  7: "Công dân yêu cầu rút hồ sơ",
+  8: "Dừng xử lý",
+  9: "Đã xử lý xong",
+  10: "Đã trả kết quả",
+};
+
+/** States after which nothing happens to a dossier any more (the clock stops). */
+export const FINAL_STATES: ReadonlySet<DossierState> = new Set([3, 7, 8, 10]);
+/** States in which the due date is running and a dossier can be overdue. */
+export const RUNNING_STATES: ReadonlySet<DossierState> = new Set([2, 4, 6]);
+
+/** Submission channel (KenhThucHien): 1 at the counter, 2 online, 3 public postal service. */
+export const Channel = z.enum(["counter", "online", "postal"]);
+export type Channel = z.infer<typeof Channel>;
+export const CHANNEL_CODES: Record<Channel, 1 | 2 | 3> = { counter: 1, online: 2, postal: 3 };
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  counter: "Trực tiếp",
+  online: "Trực tuyến",
+  postal: "Qua bưu chính công ích",
+};
+
+export const ApplicantType = z.enum(["citizen", "business", "agency", "other"]);
+export type ApplicantType = z.infer<typeof ApplicantType>;
+
+const Text = (max: number, label: string) =>
+  z.string().trim().min(1, `Cần nhập ${label}`).max(max, `${label} tối đa ${max} ký tự`);
+
+export const CommuneCode = z.string().regex(/^\d{5}$/, "Mã xã, phường không hợp lệ");
+
+export const Address = z.object({
+  communeCode: CommuneCode,
+  street: Text(300, "địa chỉ (số nhà, thôn, tổ)"),
+});
+export type Address = z.infer<typeof Address>;
+
+export const Applicant = z.object({
+  type: ApplicantType.default("citizen"),
+  name: Text(120, "họ và tên"),
+  identityNumber: IdentityNumber,
+  /** Filled by the server from the Zalo phone exchange for citizens; typed by the official filing on one's behalf. */
+  phone: PhoneNumber.optional(),
+  email: z.email("Địa chỉ email không hợp lệ").max(200).optional(),
+  address: Address,
+});
+export type Applicant = z.infer<typeof Applicant>;
+
+/** HinhThucTra: how the result reaches the citizen. */
+export const ResultDelivery = z.discriminatedUnion("method", [
+  z.object({ method: z.literal("counter") }),
+  z.object({ method: z.literal("online") }),
+  z.object({
+    method: z.literal("post"),
+    recipientName: Text(120, "tên người nhận"),
+    phone: PhoneNumber,
+    address: Address,
+  }),
+]);
+export type ResultDelivery = z.infer<typeof ResultDelivery>;
+
+/** How the citizen agreed that a volunteer or an HCC officer files for them (Chỉ thị 07, item 7). */
+export const OnBehalfConsent = z.object({
+  method: z.enum(["written", "in-person", "zalo-message"]),
+  note: z.string().trim().max(500).optional(),
+});
+export type OnBehalfConsent = z.infer<typeof OnBehalfConsent>;
+
+const FormValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
+
+/** What is filed: the JSON part of `POST /api/dossiers` (files come as multipart parts `document:<index>`). */
+export const DossierSubmission = z.object({
+  procedureCode: ProcedureCode,
+  applicant: Applicant,
+  resultDelivery: ResultDelivery,
+  /** For commune-level procedures: the commune that receives it (default: the applicant's commune). */
+  receivingCommuneCode: CommuneCode.optional(),
+  formData: z
+    .record(z.string().max(100), FormValue)
+    .refine((r) => Object.keys(r).length <= 100, "Tối đa 100 mục trong tờ khai")
+    .default({}),
+  /** Only for volunteers and HCC staff: the channel they received it on and the citizen's consent. */
+  channel: Channel.optional(),
+  onBehalf: OnBehalfConsent.optional(),
+});
+export type DossierSubmission = z.infer<typeof DossierSubmission>;
+
+export const DossierCode = z.string().regex(/^[0-9A-Z.]{3,40}-\d{6}-\d{4}$/, "Mã hồ sơ không hợp lệ");
+
+export const ActorKind = z.enum(["citizen", "official", "system"]);
+export type ActorKind = z.infer<typeof ActorKind>;
+
+export const OfficialRole = z.enum(["official", "hcc", "volunteer", "admin"]);
+export type OfficialRole = z.infer<typeof OfficialRole>;
+export const OFFICIAL_ROLE_LABELS: Record<OfficialRole, string> = {
+  official: "Cán bộ xử lý",
+  hcc: "Cán bộ Trung tâm Phục vụ hành chính công",
+  volunteer: "Tình nguyện viên hướng dẫn dịch vụ công",
+  admin: "Quản trị hệ thống",
+};
+
+/** What officials and citizens do to a dossier. Each action has its legal starting states and its resulting state. */
+export const DossierAction = z.enum([
+  "accept",
+  "reject",
+  "request-supplement",
+  "supplement",
+  "process",
+  "request-payment",
+  "confirm-payment",
+  "stop",
+  "complete",
+  "deliver",
+  "withdraw",
+]);
+export type DossierAction = z.infer<typeof DossierAction>;
+
+export const ACTION_LABELS: Record<DossierAction, string> = {
+  accept: "Tiếp nhận hồ sơ",
+  reject: "Từ chối tiếp nhận",
+  "request-supplement": "Yêu cầu bổ sung giấy tờ",
+  supplement: "Bổ sung giấy tờ",
+  process: "Chuyển xử lý",
+  "request-payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
+  "confirm-payment": "Xác nhận đã nộp phí, lệ phí",
+  stop: "Dừng xử lý",
+  complete: "Hoàn thành xử lý",
+  deliver: "Trả kết quả",
+  withdraw: "Rút hồ sơ",
+};
+
+type Transition = { from: readonly DossierState[]; to: DossierState | "resume"; by: "official" | "citizen" };
+
+/**
+ * The state machine. `resume`: after a supplement the dossier goes back to where it was asked for (1 when asked at
+ * reception, 4 otherwise), and after payment processing resumes.
+ */
+export const TRANSITIONS: Record<DossierAction, Transition> = {
+  accept: { from: [1], to: 2, by: "official" },
+  reject: { from: [1], to: 3, by: "official" },
+  "request-supplement": { from: [1, 2, 4], to: 5, by: "official" },
+  supplement: { from: [5], to: "resume", by: "citizen" },
+  process: { from: [2], to: 4, by: "official" },
+  "request-payment": { from: [2, 4], to: 6, by: "official" },
+  "confirm-payment": { from: [6], to: 4, by: "official" },
+  stop: { from: [2, 4, 5, 6], to: 8, by: "official" },
+  complete: { from: [2, 4], to: 9, by: "official" },
+  deliver: { from: [9], to: 10, by: "official" },
+  withdraw: { from: [1, 2, 4, 5, 6], to: 7, by: "citizen" },
+};
+
+export function canTransition(action: DossierAction, state: DossierState): boolean {
+  return TRANSITIONS[action].from.includes(state);
+}
+
+/** The actions open to officials on a dossier in a state: what the console offers. */
+export function officialActions(state: DossierState): DossierAction[] {
+  return DossierAction.options.filter((a) => TRANSITIONS[a].by === "official" && canTransition(a, state));
+}
+
+/** `POST /api/officials/dossiers/:code/actions` body. */
+export const OfficialActionRequest = z
+  .object({
+    action: DossierAction.exclude(["supplement", "withdraw"]),
+    note: z.string().trim().max(2000).optional(),
+    /** For request-supplement: the documents missing (names). */
+    missingDocuments: z.array(z.string().trim().min(1).max(300)).max(30).optional(),
+    /** For request-payment: the amount due in VND. */
+    amount: z.number().int().min(0).max(1_000_000_000).optional(),
+    /** For deliver by post: the postal tracking number. */
+    trackingNumber: z.string().trim().min(4).max(40).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.action === "reject" || body.action === "stop") && !body.note) {
+      ctx.addIssue({ code: "custom", path: ["note"], message: "Cần ghi rõ lý do" });
+    }
+    if (body.action === "request-supplement" && !(body.missingDocuments && body.missingDocuments.length > 0)) {
+      ctx.addIssue({ code: "custom", path: ["missingDocuments"], message: "Cần liệt kê giấy tờ cần bổ sung" });
+    }
+  });
+export type OfficialActionRequest = z.infer<typeof OfficialActionRequest>;
+
+export const DossierStep = z.object({
+  at: z.string(),
+  actorKind: ActorKind,
+  actorName: z.string(),
+  role: z.string(),
+  unitCode: z.string().nullable(),
+  action: z.string(),
+  note: z.string().nullable(),
+  fromState: DossierState.nullable(),
+  toState: DossierState,
+});
+export type DossierStep = z.infer<typeof DossierStep>;
+
+export const AttachmentView = z.object({
+  id: z.number().int(),
+  documentIndex: z.number().int().nullable(),
+  documentName: z.string(),
+  mime: z.enum(["image/jpeg", "image/png", "application/pdf"]),
+  size: z.number().int(),
+  fileName: z.string(),
+  kind: z.enum(["initial", "supplement"]),
+  uploadedAt: z.string(),
+});
+export type AttachmentView = z.infer<typeof AttachmentView>;
+
+export const DossierView = z.object({
+  code: z.string(),
+  state: DossierState,
+  stateLabel: z.string(),
+  procedure: z.object({
+    code: z.string(),
+    name: z.string(),
+    level: ProcedureLevel,
+    onlineLevel: OnlineLevel,
+    processingDays: z.number().int().nullable(),
+  }),
+  unitCode: z.string(),
+  unitName: z.string(),
+  channel: Channel,
+  applicant: Applicant.extend({ phone: z.string().optional() }),
+  resultDelivery: ResultDelivery,
+  formData: z.record(z.string(), FormValue),
+  filedBy: z.object({ name: z.string(), role: z.string(), consent: OnBehalfConsent }).nullable(),
+  submittedAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  dueDate: IsoDate.nullable(),
+  overdue: z.boolean(),
+  feesDue: z.number().int().nullable(),
+  missingDocuments: z.array(z.string()),
+  attachments: z.array(AttachmentView),
+  history: z.array(DossierStep),
+  rating: z.object({ score: z.number().int(), comment: z.string().nullable() }).nullable(),
+});
+export type DossierView = z.infer<typeof DossierView>;
+
+export const DossierSummary = DossierView.pick({
+  code: true,
+  state: true,
+  stateLabel: true,
+  unitCode: true,
+  channel: true,
+  submittedAt: true,
+  dueDate: true,
+  overdue: true,
+}).extend({
+  procedureCode: z.string(),
+  procedureName: z.string(),
+  applicantName: z.string(),
+});
+export type DossierSummary = z.infer<typeof DossierSummary>;
+
+/** `GET /api/lookup/:code`: what anyone holding the code may see. */
+export const DossierLookup = z.object({
+  code: z.string(),
+  state: DossierState,
+  stateLabel: z.string(),
+  procedureName: z.string(),
+  unitName: z.string(),
+  applicantName: z.string(),
+  submittedAt: z.string(),
+  dueDate: IsoDate.nullable(),
+  overdue: z.boolean(),
+});
+export type DossierLookup = z.infer<typeof DossierLookup>;
+
+export const RatingRequest = z.object({
+  score: z.number().int().min(1, "Điểm từ 1 đến 5").max(5, "Điểm từ 1 đến 5"),
+  comment: z.string().trim().max(1000).optional(),
+});
+export type RatingRequest = z.infer<typeof RatingRequest>;
+
+export const WithdrawRequest = z.object({ reason: z.string().trim().min(1, "Cần ghi lý do rút hồ sơ").max(1000) });
