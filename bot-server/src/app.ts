@@ -11,12 +11,26 @@ import { healthRouter } from "./modules/health/health.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
 import { unitsRouter } from "./modules/units/units.router";
+import { authenticate } from "./modules/auth/auth.middleware";
+import { authRouter } from "./modules/auth/auth.router";
+import type { AuthService } from "./modules/auth/auth.service";
+import { calendarRouter } from "./modules/calendar/calendar.router";
+import type { CalendarService } from "./modules/calendar/calendar.service";
+import { dossierRouter } from "./modules/dossiers/dossier.router";
+import type { DossierService } from "./modules/dossiers/dossier.service";
+import { uploadParts } from "./http/upload";
 
 export type AppDeps = {
-  config: Pick<Config, "rateLimitPerMinute" | "trustProxyHops" | "miniAppDist">;
+  config: Pick<
+    Config,
+    "rateLimitPerMinute" | "loginRateLimitPerMinute" | "trustProxyHops" | "miniAppDist" | "maxUploadBytes" | "maxFilesPerSubmission"
+  >;
   db: Db;
   logger: Logger;
   procedures: ProcedureService;
+  auth: AuthService;
+  dossiers: DossierService;
+  calendar: CalendarService;
 };
 
 /** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
@@ -43,8 +57,12 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  api.use(authenticate(deps.auth));
   api.use(procedureRouter(deps.procedures));
   api.use(unitsRouter());
+  api.use(authRouter(deps.auth, deps.config.loginRateLimitPerMinute));
+  api.use(dossierRouter(deps.dossiers, uploadParts(deps.config.maxUploadBytes, deps.config.maxFilesPerSubmission)));
+  api.use(calendarRouter(deps.calendar));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(miniApp(deps.config.miniAppDist, deps.logger));

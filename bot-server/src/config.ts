@@ -17,11 +17,26 @@ const Env = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Requests per minute and client address on the public API. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  /** Sign-in attempts per minute and client address. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Trust `X-Forwarded-For` from this many proxies in front of the server (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Import the catalogue shipped with the project at start when it changed (set to false to manage it by hand). */
   /** The built mini-app served at `/` (default: the workspace's mini-app/dist). */
   MINI_APP_DIST: z.string().min(1).optional(),
+  /** Signs session tokens. When unset, a random secret is created once under DATA_DIR/secrets (never in the repo). */
+  SESSION_SECRET: z.string().min(32, "Cần ít nhất 32 ký tự").optional(),
+  CITIZEN_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  OFFICIAL_SESSION_HOURS: z.coerce.number().int().min(1).max(24).default(10),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Zalo Mini App credentials. Without ZALO_APP_SECRET the server runs in offline mode (development identities). */
+  ZALO_APP_ID: z.string().min(1).optional(),
+  ZALO_APP_SECRET: z.string().min(1).optional(),
+  ZALO_GRAPH_URL: z.url().default("https://graph.zalo.me"),
+  /** Largest attachment accepted, in megabytes, and most files in one submission. */
+  MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
+  MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
   SEED_STARTER_CATALOGUE: z
     .enum(["true", "false", "1", "0"])
     .default("true")
@@ -35,9 +50,18 @@ export type Config = {
   dataDir: string;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   rateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
   trustProxyHops: number;
   seedStarterCatalogue: boolean;
   miniAppDist: string;
+  sessionSecret: string | undefined;
+  citizenSessionHours: number;
+  officialSessionHours: number;
+  loginMaxFailures: number;
+  loginLockMinutes: number;
+  zalo: { appId: string | undefined; appSecret: string | undefined; graphUrl: string };
+  maxUploadBytes: number;
+  maxFilesPerSubmission: number;
 };
 
 export class ConfigError extends Error {
@@ -68,8 +92,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(base, e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     seedStarterCatalogue: e.SEED_STARTER_CATALOGUE,
     miniAppDist: e.MINI_APP_DIST ? path.resolve(base, e.MINI_APP_DIST) : DEFAULT_MINI_APP_DIST,
+    sessionSecret: e.SESSION_SECRET,
+    citizenSessionHours: e.CITIZEN_SESSION_HOURS,
+    officialSessionHours: e.OFFICIAL_SESSION_HOURS,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginLockMinutes: e.LOGIN_LOCK_MINUTES,
+    zalo: { appId: e.ZALO_APP_ID, appSecret: e.ZALO_APP_SECRET, graphUrl: e.ZALO_GRAPH_URL.replace(/\/+$/, "") },
+    maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
+    maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
   };
 }

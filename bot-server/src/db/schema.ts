@@ -5,6 +5,16 @@ export interface Database {
   meta: MetaTable;
   procedures: ProceduresTable;
   procedure_revisions: ProcedureRevisionsTable;
+  receiving_units: ReceivingUnitsTable;
+  calendar_days: CalendarDaysTable;
+  citizens: CitizensTable;
+  officials: OfficialsTable;
+  sessions: SessionsTable;
+  dossier_counters: DossierCountersTable;
+  dossiers: DossiersTable;
+  attachments: AttachmentsTable;
+  dossier_steps: DossierStepsTable;
+  dossier_events: DossierEventsTable;
 }
 
 export interface MetaTable {
@@ -37,4 +47,123 @@ export interface ProcedureRevisionsTable {
   online_level: number;
   postal: number;
   valid_from: string;
+}
+
+export interface ReceivingUnitsTable {
+  code: string;
+  name: string;
+  agency_code: string;
+  level: string;
+}
+
+export interface CalendarDaysTable {
+  date: string;
+  name: string;
+  kind: string;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+export interface CitizensTable {
+  id: Generated<number>;
+  zalo_id: string;
+  name: string;
+  dev_identity: number;
+  phone: string | null;
+  phone_consent_at: string | null;
+  created_at: string;
+  last_seen_at: string;
+}
+
+export interface OfficialsTable {
+  id: Generated<number>;
+  username: string;
+  name: string;
+  role: string;
+  unit_code: string;
+  password_hash: string;
+  active: Generated<number>;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  subject_kind: string;
+  subject_id: number;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface DossierCountersTable {
+  agency_code: string;
+  day: string;
+  last: number;
+}
+
+export interface DossiersTable {
+  id: Generated<number>;
+  code: string;
+  state: number;
+  resume_state: number | null;
+  procedure_code: string;
+  procedure_snapshot: string;
+  unit_code: string;
+  channel: string;
+  citizen_id: number | null;
+  applicant: string;
+  applicant_name: string;
+  result_delivery: string;
+  form_data: string;
+  filed_by_official_id: number | null;
+  on_behalf_consent: string | null;
+  submitted_at: string;
+  accepted_at: string | null;
+  complete_received_at: string | null;
+  due_date: string | null;
+  fees_due: number | null;
+  missing_documents: Generated<string>;
+  postal_tracking: string | null;
+  rating_score: number | null;
+  rating_comment: string | null;
+  updated_at: string;
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>;
+  dossier_id: number;
+  document_index: number | null;
+  document_name: string;
+  sha256: string;
+  mime: string;
+  size: number;
+  file_name: string;
+  kind: string;
+  uploaded_at: string;
+}
+
+export interface DossierStepsTable {
+  id: Generated<number>;
+  dossier_id: number;
+  at: string;
+  actor_kind: string;
+  actor_id: number | null;
+  actor_name: string;
+  role: string;
+  unit_code: string | null;
+  action: string;
+  note: string | null;
+  from_state: number | null;
+  to_state: number;
+  details: string | null;
+}
+
+export interface DossierEventsTable {
+  id: Generated<number>;
+  dossier_id: number;
+  type: string;
+  payload: string;
+  created_at: string;
 }

@@ -26,3 +26,28 @@ export class NotFoundError extends AppError {
     super("NOT_FOUND", message, 404);
   }
 }
+
+export class UnauthorizedError extends AppError {
+  constructor(message = "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng đăng nhập lại.") {
+    super("UNAUTHORIZED", message, 401);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = "Bạn không có quyền thực hiện thao tác này.") {
+    super("FORBIDDEN", message, 403);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message, 409);
+  }
+}
+
+/** An outside system (Zalo, the provincial portal…) failed; the citizen can try again later. */
+export class UpstreamError extends AppError {
+  constructor(code: string, message: string, status = 502) {
+    super(code, message, status);
+  }
+}

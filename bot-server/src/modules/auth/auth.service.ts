@@ -1,0 +1,197 @@
+import { normalisePhone, type OfficialRole, OfficialRole as OfficialRoleSchema } from "@qn/shared";
+import { z } from "zod";
+import type { Db } from "../../db/database";
+import { AppError, ConflictError, ForbiddenError, UnauthorizedError } from "../../errors/app-error";
+import type { ZaloGraphClient } from "../../clients/zalo-graph.client";
+import type { Actor, CitizenActor, OfficialActor } from "./actor";
+import { dummyHash, hashPassword, verifyPassword } from "./password";
+import type { SessionService } from "./session.service";
+
+export type AuthSettings = {
+  citizenSessionHours: number;
+  officialSessionHours: number;
+  loginMaxFailures: number;
+  loginLockMinutes: number;
+  /** Offline mode: no Zalo credentials, development identities allowed. */
+  offline: boolean;
+};
+
+export const NewOfficial = z.object({
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9._-]{3,40}$/, "Tên đăng nhập 3–40 ký tự: chữ thường không dấu, số, dấu chấm, gạch"),
+  name: z.string().trim().min(2, "Cần nhập họ và tên").max(120),
+  role: OfficialRoleSchema,
+  unitCode: z.string().trim().min(2).max(10),
+  password: z.string().min(10, "Mật khẩu tối thiểu 10 ký tự").max(200),
+});
+export type NewOfficial = z.infer<typeof NewOfficial>;
+
+export class AccountLockedError extends AppError {
+  constructor(until: Date) {
+    const time = until.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" });
+    super("ACCOUNT_LOCKED", `Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau ${time}.`, 423);
+  }
+}
+
+/** Identities: citizens through Zalo (or a development identity offline), officials through accounts. */
+export class AuthService {
+  constructor(
+    private readonly db: Db,
+    private readonly sessions: SessionService,
+    private readonly zalo: ZaloGraphClient,
+    private readonly settings: AuthSettings,
+  ) {}
+
+  get offline(): boolean {
+    return this.settings.offline;
+  }
+
+  /** A mini-app user: the access token is checked with Zalo, never trusted as sent. */
+  async loginWithZalo(accessToken: string) {
+    const profile = await this.zalo.profile(accessToken);
+    const citizen = await this.upsertCitizen(profile.id, profile.name || "Người dùng Zalo", false);
+    return this.citizenSession(citizen);
+  }
+
+  /** Offline mode only: a clearly marked development identity. */
+  async loginAsDeveloper(zaloId: string, name: string) {
+    if (!this.settings.offline) throw new AppError("NOT_FOUND", "Không tìm thấy nội dung bạn yêu cầu.", 404);
+    const citizen = await this.upsertCitizen(`dev:${zaloId}`, name, true);
+    return this.citizenSession(citizen);
+  }
+
+  /** The phone number comes only from Zalo's exchange of the consent token; the consent time is recorded. */
+  async attachPhone(citizen: CitizenActor, accessToken: string, phoneToken: string): Promise<string> {
+    const profile = await this.zalo.profile(accessToken);
+    if (`${profile.id}` !== citizen.zaloId) throw new ForbiddenError("Tài khoản Zalo không khớp với phiên đăng nhập.");
+    const raw = await this.zalo.phoneNumber(accessToken, phoneToken);
+    const phone = normalisePhone(raw);
+    if (!phone) throw new AppError("PHONE_INVALID", "Zalo trả về số điện thoại không hợp lệ.", 502);
+    await this.db
+      .updateTable("citizens")
+      .set({ phone, phone_consent_at: new Date().toISOString() })
+      .where("id", "=", citizen.id)
+      .execute();
+    return phone;
+  }
+
+  async loginOfficial(username: string, password: string) {
+    const now = new Date();
+    const row = await this.db
+      .selectFrom("officials")
+      .selectAll()
+      .where("username", "=", username.trim().toLowerCase())
+      .executeTakeFirst();
+    if (!row || !row.active) {
+      await verifyPassword(password, await dummyHash());
+      throw new UnauthorizedError("Tên đăng nhập hoặc mật khẩu không đúng.");
+    }
+    if (row.locked_until && Date.parse(row.locked_until) > now.getTime()) throw new AccountLockedError(new Date(row.locked_until));
+    if (!(await verifyPassword(password, row.password_hash))) {
+      const failures = row.failed_logins + 1;
+      const lock = failures >= this.settings.loginMaxFailures;
+      const until = new Date(now.getTime() + this.settings.loginLockMinutes * 60_000);
+      await this.db
+        .updateTable("officials")
+        .set({ failed_logins: lock ? 0 : failures, locked_until: lock ? until.toISOString() : row.locked_until })
+        .where("id", "=", row.id)
+        .execute();
+      if (lock) throw new AccountLockedError(until);
+      throw new UnauthorizedError("Tên đăng nhập hoặc mật khẩu không đúng.");
+    }
+    await this.db.updateTable("officials").set({ failed_logins: 0, locked_until: null }).where("id", "=", row.id).execute();
+    const { token, expiresAt } = await this.sessions.issue("official", row.id, this.settings.officialSessionHours);
+    return { token, expiresAt, official: this.officialView(row) };
+  }
+
+  async createOfficial(input: NewOfficial) {
+    const unit = await this.db
+      .selectFrom("receiving_units")
+      .select("code")
+      .where("code", "=", input.unitCode)
+      .executeTakeFirst();
+    if (!unit) throw new AppError("UNIT_UNKNOWN", `Không có đơn vị mã ${input.unitCode}.`, 422);
+    const exists = await this.db
+      .selectFrom("officials")
+      .select("id")
+      .where("username", "=", input.username)
+      .executeTakeFirst();
+    if (exists) throw new ConflictError("USERNAME_TAKEN", `Tên đăng nhập ${input.username} đã được dùng.`);
+    const inserted = await this.db
+      .insertInto("officials")
+      .values({
+        username: input.username,
+        name: input.name,
+        role: input.role,
+        unit_code: input.unitCode,
+        password_hash: await hashPassword(input.password),
+        locked_until: null,
+        created_at: new Date().toISOString(),
+      })
+      .returning(["id", "username", "name", "role", "unit_code"])
+      .executeTakeFirstOrThrow();
+    return { id: inserted.id, username: inserted.username, name: inserted.name, role: inserted.role, unitCode: inserted.unit_code };
+  }
+
+  async listOfficials() {
+    const rows = await this.db.selectFrom("officials").selectAll().orderBy("username").execute();
+    return rows.map((r) => ({ ...this.officialView(r), active: r.active === 1, locked: !!r.locked_until && Date.parse(r.locked_until) > Date.now() }));
+  }
+
+  /** Resolves a bearer token to whoever it belongs to, or fails with 401. */
+  async actorFromToken(token: string): Promise<Actor> {
+    const session = await this.sessions.verify(token);
+    if (session.kind === "citizen") {
+      const c = await this.db.selectFrom("citizens").selectAll().where("id", "=", session.subjectId).executeTakeFirst();
+      if (!c) throw new UnauthorizedError();
+      return {
+        kind: "citizen",
+        id: c.id,
+        name: c.name,
+        zaloId: c.zalo_id,
+        phone: c.phone,
+        devIdentity: c.dev_identity === 1,
+        sessionId: session.id,
+      };
+    }
+    const o = await this.db.selectFrom("officials").selectAll().where("id", "=", session.subjectId).executeTakeFirst();
+    if (!o || !o.active) throw new UnauthorizedError();
+    return { kind: "official", ...this.officialView(o), sessionId: session.id } satisfies OfficialActor;
+  }
+
+  logout(actor: Actor): Promise<void> {
+    return this.sessions.revoke(actor.sessionId);
+  }
+
+  private async upsertCitizen(zaloId: string, name: string, dev: boolean) {
+    const now = new Date().toISOString();
+    return this.db
+      .insertInto("citizens")
+      .values({ zalo_id: zaloId, name, dev_identity: dev ? 1 : 0, phone: null, phone_consent_at: null, created_at: now, last_seen_at: now })
+      .onConflict((oc) => oc.column("zalo_id").doUpdateSet({ name, last_seen_at: now }))
+      .returning(["id", "name", "zalo_id", "dev_identity", "phone"])
+      .executeTakeFirstOrThrow();
+  }
+
+  private async citizenSession(citizen: { id: number; name: string; dev_identity: number; phone: string | null }) {
+    const { token, expiresAt } = await this.sessions.issue("citizen", citizen.id, this.settings.citizenSessionHours);
+    return {
+      token,
+      expiresAt,
+      citizen: { name: citizen.name, developmentIdentity: citizen.dev_identity === 1, hasPhone: citizen.phone !== null },
+    };
+  }
+
+  private officialView(row: { id: number; username: string; name: string; role: string; unit_code: string }) {
+    return {
+      id: row.id,
+      username: row.username,
+      name: row.name,
+      role: row.role as OfficialRole,
+      unitCode: row.unit_code,
+    };
+  }
+}

@@ -1,0 +1,127 @@
+import { DossierCode, DossierState, OfficialActionRequest, RatingRequest, WithdrawRequest, Channel } from "@qn/shared";
+import { Router } from "express";
+import { z } from "zod";
+import { parseOrThrow } from "../../http/validate";
+import { actorOf, requireCitizen, requireOfficial } from "../auth/actor";
+import { UnauthorizedError } from "../../errors/app-error";
+import type { DossierService, UploadedPart } from "./dossier.service";
+import { NotFoundError } from "../../errors/app-error";
+
+const Paging = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+
+const QueueQuery = Paging.extend({
+  state: z
+    .string()
+    .regex(/^\d{1,2}(,\d{1,2})*$/, "Trạng thái là mã số, cách nhau bằng dấu phẩy")
+    .transform((s) => s.split(",").map(Number))
+    .pipe(z.array(DossierState))
+    .optional(),
+  overdue: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  procedure: z.string().regex(/^\d\.\d{6}$/, "Mã thủ tục có dạng 1.001193").optional(),
+  channel: Channel.optional(),
+  unit: z.string().regex(/^\d{2,5}$/).optional(),
+});
+
+const SupplementNote = z.object({ note: z.string().trim().max(1000).optional() });
+
+function partsOf(files: unknown): UploadedPart[] {
+  return Array.isArray(files) ? (files as UploadedPart[]) : [];
+}
+
+function pick(query: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((n) => query[n] !== undefined).map((n) => [n, query[n]]));
+}
+
+/** Citizens' (and filers') dossier endpoints, the public lookup, and the officials' queue and actions. */
+export function dossierRouter(dossiers: DossierService, upload: import("express").RequestHandler): Router {
+  const router = Router();
+  const codeOf = (raw: unknown) => parseOrThrow(DossierCode, raw, "Mã hồ sơ không hợp lệ", "code");
+  const signedIn = (req: import("express").Request) => {
+    const actor = actorOf(req);
+    if (!actor) throw new UnauthorizedError("Vui lòng đăng nhập để tiếp tục.");
+    return actor;
+  };
+
+  router.post("/dossiers", (req, _res, next) => (signedIn(req), next()), upload, async (req, res) => {
+    const view = await dossiers.file(signedIn(req), req.body?.dossier, partsOf(req.files));
+    res.status(201).json(view);
+  });
+
+  router.get("/dossiers", async (req, res) => {
+    const page = parseOrThrow(Paging, pick(req.query, ["limit", "offset"]), "Tham số không hợp lệ");
+    res.json(await dossiers.listOwn(signedIn(req), page));
+  });
+
+  router.get("/dossiers/:code", async (req, res) => {
+    res.json(await dossiers.view(signedIn(req), codeOf(req.params.code)));
+  });
+
+  router.post("/dossiers/:code/supplement", (req, _res, next) => (signedIn(req), next()), upload, async (req, res) => {
+    const { note } = parseOrThrow(SupplementNote, { note: req.body?.note }, "Thông tin bổ sung không hợp lệ");
+    res.json(await dossiers.supplement(signedIn(req), codeOf(req.params.code), partsOf(req.files), note));
+  });
+
+  router.post("/dossiers/:code/withdraw", async (req, res) => {
+    const { reason } = parseOrThrow(WithdrawRequest, req.body, "Yêu cầu rút hồ sơ không hợp lệ");
+    res.json(await dossiers.withdraw(signedIn(req), codeOf(req.params.code), reason));
+  });
+
+  router.post("/dossiers/:code/rating", async (req, res) => {
+    const citizen = requireCitizen(req);
+    const body = parseOrThrow(RatingRequest, req.body, "Đánh giá không hợp lệ");
+    res.json(await dossiers.rate(citizen, codeOf(req.params.code), body.score, body.comment));
+  });
+
+  router.get("/dossiers/:code/attachments/:id", async (req, res) => {
+    const id = parseOrThrow(z.coerce.number().int().min(1), req.params.id, "Mã tệp không hợp lệ", "id");
+    const file = await dossiers.attachment(signedIn(req), codeOf(req.params.code), id);
+    res.setHeader("Content-Type", file.mime);
+    res.setHeader("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+    res.setHeader("Cache-Control", "private, no-store");
+    file.stream.on("error", () => res.destroy());
+    file.stream.pipe(res);
+  });
+
+  router.get("/lookup/:code", async (req, res) => {
+    const found = await dossiers.lookup(codeOf(req.params.code));
+    if (!found) throw new NotFoundError("Không tìm thấy hồ sơ với mã này. Vui lòng kiểm tra lại mã trên giấy hẹn.");
+    res.json(found);
+  });
+
+  router.get("/officials/dossiers", async (req, res) => {
+    const official = requireOfficial(req);
+    const query = parseOrThrow(
+      QueueQuery,
+      pick(req.query, ["limit", "offset", "state", "overdue", "procedure", "channel", "unit"]),
+      "Bộ lọc không hợp lệ",
+    );
+    res.json(
+      await dossiers.queue(
+        official,
+        {
+          unitCode: query.unit,
+          states: query.state as DossierState[] | undefined,
+          overdue: query.overdue,
+          procedureCode: query.procedure,
+          channel: query.channel,
+        },
+        { limit: query.limit, offset: query.offset },
+      ),
+    );
+  });
+
+  router.get("/officials/dossiers/:code", async (req, res) => {
+    res.json(await dossiers.view(requireOfficial(req), codeOf(req.params.code)));
+  });
+
+  router.post("/officials/dossiers/:code/actions", async (req, res) => {
+    const official = requireOfficial(req);
+    const body = parseOrThrow(OfficialActionRequest, req.body, "Thao tác không hợp lệ");
+    res.json(await dossiers.act(official, codeOf(req.params.code), body));
+  });
+
+  return router;
+}
