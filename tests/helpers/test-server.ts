@@ -2,13 +2,14 @@ import fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { bootstrap, type Config, createLogger } from "@qn/bot-server";
+import { type AppDeps, bootstrap, type Config, createLogger } from "@qn/bot-server";
 import { ROOT } from "./run";
 
 export type TestServer = {
   url: string;
   dataDir: string;
   config: Config;
+  deps: AppDeps;
   close: () => Promise<void>;
 };
 
@@ -40,7 +41,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     miniAppDist: path.join(ROOT, "mini-app/dist"),
     ...overrides,
   };
-  const { app, close } = await bootstrap(config, createLogger("silent"));
+  const { app, deps, close } = await bootstrap(config, createLogger("silent"));
   const server = await new Promise<import("node:http").Server>((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -49,6 +50,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     dataDir,
     config,
+    deps,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await close();
