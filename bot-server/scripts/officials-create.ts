@@ -40,7 +40,9 @@ async function main(): Promise<number> {
   if (!parsed.success) {
     console.error("Thông tin tài khoản chưa đúng:");
     for (const d of describeIssues(parsed.error)) console.error(`  - ${d.path}: ${d.message}`);
-    console.error('Cách dùng: echo "<mật khẩu>" | npm run officials:create -- --username <u> --name "<họ tên>" --role official|hcc|volunteer|admin --unit <mã đơn vị>');
+    console.error(
+      'Cách dùng: echo "<mật khẩu>" | npm run officials:create -- --username <u> --name "<họ tên>" --role official|hcc|volunteer|admin --unit <mã đơn vị>',
+    );
     return 2;
   }
   const config = loadConfig();

@@ -6,11 +6,8 @@ import helmet from "helmet";
 import type { Config } from "./config";
 import type { Db } from "./db/database";
 import { errorHandler, notFoundHandler } from "./errors/error-handler";
+import { uploadParts } from "./http/upload";
 import type { Logger } from "./logger";
-import { healthRouter } from "./modules/health/health.router";
-import { procedureRouter } from "./modules/procedures/procedure.router";
-import type { ProcedureService } from "./modules/procedures/procedure.service";
-import { unitsRouter } from "./modules/units/units.router";
 import { authenticate } from "./modules/auth/auth.middleware";
 import { authRouter } from "./modules/auth/auth.router";
 import type { AuthService } from "./modules/auth/auth.service";
@@ -18,12 +15,20 @@ import { calendarRouter } from "./modules/calendar/calendar.router";
 import type { CalendarService } from "./modules/calendar/calendar.service";
 import { dossierRouter } from "./modules/dossiers/dossier.router";
 import type { DossierService } from "./modules/dossiers/dossier.service";
-import { uploadParts } from "./http/upload";
+import { healthRouter } from "./modules/health/health.router";
+import { procedureRouter } from "./modules/procedures/procedure.router";
+import type { ProcedureService } from "./modules/procedures/procedure.service";
+import { unitsRouter } from "./modules/units/units.router";
 
 export type AppDeps = {
   config: Pick<
     Config,
-    "rateLimitPerMinute" | "loginRateLimitPerMinute" | "trustProxyHops" | "miniAppDist" | "maxUploadBytes" | "maxFilesPerSubmission"
+    | "rateLimitPerMinute"
+    | "loginRateLimitPerMinute"
+    | "trustProxyHops"
+    | "miniAppDist"
+    | "maxUploadBytes"
+    | "maxFilesPerSubmission"
   >;
   db: Db;
   logger: Logger;

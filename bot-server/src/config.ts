@@ -26,10 +26,20 @@ const Env = z.object({
   MINI_APP_DIST: z.string().min(1).optional(),
   /** Signs session tokens. When unset, a random secret is created once under DATA_DIR/secrets (never in the repo). */
   SESSION_SECRET: z.string().min(32, "Cần ít nhất 32 ký tự").optional(),
-  CITIZEN_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  CITIZEN_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
   OFFICIAL_SESSION_HOURS: z.coerce.number().int().min(1).max(24).default(10),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_LOCK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** Zalo Mini App credentials. Without ZALO_APP_SECRET the server runs in offline mode (development identities). */
   ZALO_APP_ID: z.string().min(1).optional(),
   ZALO_APP_SECRET: z.string().min(1).optional(),

@@ -80,7 +80,9 @@ describe("a dossier's whole life through the HTTP API", () => {
     expect(payment).toMatchObject({ state: 6, feesDue: 8000 });
     expect(view(await act(hcc.token, dossier.code, { action: "confirm-payment" })).state).toBe(4);
     expect(view(await act(hcc.token, dossier.code, { action: "complete" })).state).toBe(9);
-    const delivered = view(await act(hcc.token, dossier.code, { action: "deliver", note: "Đã trả tại bộ phận một cửa" }));
+    const delivered = view(
+      await act(hcc.token, dossier.code, { action: "deliver", note: "Đã trả tại bộ phận một cửa" }),
+    );
     expect(delivered.state).toBe(10);
 
     // The history: who, role, unit, when, what, resulting state — every step.
@@ -98,7 +100,11 @@ describe("a dossier's whole life through the HTTP API", () => {
     const acceptStep = delivered.history[1];
     expect(acceptStep).toMatchObject({ actorKind: "official", unitCode: "06652", note: "Hồ sơ đầy đủ" });
     expect(acceptStep?.role).toBe("Cán bộ Trung tâm Phục vụ hành chính công");
-    expect(delivered.history[4]).toMatchObject({ actorKind: "citizen", role: "Công dân", note: "Em gửi lại ảnh rõ hơn" });
+    expect(delivered.history[4]).toMatchObject({
+      actorKind: "citizen",
+      role: "Công dân",
+      note: "Em gửi lại ảnh rõ hơn",
+    });
 
     // One domain event per change, written with it.
     const events = await server.deps.db
@@ -161,7 +167,12 @@ describe("a dossier's whole life through the HTTP API", () => {
     const res = await call(server, "GET", `/api/lookup/${dossier.code}`);
     expect(res.status).toBe(200);
     const lookup = DossierLookup.parse(res.body);
-    expect(lookup).toMatchObject({ code: dossier.code, state: 1, procedureName: "Đăng ký khai sinh", applicantName: "Phạm T** D***" });
+    expect(lookup).toMatchObject({
+      code: dossier.code,
+      state: 1,
+      procedureName: "Đăng ký khai sinh",
+      applicantName: "Phạm T** D***",
+    });
     expect(JSON.stringify(res.body)).not.toContain("022090001234");
     expect((await call(server, "GET", "/api/lookup/06652.H49-990101-0001")).status).toBe(404);
     expect((await call(server, "GET", "/api/lookup/khong-phai-ma")).status).toBe(400);
@@ -181,7 +192,9 @@ describe("a dossier's whole life through the HTTP API", () => {
     expect(dossier.unitCode).toBe("22");
     expect(dossier.code).toMatch(/^000\.00\.00\.H49-\d{6}-\d{4}$/);
     const communeOfficer = await official(server, "hcc", "06652");
-    expect((await call(server, "GET", `/api/officials/dossiers/${dossier.code}`, { token: communeOfficer.token })).status).toBe(404);
+    expect(
+      (await call(server, "GET", `/api/officials/dossiers/${dossier.code}`, { token: communeOfficer.token })).status,
+    ).toBe(404);
     const provinceOfficer = await official(server, "official", "22");
     expect((await act(provinceOfficer.token, dossier.code, { action: "accept" })).status).toBe(200);
   });
@@ -216,7 +229,12 @@ describe("filing on a citizen's behalf", () => {
     expect(noConsent.status).toBe(400);
     expect(noConsent.body.error.details[0].path).toBe("onBehalf");
     const token = await citizen(server, "zalo-giang");
-    const claimed = await file(server, token, submission({ onBehalf: { method: "written" } }), requiredFiles(birth, png));
+    const claimed = await file(
+      server,
+      token,
+      submission({ onBehalf: { method: "written" } }),
+      requiredFiles(birth, png),
+    );
     expect(claimed.status).toBe(403);
   });
 });
@@ -229,7 +247,11 @@ describe("due dates and the holiday calendar", () => {
     const hcc = await official(server, "hcc", "06652");
     await act(hcc.token, dossier.code, { action: "accept" });
     // Arrange: the dossier was accepted long ago.
-    await server.deps.db.updateTable("dossiers").set({ due_date: "2025-01-02" }).where("code", "=", dossier.code).execute();
+    await server.deps.db
+      .updateTable("dossiers")
+      .set({ due_date: "2025-01-02" })
+      .where("code", "=", dossier.code)
+      .execute();
     expect(view(await call(server, "GET", `/api/dossiers/${dossier.code}`, { token })).overdue).toBe(true);
     const overdue = await call(server, "GET", "/api/officials/dossiers?overdue=true", { token: hcc.token });
     expect(overdue.body.items.map((d: { code: string }) => d.code)).toContain(dossier.code);
@@ -241,7 +263,9 @@ describe("due dates and the holiday calendar", () => {
     const admin = await official(server, "admin", "22");
     const hcc = await official(server, "hcc", "06652");
     const shipped = await call(server, "GET", "/api/admin/calendar?year=2026", { token: hcc.token });
-    expect(shipped.body.items.some((d: { date: string; kind: string }) => d.date === "2026-02-17" && d.kind === "holiday")).toBe(true);
+    expect(
+      shipped.body.items.some((d: { date: string; kind: string }) => d.date === "2026-02-17" && d.kind === "holiday"),
+    ).toBe(true);
 
     const calendar = await server.deps.calendar.calendar();
     const today = vietnamDate(new Date());

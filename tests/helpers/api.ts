@@ -2,6 +2,7 @@ import { type DossierSubmission, type DossierView, Procedure } from "@qn/shared"
 import { expect } from "vitest";
 import type { TestServer } from "./test-server";
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field; schemas parse where it matters.
 export type Call = { status: number; body: any };
 
 export async function call(
@@ -85,7 +86,9 @@ export function form(dossier: unknown, files: { index: number | string; name: st
 
 /** Files for every required document of a procedure. */
 export function requiredFiles(p: Procedure, content: () => Buffer) {
-  return p.documents.flatMap((d, index) => (d.required ? [{ index, name: `giay-to-${index}.png`, content: content() }] : []));
+  return p.documents.flatMap((d, index) =>
+    d.required ? [{ index, name: `giay-to-${index}.png`, content: content() }] : [],
+  );
 }
 
 export async function file(server: TestServer, token: string, dossier: unknown, files: Parameters<typeof form>[1]) {

@@ -130,7 +130,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("rating_comment", "text")
         .addColumn("updated_at", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("dossiers_citizen_idx").on("dossiers").columns(["citizen_id", "submitted_at"]).execute();
+      await db.schema
+        .createIndex("dossiers_citizen_idx")
+        .on("dossiers")
+        .columns(["citizen_id", "submitted_at"])
+        .execute();
       await db.schema.createIndex("dossiers_unit_idx").on("dossiers").columns(["unit_code", "state"]).execute();
       await db.schema
         .createIndex("dossiers_filed_by_idx")

@@ -4,12 +4,15 @@ import { rateLimit } from "express-rate-limit";
 import { z } from "zod";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "./actor";
-import { NewOfficial, type AuthService } from "./auth.service";
+import { type AuthService, NewOfficial } from "./auth.service";
 
 const ZaloLogin = z.object({ accessToken: z.string().trim().min(10, "Thiếu mã truy cập Zalo").max(4000) });
 const PhoneExchange = ZaloLogin.extend({ phoneToken: z.string().trim().min(10, "Thiếu mã số điện thoại").max(4000) });
 const DevLogin = z.object({
-  zaloId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "Mã người dùng thử: chữ, số, gạch, tối đa 64 ký tự"),
+  zaloId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "Mã người dùng thử: chữ, số, gạch, tối đa 64 ký tự"),
   name: z.string().trim().min(1, "Cần nhập tên").max(120),
 });
 const OfficialLogin = z.object({

@@ -1,8 +1,8 @@
 import { normalisePhone, type OfficialRole, OfficialRole as OfficialRoleSchema } from "@qn/shared";
 import { z } from "zod";
+import type { ZaloGraphClient } from "../../clients/zalo-graph.client";
 import type { Db } from "../../db/database";
 import { AppError, ConflictError, ForbiddenError, UnauthorizedError } from "../../errors/app-error";
-import type { ZaloGraphClient } from "../../clients/zalo-graph.client";
 import type { Actor, CitizenActor, OfficialActor } from "./actor";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { SessionService } from "./session.service";
@@ -31,7 +31,11 @@ export type NewOfficial = z.infer<typeof NewOfficial>;
 
 export class AccountLockedError extends AppError {
   constructor(until: Date) {
-    const time = until.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" });
+    const time = until.toLocaleTimeString("vi-VN", {
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone: "Asia/Ho_Chi_Minh",
+    });
     super("ACCOUNT_LOCKED", `Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau ${time}.`, 423);
   }
 }
@@ -85,11 +89,12 @@ export class AuthService {
       .selectAll()
       .where("username", "=", username.trim().toLowerCase())
       .executeTakeFirst();
-    if (!row || !row.active) {
+    if (!row?.active) {
       await verifyPassword(password, await dummyHash());
       throw new UnauthorizedError("Tên đăng nhập hoặc mật khẩu không đúng.");
     }
-    if (row.locked_until && Date.parse(row.locked_until) > now.getTime()) throw new AccountLockedError(new Date(row.locked_until));
+    if (row.locked_until && Date.parse(row.locked_until) > now.getTime())
+      throw new AccountLockedError(new Date(row.locked_until));
     if (!(await verifyPassword(password, row.password_hash))) {
       const failures = row.failed_logins + 1;
       const lock = failures >= this.settings.loginMaxFailures;
@@ -102,7 +107,11 @@ export class AuthService {
       if (lock) throw new AccountLockedError(until);
       throw new UnauthorizedError("Tên đăng nhập hoặc mật khẩu không đúng.");
     }
-    await this.db.updateTable("officials").set({ failed_logins: 0, locked_until: null }).where("id", "=", row.id).execute();
+    await this.db
+      .updateTable("officials")
+      .set({ failed_logins: 0, locked_until: null })
+      .where("id", "=", row.id)
+      .execute();
     const { token, expiresAt } = await this.sessions.issue("official", row.id, this.settings.officialSessionHours);
     return { token, expiresAt, official: this.officialView(row) };
   }
@@ -133,12 +142,22 @@ export class AuthService {
       })
       .returning(["id", "username", "name", "role", "unit_code"])
       .executeTakeFirstOrThrow();
-    return { id: inserted.id, username: inserted.username, name: inserted.name, role: inserted.role, unitCode: inserted.unit_code };
+    return {
+      id: inserted.id,
+      username: inserted.username,
+      name: inserted.name,
+      role: inserted.role,
+      unitCode: inserted.unit_code,
+    };
   }
 
   async listOfficials() {
     const rows = await this.db.selectFrom("officials").selectAll().orderBy("username").execute();
-    return rows.map((r) => ({ ...this.officialView(r), active: r.active === 1, locked: !!r.locked_until && Date.parse(r.locked_until) > Date.now() }));
+    return rows.map((r) => ({
+      ...this.officialView(r),
+      active: r.active === 1,
+      locked: !!r.locked_until && Date.parse(r.locked_until) > Date.now(),
+    }));
   }
 
   /** Resolves a bearer token to whoever it belongs to, or fails with 401. */
@@ -158,7 +177,7 @@ export class AuthService {
       };
     }
     const o = await this.db.selectFrom("officials").selectAll().where("id", "=", session.subjectId).executeTakeFirst();
-    if (!o || !o.active) throw new UnauthorizedError();
+    if (!o?.active) throw new UnauthorizedError();
     return { kind: "official", ...this.officialView(o), sessionId: session.id } satisfies OfficialActor;
   }
 
@@ -170,7 +189,15 @@ export class AuthService {
     const now = new Date().toISOString();
     return this.db
       .insertInto("citizens")
-      .values({ zalo_id: zaloId, name, dev_identity: dev ? 1 : 0, phone: null, phone_consent_at: null, created_at: now, last_seen_at: now })
+      .values({
+        zalo_id: zaloId,
+        name,
+        dev_identity: dev ? 1 : 0,
+        phone: null,
+        phone_consent_at: null,
+        created_at: now,
+        last_seen_at: now,
+      })
       .onConflict((oc) => oc.column("zalo_id").doUpdateSet({ name, last_seen_at: now }))
       .returning(["id", "name", "zalo_id", "dev_identity", "phone"])
       .executeTakeFirstOrThrow();
@@ -181,7 +208,11 @@ export class AuthService {
     return {
       token,
       expiresAt,
-      citizen: { name: citizen.name, developmentIdentity: citizen.dev_identity === 1, hasPhone: citizen.phone !== null },
+      citizen: {
+        name: citizen.name,
+        developmentIdentity: citizen.dev_identity === 1,
+        hasPhone: citizen.phone !== null,
+      },
     };
   }
 

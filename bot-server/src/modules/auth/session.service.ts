@@ -56,7 +56,8 @@ export class SessionService {
     try {
       ({ payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ["HS256"] }));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.");
+      if (error instanceof joseErrors.JWTExpired)
+        throw new UnauthorizedError("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.");
       throw new UnauthorizedError();
     }
     if (!payload.jti || (payload.kind !== "citizen" && payload.kind !== "official")) throw new UnauthorizedError();

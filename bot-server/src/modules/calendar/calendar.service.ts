@@ -48,7 +48,9 @@ export class CalendarService {
     await this.db
       .insertInto("calendar_days")
       .values({ ...day, updated_by: by, updated_at: now })
-      .onConflict((oc) => oc.column("date").doUpdateSet({ name: day.name, kind: day.kind, updated_by: by, updated_at: now }))
+      .onConflict((oc) =>
+        oc.column("date").doUpdateSet({ name: day.name, kind: day.kind, updated_by: by, updated_at: now }),
+      )
       .execute();
     this.cached = undefined;
   }

@@ -1,11 +1,10 @@
-import { DossierCode, DossierState, OfficialActionRequest, RatingRequest, WithdrawRequest, Channel } from "@qn/shared";
-import { Router } from "express";
+import { Channel, DossierCode, DossierState, OfficialActionRequest, RatingRequest, WithdrawRequest } from "@qn/shared";
+import { type Request, type RequestHandler, Router } from "express";
 import { z } from "zod";
+import { NotFoundError, UnauthorizedError } from "../../errors/app-error";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "../auth/actor";
-import { UnauthorizedError } from "../../errors/app-error";
 import type { DossierService, UploadedPart } from "./dossier.service";
-import { NotFoundError } from "../../errors/app-error";
 
 const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -19,10 +18,19 @@ const QueueQuery = Paging.extend({
     .transform((s) => s.split(",").map(Number))
     .pipe(z.array(DossierState))
     .optional(),
-  overdue: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
-  procedure: z.string().regex(/^\d\.\d{6}$/, "Mã thủ tục có dạng 1.001193").optional(),
+  overdue: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+  procedure: z
+    .string()
+    .regex(/^\d\.\d{6}$/, "Mã thủ tục có dạng 1.001193")
+    .optional(),
   channel: Channel.optional(),
-  unit: z.string().regex(/^\d{2,5}$/).optional(),
+  unit: z
+    .string()
+    .regex(/^\d{2,5}$/)
+    .optional(),
 });
 
 const SupplementNote = z.object({ note: z.string().trim().max(1000).optional() });
@@ -36,16 +44,22 @@ function pick(query: Record<string, unknown>, names: readonly string[]): Record<
 }
 
 /** Citizens' (and filers') dossier endpoints, the public lookup, and the officials' queue and actions. */
-export function dossierRouter(dossiers: DossierService, upload: import("express").RequestHandler): Router {
+export function dossierRouter(dossiers: DossierService, upload: RequestHandler): Router {
   const router = Router();
   const codeOf = (raw: unknown) => parseOrThrow(DossierCode, raw, "Mã hồ sơ không hợp lệ", "code");
-  const signedIn = (req: import("express").Request) => {
+  const signedIn = (req: Request) => {
     const actor = actorOf(req);
     if (!actor) throw new UnauthorizedError("Vui lòng đăng nhập để tiếp tục.");
     return actor;
   };
 
-  router.post("/dossiers", (req, _res, next) => (signedIn(req), next()), upload, async (req, res) => {
+  // Sign-in is checked before the upload is read: anonymous uploads are refused without buffering them.
+  const signedInFirst: RequestHandler = (req, _res, next) => {
+    signedIn(req);
+    next();
+  };
+
+  router.post("/dossiers", signedInFirst, upload, async (req, res) => {
     const view = await dossiers.file(signedIn(req), req.body?.dossier, partsOf(req.files));
     res.status(201).json(view);
   });
@@ -59,7 +73,7 @@ export function dossierRouter(dossiers: DossierService, upload: import("express"
     res.json(await dossiers.view(signedIn(req), codeOf(req.params.code)));
   });
 
-  router.post("/dossiers/:code/supplement", (req, _res, next) => (signedIn(req), next()), upload, async (req, res) => {
+  router.post("/dossiers/:code/supplement", signedInFirst, upload, async (req, res) => {
     const { note } = parseOrThrow(SupplementNote, { note: req.body?.note }, "Thông tin bổ sung không hợp lệ");
     res.json(await dossiers.supplement(signedIn(req), codeOf(req.params.code), partsOf(req.files), note));
   });

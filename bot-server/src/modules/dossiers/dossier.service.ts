@@ -2,18 +2,18 @@ import {
   type Channel,
   type DossierLookup,
   DossierSubmission,
+  type DossierView,
   describeIssues,
   findUnit,
   OFFICIAL_ROLE_LABELS,
   type OfficialActionRequest,
   PROVINCE_CODE,
-  type DossierView,
 } from "@qn/shared";
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors/app-error";
 import type { Actor, CitizenActor, OfficialActor } from "../auth/actor";
 import type { DossierRecord, Page, PortalGateway, QueueFilter, StepActor } from "../portal/portal-gateway";
 import type { ProcedureService } from "../procedures/procedure.service";
-import { type AttachmentStore, type IncomingFile, AttachmentRejectedError } from "./attachment-store";
+import { AttachmentRejectedError, type AttachmentStore, type IncomingFile } from "./attachment-store";
 
 export type UploadedPart = { fieldname: string; originalname: string; buffer: Buffer };
 
@@ -45,7 +45,9 @@ export class DossierService {
         { path: "onBehalf", message: "Cần ghi nhận sự đồng ý của công dân" },
       ]);
     }
-    const channel: Channel = onBehalf ? (submission.channel ?? (actor.role === "hcc" ? "counter" : "online")) : "online";
+    const channel: Channel = onBehalf
+      ? (submission.channel ?? (actor.role === "hcc" ? "counter" : "online"))
+      : "online";
     const procedure = await this.procedures.get(submission.procedureCode);
 
     if (channel === "online" && procedure.onlineLevel < 3) {
@@ -60,7 +62,10 @@ export class DossierService {
       throw invalid("resultDelivery.method", "Thủ tục này không trả kết quả qua bưu điện");
     }
     if (delivery.method === "online" && procedure.onlineLevel !== 4) {
-      throw invalid("resultDelivery.method", "Thủ tục này chưa trả kết quả trực tuyến; chọn nhận tại bộ phận một cửa hoặc qua bưu điện");
+      throw invalid(
+        "resultDelivery.method",
+        "Thủ tục này chưa trả kết quả trực tuyến; chọn nhận tại bộ phận một cửa hoặc qua bưu điện",
+      );
     }
     const unitCode = this.unitFor(procedure.level, submission);
     const applicant =
@@ -90,7 +95,10 @@ export class DossierService {
         unitCode,
         channel,
         citizenId: actor.kind === "citizen" ? actor.id : null,
-        filedBy: actor.kind === "official" && submission.onBehalf ? { officialId: actor.id, consent: submission.onBehalf } : null,
+        filedBy:
+          actor.kind === "official" && submission.onBehalf
+            ? { officialId: actor.id, consent: submission.onBehalf }
+            : null,
         attachments: inspected.map(({ buffer: _buffer, ...a }) => a),
         actor: stepActor(actor),
       });
@@ -120,7 +128,12 @@ export class DossierService {
     const written = this.files.write(inspected);
     try {
       return publicView(
-        await this.portal.supplement(code, stepActor(actor), inspected.map(({ buffer: _buffer, ...a }) => a), note),
+        await this.portal.supplement(
+          code,
+          stepActor(actor),
+          inspected.map(({ buffer: _buffer, ...a }) => a),
+          note,
+        ),
       );
     } catch (error) {
       written.undo();
@@ -176,7 +189,8 @@ export class DossierService {
   /** The dossier if this actor may see it; 404 otherwise (existence is not revealed). */
   private async visible(actor: Actor, code: string): Promise<DossierRecord> {
     const record = await this.portal.get(code);
-    if (!record || !mayView(actor, record)) throw new NotFoundError("Không tìm thấy hồ sơ. Vui lòng kiểm tra lại mã hồ sơ.");
+    if (!record || !mayView(actor, record))
+      throw new NotFoundError("Không tìm thấy hồ sơ. Vui lòng kiểm tra lại mã hồ sơ.");
     return record;
   }
 
@@ -210,7 +224,12 @@ export class DossierService {
           422,
         );
       }
-      return { buffer: part.buffer, originalName: part.originalname, documentIndex: index, documentName: document.name };
+      return {
+        buffer: part.buffer,
+        originalName: part.originalname,
+        documentIndex: index,
+        documentName: document.name,
+      };
     });
   }
 }
@@ -223,8 +242,15 @@ function mayView(actor: Actor, record: DossierRecord): boolean {
 }
 
 function stepActor(actor: Actor): StepActor {
-  if (actor.kind === "citizen") return { kind: "citizen", id: actor.id, name: actor.name, role: "Công dân", unitCode: null };
-  return { kind: "official", id: actor.id, name: actor.name, role: OFFICIAL_ROLE_LABELS[actor.role], unitCode: actor.unitCode };
+  if (actor.kind === "citizen")
+    return { kind: "citizen", id: actor.id, name: actor.name, role: "Công dân", unitCode: null };
+  return {
+    kind: "official",
+    id: actor.id,
+    name: actor.name,
+    role: OFFICIAL_ROLE_LABELS[actor.role],
+    unitCode: actor.unitCode,
+  };
 }
 
 function publicView(record: DossierRecord): DossierView {

@@ -318,9 +318,14 @@ export class EmbeddedPortal implements PortalGateway {
       .where("rating_score", "is", null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
-      const row = await this.db.selectFrom("dossiers").select(["state", "rating_score"]).where("code", "=", code).executeTakeFirst();
+      const row = await this.db
+        .selectFrom("dossiers")
+        .select(["state", "rating_score"])
+        .where("code", "=", code)
+        .executeTakeFirst();
       if (!row) throw new NotFoundError("Không tìm thấy hồ sơ.");
-      if (row.rating_score !== null) throw new ConflictError("ALREADY_RATED", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!");
+      if (row.rating_score !== null)
+        throw new ConflictError("ALREADY_RATED", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!");
       throw new ConflictError("NOT_DELIVERED", "Chỉ đánh giá được sau khi đã nhận kết quả.");
     }
     return (await this.get(code)) as DossierRecord;
@@ -414,9 +419,7 @@ export class EmbeddedPortal implements PortalGateway {
   }
 
   private async list(
-    where: (
-      q: SelectQueryBuilder<Database, "dossiers", object>,
-    ) => SelectQueryBuilder<Database, "dossiers", object>,
+    where: (q: SelectQueryBuilder<Database, "dossiers", object>) => SelectQueryBuilder<Database, "dossiers", object>,
     page: Page,
   ): Promise<Paged<DossierSummary>> {
     const base = where(this.db.selectFrom("dossiers"));
