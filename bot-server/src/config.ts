@@ -44,6 +44,23 @@ const Env = z.object({
   ZALO_APP_ID: z.string().min(1).optional(),
   ZALO_APP_SECRET: z.string().min(1).optional(),
   ZALO_GRAPH_URL: z.url().default("https://graph.zalo.me"),
+  /** Zalo Official Account: webhook signature, Open API and OAuth (ZALO.md §1–§4). */
+  ZALO_OA_ID: z.string().min(1).optional(),
+  ZALO_OA_SECRET_KEY: z.string().min(1).optional(),
+  /** Seed the OA token store on first start; afterwards the stored (refreshed) tokens win. */
+  ZALO_OA_ACCESS_TOKEN: z.string().min(1).optional(),
+  ZALO_OA_REFRESH_TOKEN: z.string().min(1).optional(),
+  /** 32 bytes, base64 or hex: encrypts OA tokens at rest. Required when OA tokens are configured. */
+  ZALO_TOKEN_ENCRYPTION_KEY: z.string().min(32).optional(),
+  ZALO_OPENAPI_URL: z.url().default("https://openapi.zalo.me"),
+  ZALO_OAUTH_URL: z.url().default("https://oauth.zaloapp.com"),
+  ZALO_ZNS_URL: z.url().default("https://business.openapi.zalo.me"),
+  /** Messages per second sent to Zalo (its limits are not documented reliably: conservative by default). */
+  ZALO_SEND_RATE_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(5),
+  /** The mini-app's id, for deep links https://zalo.me/s/<id>/… from the chatbot's buttons. */
+  MINI_APP_ID: z.string().min(1).default("dev-mini-app"),
+  /** How long the bot stays silent for a citizen handed off to an official. */
+  HANDOFF_HOURS: z.coerce.number().min(1).max(24 * 7).default(24),
   /** Largest attachment accepted, in megabytes, and most files in one submission. */
   MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
@@ -69,10 +86,27 @@ export type Config = {
   officialSessionHours: number;
   loginMaxFailures: number;
   loginLockMinutes: number;
-  zalo: { appId: string | undefined; appSecret: string | undefined; graphUrl: string };
+  zalo: {
+    appId: string | undefined;
+    appSecret: string | undefined;
+    graphUrl: string;
+    oaId: string | undefined;
+    oaSecretKey: string | undefined;
+    oaAccessToken: string | undefined;
+    oaRefreshToken: string | undefined;
+    tokenEncryptionKey: string | undefined;
+    openApiUrl: string;
+    oauthUrl: string;
+    znsUrl: string;
+    sendRatePerSecond: number;
+  };
+  miniAppId: string;
+  handoffHours: number;
   maxUploadBytes: number;
   maxFilesPerSubmission: number;
 };
+
+const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
@@ -93,6 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  if ((e.ZALO_OA_ACCESS_TOKEN || e.ZALO_OA_REFRESH_TOKEN) && !e.ZALO_TOKEN_ENCRYPTION_KEY) {
+    throw new ConfigError([
+      { variable: "ZALO_TOKEN_ENCRYPTION_KEY", message: "Cần khóa mã hóa khi cấu hình token Zalo OA (32 byte, base64 hoặc hex)" },
+    ]);
+  }
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
   const base = env.INIT_CWD ?? process.cwd();
   return {
@@ -111,7 +150,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     officialSessionHours: e.OFFICIAL_SESSION_HOURS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginLockMinutes: e.LOGIN_LOCK_MINUTES,
-    zalo: { appId: e.ZALO_APP_ID, appSecret: e.ZALO_APP_SECRET, graphUrl: e.ZALO_GRAPH_URL.replace(/\/+$/, "") },
+    zalo: {
+      appId: e.ZALO_APP_ID,
+      appSecret: e.ZALO_APP_SECRET,
+      graphUrl: trimSlash(e.ZALO_GRAPH_URL),
+      oaId: e.ZALO_OA_ID,
+      oaSecretKey: e.ZALO_OA_SECRET_KEY,
+      oaAccessToken: e.ZALO_OA_ACCESS_TOKEN,
+      oaRefreshToken: e.ZALO_OA_REFRESH_TOKEN,
+      tokenEncryptionKey: e.ZALO_TOKEN_ENCRYPTION_KEY,
+      openApiUrl: trimSlash(e.ZALO_OPENAPI_URL),
+      oauthUrl: trimSlash(e.ZALO_OAUTH_URL),
+      znsUrl: trimSlash(e.ZALO_ZNS_URL),
+      sendRatePerSecond: e.ZALO_SEND_RATE_PER_SECOND,
+    },
+    miniAppId: e.MINI_APP_ID,
+    handoffHours: e.HANDOFF_HOURS,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
   };

@@ -18,9 +18,11 @@ export function tempDataDir(): string {
 }
 
 /** Starts the real app on port 0 with a temporary DATA_DIR, as `npm start` would, but in-process. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export type ServerOverrides = Omit<Partial<Config>, "zalo"> & { zalo?: Partial<Config["zalo"]> };
+
+export async function startTestServer(overrides: ServerOverrides = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDataDir();
-  const config: Config = {
+  const base: Config = {
     nodeEnv: "test",
     port: 0,
     host: "127.0.0.1",
@@ -33,14 +35,29 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     officialSessionHours: 8,
     loginMaxFailures: 5,
     loginLockMinutes: 15,
-    zalo: { appId: undefined, appSecret: undefined, graphUrl: "https://graph.zalo.me" },
+    zalo: {
+      appId: undefined,
+      appSecret: undefined,
+      graphUrl: "https://graph.zalo.me",
+      oaId: undefined,
+      oaSecretKey: undefined,
+      oaAccessToken: undefined,
+      oaRefreshToken: undefined,
+      tokenEncryptionKey: undefined,
+      openApiUrl: "https://openapi.zalo.me",
+      oauthUrl: "https://oauth.zaloapp.com",
+      znsUrl: "https://business.openapi.zalo.me",
+      sendRatePerSecond: 1000,
+    },
+    miniAppId: "test-mini-app",
+    handoffHours: 24,
     maxUploadBytes: 10 * 1024 * 1024,
     maxFilesPerSubmission: 20,
     trustProxyHops: 0,
     seedStarterCatalogue: true,
     miniAppDist: path.join(ROOT, "mini-app/dist"),
-    ...overrides,
   };
+  const config: Config = { ...base, ...overrides, zalo: { ...base.zalo, ...overrides.zalo } };
   const { app, deps, close } = await bootstrap(config, createLogger("silent"));
   const server = await new Promise<import("node:http").Server>((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));

@@ -15,6 +15,11 @@ export interface Database {
   attachments: AttachmentsTable;
   dossier_steps: DossierStepsTable;
   dossier_events: DossierEventsTable;
+  oa_tokens: OaTokensTable;
+  webhook_events: WebhookEventsTable;
+  zalo_users: ZaloUsersTable;
+  subscriptions: SubscriptionsTable;
+  dev_outbox: DevOutboxTable;
 }
 
 export interface MetaTable {
@@ -164,6 +169,60 @@ export interface DossierEventsTable {
   id: Generated<number>;
   dossier_id: number;
   type: string;
+  payload: string;
+  created_at: string;
+}
+
+export interface OaTokensTable {
+  id: number;
+  access_token_enc: string;
+  refresh_token_enc: string;
+  access_expires_at: string;
+  refreshing_until: string | null;
+  updated_at: string;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<number>;
+  dedup_key: string;
+  event_name: string;
+  user_id: string | null;
+  app_user_id: string | null;
+  raw: string;
+  received_at: string;
+  status: string;
+  attempts: Generated<number>;
+  processed_at: string | null;
+  error: string | null;
+}
+
+export interface ZaloUsersTable {
+  user_id: string;
+  app_user_id: string | null;
+  followed: Generated<number>;
+  followed_at: string | null;
+  unfollowed_at: string | null;
+  last_interaction_at: string | null;
+  handoff_until: string | null;
+  handoff_requested_at: string | null;
+  handoff_note: string | null;
+  shared_name: string | null;
+  shared_phone: string | null;
+  shared_address: string | null;
+  info_consent_at: string | null;
+}
+
+export interface SubscriptionsTable {
+  user_id: string;
+  kind: string;
+  value: string;
+  created_at: string;
+}
+
+export interface DevOutboxTable {
+  id: Generated<number>;
+  channel: string;
+  recipient: string;
   payload: string;
   created_at: string;
 }
