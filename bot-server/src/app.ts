@@ -3,6 +3,7 @@ import path from "node:path";
 import express, { type Express, type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
+import type { OaMessenger } from "./clients/zalo/messages";
 import type { Config } from "./config";
 import type { Db } from "./db/database";
 import { errorHandler, notFoundHandler } from "./errors/error-handler";
@@ -13,29 +14,31 @@ import { authRouter } from "./modules/auth/auth.router";
 import type { AuthService } from "./modules/auth/auth.service";
 import { calendarRouter } from "./modules/calendar/calendar.router";
 import type { CalendarService } from "./modules/calendar/calendar.service";
+import { chatbotRouter } from "./modules/chatbot/chatbot.router";
+import type { ConversationStore } from "./modules/chatbot/conversations";
 import { dossierRouter } from "./modules/dossiers/dossier.router";
 import type { DossierService } from "./modules/dossiers/dossier.service";
 import { healthRouter } from "./modules/health/health.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
 import { unitsRouter } from "./modules/units/units.router";
+import { simulatorRouter } from "./modules/webhook/simulator.router";
+import { webhookRouter } from "./modules/webhook/webhook.router";
+import type { WebhookCredentials } from "./modules/webhook/webhook-credentials";
+import type { WebhookInbox } from "./modules/webhook/webhook-inbox";
 
 export type AppDeps = {
-  config: Pick<
-    Config,
-    | "rateLimitPerMinute"
-    | "loginRateLimitPerMinute"
-    | "trustProxyHops"
-    | "miniAppDist"
-    | "maxUploadBytes"
-    | "maxFilesPerSubmission"
-  >;
+  config: Config;
   db: Db;
   logger: Logger;
   procedures: ProcedureService;
   auth: AuthService;
   dossiers: DossierService;
   calendar: CalendarService;
+  messenger: OaMessenger;
+  conversations: ConversationStore;
+  inbox: WebhookInbox;
+  webhook: WebhookCredentials;
 };
 
 /** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
@@ -44,7 +47,12 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxyHops);
   app.use(helmet());
+  // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
+  app.use(webhookRouter(deps.webhook, deps.inbox, deps.logger));
   app.use(express.json({ limit: "100kb" }));
+  if (deps.messenger.offline && deps.webhook.development) {
+    app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa"));
+  }
 
   app.use(healthRouter(deps.db));
 
@@ -68,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(authRouter(deps.auth, deps.config.loginRateLimitPerMinute));
   api.use(dossierRouter(deps.dossiers, uploadParts(deps.config.maxUploadBytes, deps.config.maxFilesPerSubmission)));
   api.use(calendarRouter(deps.calendar));
+  api.use(chatbotRouter(deps.db, deps.conversations, deps.messenger));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(miniApp(deps.config.miniAppDist, deps.logger));

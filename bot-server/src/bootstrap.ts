@@ -1,4 +1,8 @@
 import { type AppDeps, createApp } from "./app";
+import type { OaMessenger } from "./clients/zalo/messages";
+import { OaTokenStore } from "./clients/zalo/oa-token-store";
+import { OfflineMessenger } from "./clients/zalo/offline-messenger";
+import { ZaloOaClient } from "./clients/zalo/zalo-oa.client";
 import { ZaloGraphClient } from "./clients/zalo-graph.client";
 import type { Config } from "./config";
 import { type Db, openDatabase } from "./db/database";
@@ -6,6 +10,8 @@ import { createLogger, type Logger } from "./logger";
 import { AuthService } from "./modules/auth/auth.service";
 import { resolveSessionSecret, SessionService } from "./modules/auth/session.service";
 import { CalendarService } from "./modules/calendar/calendar.service";
+import { Chatbot } from "./modules/chatbot/chatbot";
+import { ConversationStore } from "./modules/chatbot/conversations";
 import { AttachmentStore } from "./modules/dossiers/attachment-store";
 import { DossierService } from "./modules/dossiers/dossier.service";
 import { seedReceivingUnits } from "./modules/dossiers/receiving-units";
@@ -14,6 +20,8 @@ import type { PortalGateway } from "./modules/portal/portal-gateway";
 import { ProcedureRepository } from "./modules/procedures/procedure.repository";
 import { ProcedureService } from "./modules/procedures/procedure.service";
 import { seedStarterCatalogue } from "./modules/procedures/starter-catalogue";
+import { webhookCredentials } from "./modules/webhook/webhook-credentials";
+import { WebhookInbox } from "./modules/webhook/webhook-inbox";
 
 /**
  * Opens the database, migrates, seeds the reference data (catalogue, receiving units, holidays) and wires the
@@ -41,6 +49,76 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
   });
   const portal: PortalGateway = new EmbeddedPortal(db, calendar);
   const dossiers = new DossierService(portal, procedures, new AttachmentStore(config.dataDir, config.maxUploadBytes));
-  const deps: AppDeps = { config, db, logger, procedures, auth, dossiers, calendar };
-  return { app: createApp(deps), deps, portal, close: () => db.destroy() };
+
+  const messenger = await createMessenger(config, db, logger);
+  const conversations = new ConversationStore(db);
+  const chatbot = new Chatbot(db, conversations, procedures, portal, messenger, {
+    miniAppId: config.miniAppId,
+    handoffHours: config.handoffHours,
+  });
+  const inbox = new WebhookInbox(db, (event) => chatbot.handle(event), logger);
+  const webhook = webhookCredentials(config.zalo.appId, config.zalo.oaSecretKey, config.dataDir);
+  if (webhook.development) logger.warn("webhook: development app id and OA secret in use (DATA_DIR/secrets)");
+  inbox.start();
+
+  const deps: AppDeps = {
+    config,
+    db,
+    logger,
+    procedures,
+    auth,
+    dossiers,
+    calendar,
+    messenger,
+    conversations,
+    inbox,
+    webhook,
+  };
+  return {
+    app: createApp(deps),
+    deps,
+    portal,
+    close: async () => {
+      inbox.stop();
+      await inbox.idle();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * The real Zalo client when OA tokens are configured (or stored from an earlier start); otherwise offline mode, where
+ * every message lands in the developer's outbox and nothing claims to have reached Zalo.
+ */
+async function createMessenger(config: Config, db: Db, logger: Logger): Promise<OaMessenger> {
+  const zalo = config.zalo;
+  const hasTokens = !!(zalo.oaAccessToken || (await db.selectFrom("oa_tokens").select("id").executeTakeFirst()));
+  if (!hasTokens) {
+    logger.warn("offline mode: no OA token, outgoing Zalo messages are recorded in the outbox (GET /api/dev/outbox)");
+    return new OfflineMessenger(db);
+  }
+  if (!zalo.appId || !zalo.appSecret || !zalo.tokenEncryptionKey) {
+    throw new Error("Zalo OA needs ZALO_APP_ID, ZALO_APP_SECRET and ZALO_TOKEN_ENCRYPTION_KEY together");
+  }
+  const tokens = new OaTokenStore(db, {
+    oauthUrl: zalo.oauthUrl,
+    appId: zalo.appId,
+    appSecret: zalo.appSecret,
+    encryptionKey: zalo.tokenEncryptionKey,
+    seed:
+      zalo.oaAccessToken && zalo.oaRefreshToken
+        ? { accessToken: zalo.oaAccessToken, refreshToken: zalo.oaRefreshToken }
+        : undefined,
+  });
+  await tokens.seedIfEmpty();
+  return new ZaloOaClient(
+    tokens,
+    {
+      openApiUrl: zalo.openApiUrl,
+      znsUrl: zalo.znsUrl,
+      ratePerSecond: zalo.sendRatePerSecond,
+      znsDevelopmentMode: config.nodeEnv !== "production",
+    },
+    logger,
+  );
 }

@@ -60,7 +60,11 @@ const Env = z.object({
   /** The mini-app's id, for deep links https://zalo.me/s/<id>/… from the chatbot's buttons. */
   MINI_APP_ID: z.string().min(1).default("dev-mini-app"),
   /** How long the bot stays silent for a citizen handed off to an official. */
-  HANDOFF_HOURS: z.coerce.number().min(1).max(24 * 7).default(24),
+  HANDOFF_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 7)
+    .default(24),
   /** Largest attachment accepted, in megabytes, and most files in one submission. */
   MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
@@ -129,7 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if ((e.ZALO_OA_ACCESS_TOKEN || e.ZALO_OA_REFRESH_TOKEN) && !e.ZALO_TOKEN_ENCRYPTION_KEY) {
     throw new ConfigError([
-      { variable: "ZALO_TOKEN_ENCRYPTION_KEY", message: "Cần khóa mã hóa khi cấu hình token Zalo OA (32 byte, base64 hoặc hex)" },
+      {
+        variable: "ZALO_TOKEN_ENCRYPTION_KEY",
+        message: "Cần khóa mã hóa khi cấu hình token Zalo OA (32 byte, base64 hoặc hex)",
+      },
     ]);
   }
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.

@@ -1,8 +1,8 @@
 import axios, { type AxiosInstance } from "axios";
 import { z } from "zod";
 import type { Db } from "../../db/database";
-import { TokenCrypto } from "./token-crypto";
 import { ZaloTokenError } from "./errors";
+import { TokenCrypto } from "./token-crypto";
 
 const TokenResponse = z.object({
   access_token: z.string().min(1),
@@ -99,7 +99,9 @@ export class OaTokenStore {
         .set({ refreshing_until: leaseUntil })
         .where("id", "=", 1)
         .where("access_token_enc", "=", current.access_token_enc)
-        .where((eb) => eb.or([eb("refreshing_until", "is", null), eb("refreshing_until", "<", this.now().toISOString())]))
+        .where((eb) =>
+          eb.or([eb("refreshing_until", "is", null), eb("refreshing_until", "<", this.now().toISOString())]),
+        )
         .executeTakeFirst();
       if (Number(took.numUpdatedRows) === 1) return this.callZalo(this.crypto.decrypt(current.refresh_token_enc));
       if (this.now().getTime() > deadline) throw new ZaloTokenError("Đang chờ làm mới token Zalo OA quá lâu.", true);
@@ -108,7 +110,8 @@ export class OaTokenStore {
   }
 
   private async callZalo(refreshToken: string): Promise<string> {
-    const release = () => this.db.updateTable("oa_tokens").set({ refreshing_until: null }).where("id", "=", 1).execute();
+    const release = () =>
+      this.db.updateTable("oa_tokens").set({ refreshing_until: null }).where("id", "=", 1).execute();
     let body: unknown;
     try {
       const response = await this.http.post(
@@ -146,7 +149,8 @@ export class OaTokenStore {
 
   private async row() {
     const row = await this.db.selectFrom("oa_tokens").selectAll().where("id", "=", 1).executeTakeFirst();
-    if (!row) throw new ZaloTokenError("Chưa có token Zalo OA: cấu hình ZALO_OA_ACCESS_TOKEN và ZALO_OA_REFRESH_TOKEN.");
+    if (!row)
+      throw new ZaloTokenError("Chưa có token Zalo OA: cấu hình ZALO_OA_ACCESS_TOKEN và ZALO_OA_REFRESH_TOKEN.");
     return row;
   }
 }

@@ -11,7 +11,11 @@ export class OfflineMessenger implements OaMessenger {
   constructor(private readonly db: Db) {}
 
   send(channel: OaChannel, userId: string, message: OaMessage): Promise<SendResult> {
-    return this.record(channel, userId, { recipient: { user_id: userId }, message: toZaloMessage(message), plain: message });
+    return this.record(channel, userId, {
+      recipient: { user_id: userId },
+      message: toZaloMessage(message),
+      plain: message,
+    });
   }
 
   sendZns(phone: string, templateId: string, data: Record<string, string>, trackingId: string): Promise<SendResult> {

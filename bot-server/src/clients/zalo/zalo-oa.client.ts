@@ -78,11 +78,14 @@ export class ZaloOaClient implements OaMessenger {
       let data: unknown;
       let retryAfterMs: number | undefined;
       try {
-        const response = await http.post(path, body, { headers: { access_token: token, "content-type": "application/json" } });
+        const response = await http.post(path, body, {
+          headers: { access_token: token, "content-type": "application/json" },
+        });
         status = response.status;
         data = response.data;
         const retryAfter = Number(response.headers["retry-after"]);
-        if (Number.isFinite(retryAfter) && retryAfter >= 0) retryAfterMs = Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS);
+        if (Number.isFinite(retryAfter) && retryAfter >= 0)
+          retryAfterMs = Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS) {
           throw new ZaloApiError(undefined, undefined, `Không kết nối được Zalo: ${(error as Error).message}`, true);
@@ -112,7 +115,8 @@ export class ZaloOaClient implements OaMessenger {
         token = await this.tokens.refresh(token);
         continue;
       }
-      if (WINDOW_ERROR_CODES.has(error)) throw new ZaloWindowError(error, message ?? "Người dùng chưa tương tác gần đây");
+      if (WINDOW_ERROR_CODES.has(error))
+        throw new ZaloWindowError(error, message ?? "Người dùng chưa tương tác gần đây");
       throw new ZaloApiError(error, status, message ?? `Zalo báo lỗi ${error}`, false);
     }
   }

@@ -47,6 +47,12 @@ export class ProcedureService {
     };
   }
 
+  /** The best matches with their scores (the chatbot decides from the gap whether one answer is clear). */
+  async scored(q: string, limit: number): Promise<{ code: string; score: number }[]> {
+    await this.refresh();
+    return this.index.search({ q, limit, offset: 0 }).hits.map((h) => ({ code: h.item.code, score: h.score }));
+  }
+
   async get(code: string): Promise<Procedure> {
     await this.refresh();
     const procedure = this.index.getByCode(code);
