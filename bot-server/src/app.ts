@@ -97,7 +97,9 @@ function miniApp(dist: string, logger: Logger): RequestHandler {
     return (_req, _res, next) => next();
   }
   const assets = express.static(dist, { index: "index.html", maxAge: "1h" });
+  const reserved = /^\/(api|dev|webhooks|healthz)(\/|$)/;
   return (req, res, next) => {
+    if (reserved.test(req.path)) return next();
     assets(req, res, () => {
       if (req.method === "GET" && req.accepts("html") === "html") res.sendFile(index);
       else next();

@@ -18,6 +18,8 @@ import { classify, type GuideTopic, type Intent, TOPICS } from "./intents";
 export type ChatbotOptions = { miniAppId: string; handoffHours: number };
 
 const vnd = new Intl.NumberFormat("vi-VN");
+/** How far ahead of the second the first result must score for the bot to answer with its details. */
+const CLEAR_LEAD = 1.4;
 const dateVi = (iso: string) => iso.split("-").reverse().join("/");
 
 /**
@@ -195,13 +197,13 @@ export class Chatbot {
     };
   }
 
-  /** A clear best match: the first result scores well above the second. */
+  /** A clear best match: the first result scores well ahead of the second (1.4×). */
   private async clearBest(text: string, code: string | undefined): Promise<boolean> {
     const scored = await this.procedures.scored(text, 2);
     return (
       scored.length > 0 &&
       scored[0]?.code === code &&
-      (scored.length === 1 || (scored[0]?.score ?? 0) >= 1.5 * (scored[1]?.score ?? 0))
+      (scored.length === 1 || (scored[0]?.score ?? 0) >= CLEAR_LEAD * (scored[1]?.score ?? 0))
     );
   }
 

@@ -77,6 +77,8 @@ const PHRASE_RULES: PhraseRule[] = (() => {
 })();
 
 const MAX_PHRASE_LENGTH = Math.max(...PHRASE_RULES.map((r) => r.tokens.length));
+/** Every word the lexicon knows: such a word is never "repaired" into a catalogue word before phrases are matched. */
+const LEXICON_WORDS = new Set(PHRASE_RULES.flatMap((r) => r.tokens));
 const RULES_BY_KEY = new Map(PHRASE_RULES.map((r) => [r.tokens.join(" "), r]));
 
 const FULL_CODE = /(?<![\d.])(\d\.\d{6})(?:\.[0-9a-z.]*)?(?![\d])/gi;
@@ -109,7 +111,11 @@ export function parseQuery(raw: string, vocab: Vocabulary): ParsedQuery {
   });
   const tokens = foldText(text).split(" ").filter(Boolean);
   const codePrefixes = tokens.filter((t) => PARTIAL_CODE.test(t));
-  const words = tokens.filter((t) => !PARTIAL_CODE.test(t)).flatMap((t) => repairJoined(t, vocab));
+  const typed = tokens.filter((t) => !PARTIAL_CODE.test(t)).flatMap((t) => repairJoined(t, vocab));
+  // Everyday phrases are recognised on the repaired words too: "làm giấy khai sihn" is "làm giấy khai sinh".
+  const words = typed.map((w) =>
+    vocab.has(w) || LEXICON_WORDS.has(w) ? w : (wordAlternatives(w, vocab)[0]?.terms[0] ?? w),
+  );
 
   const concepts: Concept[] = [];
   const bigrams = new Map<string, number>();
@@ -142,7 +148,7 @@ export function parseQuery(raw: string, vocab: Vocabulary): ParsedQuery {
       continue;
     }
     const weight = rule ? rule.weight : 1;
-    const span = rule ? rule.tokens : [words[i] as string];
+    const span = rule ? rule.tokens : [typed[i] as string];
     for (const word of span) {
       const alternatives = wordAlternatives(word, vocab);
       const concept = { weight, alternatives };

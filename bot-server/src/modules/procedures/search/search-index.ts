@@ -116,6 +116,8 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
   private readonly touched: DocSet;
   private readonly conceptDocs: DocSet;
   private readonly altDocs: DocSet;
+  /** Procedures matched by at least one reading that is not a mere spelling guess. */
+  private readonly anchored: DocSet;
   private readonly queryTermStamp: Uint32Array;
   private queryGeneration = 0;
 
@@ -300,6 +302,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     this.touched = new DocSet(n);
     this.conceptDocs = new DocSet(n);
     this.altDocs = new DocSet(n);
+    this.anchored = new DocSet(n);
     this.queryTermStamp = new Uint32Array(terms);
   }
 
@@ -434,8 +437,19 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     accept: (doc: number) => boolean,
     wanted: number,
   ): { top: { doc: number; score: number }[]; total: number } {
-    const { score, coverage, conceptScore, conceptCoverage, altScore, altCoverage, touched, conceptDocs, altDocs } =
-      this;
+    const {
+      score,
+      coverage,
+      conceptScore,
+      conceptCoverage,
+      altScore,
+      altCoverage,
+      touched,
+      conceptDocs,
+      altDocs,
+      anchored,
+    } = this;
+    anchored.clear();
     const generation = ++this.queryGeneration;
     touched.clear();
     let totalWeight = 0;
@@ -460,6 +474,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
       const alternatives = readings.map((alt) => ({
         quality: alt.quality,
         trust: alt.guess ? alt.quality * alt.quality : alt.quality,
+        guess: alt.guess === true,
         ids: ids(alt.terms).filter((id) => !informative || (this.idf[id] as number) >= MIN_IDF),
         count: alt.terms.length,
       }));
@@ -505,6 +520,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
             score[d] = 0;
             coverage[d] = 0;
           }
+          if (!only.guess) anchored.add(d);
           score[d] = (score[d] as number) + gain * (weights[k] as number);
           coverage[d] = (coverage[d] as number) + covered;
         }
@@ -524,6 +540,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
           for (let k = 0; k < docs.length; k++) {
             const d = docs[k] as number;
             if (!mayAdd && !touched.has(d)) continue;
+            if (!alt.guess) anchored.add(d);
             const s = gain * (weights[k] as number);
             if (conceptDocs.add(d)) {
               conceptScore[d] = s;
@@ -561,6 +578,7 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
               altScore[d] = 0;
               altCoverage[d] = 0;
             }
+            anchored.add(d);
             altScore[d] = (altScore[d] as number) + scale * idf * (weights[k] as number);
             altCoverage[d] = (altCoverage[d] as number) + share;
           }
@@ -616,12 +634,15 @@ export class ProcedureSearchIndex<T extends Searchable> implements Vocabulary {
     // The score before the name and variant factors bounds the final score from above (both factors are ≤ 1). The
     // final score of the procedure with the best bound is a lower bound of the best final score, so any procedure
     // whose bound is under the relative floor of that can be dropped without computing its factors.
+    // With several words, a procedure reached only through spelling guesses is noise ("asdkjh qwe zxc"); a single
+    // mistyped word may still be answered by its guesses.
+    const needAnchor = parsed.concepts.filter((c) => c.weight >= 0.5).length > 1;
     let bestBound = 0;
     let bestBoundDoc = -1;
     for (let k = 0; k < touched.length; k++) {
       const d = touched.list[k] as number;
       const cov = coverage[d] as number;
-      if (cov < minCoverage) {
+      if (cov < minCoverage || (needAnchor && !anchored.has(d))) {
         score[d] = -1;
         continue;
       }
