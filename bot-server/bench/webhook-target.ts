@@ -17,7 +17,10 @@ async function main() {
       res.status(200).json({ received: true });
     });
   } else {
-    const config = { ...loadConfig({ DATA_DIR: process.argv[3] ?? "", LOG_LEVEL: "silent" }), rateLimitPerMinute: 1_000_000 };
+    const config = {
+      ...loadConfig({ DATA_DIR: process.argv[3] ?? "", LOG_LEVEL: "silent" }),
+      rateLimitPerMinute: 1_000_000,
+    };
     ({ app } = await bootstrap(config, createLogger("silent")));
   }
   const server = app.listen(0, "127.0.0.1", () => {

@@ -24,7 +24,9 @@ const INFLIGHT = arg("inflight", 8);
 
 function start(mode: "app" | "bare", dataDir: string): Promise<{ port: number; child: ChildProcess }> {
   const tsx = path.resolve(here, "../../node_modules/.bin/tsx");
-  const child = spawn(tsx, [path.join(here, "webhook-target.ts"), mode, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(tsx, [path.join(here, "webhook-target.ts"), mode, dataDir], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => {
       const match = /PORT (\d+)/.exec(chunk.toString());
@@ -82,7 +84,8 @@ async function load(port: number, makeBody: () => { body: string; signature: str
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? Number.NaN;
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? Number.NaN;
   return { perSecond: EVENTS / seconds, p50: at(0.5), p99: at(0.99), errors };
 }
 
@@ -103,11 +106,15 @@ async function main() {
       recipient: { id: "oa" },
       message: { msg_id: randomUUID(), text: "hướng dẫn" },
     });
-    const mac = createHash("sha256").update(credentials.appId + body + timestamp + credentials.oaSecretKey).digest("hex");
+    const mac = createHash("sha256")
+      .update(credentials.appId + body + timestamp + credentials.oaSecretKey)
+      .digest("hex");
     return { body, signature: `mac=${mac}` };
   };
   const bare = await start("bare", dataDir);
-  console.log(`# Webhook benchmark — ${new Date().toISOString()}, Node ${process.version}, ${EVENTS} events, ${INFLIGHT} in flight`);
+  console.log(
+    `# Webhook benchmark — ${new Date().toISOString()}, Node ${process.version}, ${EVENTS} events, ${INFLIGHT} in flight`,
+  );
   // Alternate the two targets so that machine noise hits both.
   const bareFirst = await load(bare.port, signed);
   const appRun = await load(app.port, signed);
