@@ -20,6 +20,11 @@ export interface Database {
   zalo_users: ZaloUsersTable;
   subscriptions: SubscriptionsTable;
   dev_outbox: DevOutboxTable;
+  announcements: AnnouncementsTable;
+  outbox: OutboxTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  notifications: NotificationsTable;
+  notification_prefs: NotificationPrefsTable;
 }
 
 export interface MetaTable {
@@ -225,4 +230,69 @@ export interface DevOutboxTable {
   recipient: string;
   payload: string;
   created_at: string;
+}
+
+export interface AnnouncementsTable {
+  id: Generated<number>;
+  title: string;
+  body: string;
+  image_url: string | null;
+  link: string | null;
+  audience: string;
+  status: string;
+  created_by: number;
+  approved_by: number | null;
+  scheduled_at: string | null;
+  published_at: string | null;
+  fanout_done: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  kind: string;
+  citizen_id: number | null;
+  zalo_user_id: string | null;
+  announcement_id: number | null;
+  payload: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  channel: string | null;
+  provider_message_id: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  outbox_id: number;
+  at: string;
+  channel: string;
+  outcome: string;
+  detail: string | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  citizen_id: number;
+  source_key: string;
+  kind: string;
+  title: string;
+  body: string;
+  dossier_code: string | null;
+  link: string | null;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface NotificationPrefsTable {
+  citizen_id: number;
+  kind: string;
+  zalo_enabled: number;
 }
