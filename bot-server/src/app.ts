@@ -19,6 +19,11 @@ import type { ConversationStore } from "./modules/chatbot/conversations";
 import { dossierRouter } from "./modules/dossiers/dossier.router";
 import type { DossierService } from "./modules/dossiers/dossier.service";
 import { healthRouter } from "./modules/health/health.router";
+import type { AnnouncementService } from "./modules/notifications/announcements";
+import { announcementsRouter } from "./modules/notifications/announcements.router";
+import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
+import { notificationsRouter } from "./modules/notifications/notifications.router";
+import type { OutboxWorker } from "./modules/notifications/outbox-worker";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
 import { unitsRouter } from "./modules/units/units.router";
@@ -39,6 +44,9 @@ export type AppDeps = {
   conversations: ConversationStore;
   inbox: WebhookInbox;
   webhook: WebhookCredentials;
+  worker: OutboxWorker;
+  announcements: AnnouncementService;
+  deadlines: DeadlineScanner;
 };
 
 /** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
@@ -77,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(dossierRouter(deps.dossiers, uploadParts(deps.config.maxUploadBytes, deps.config.maxFilesPerSubmission)));
   api.use(calendarRouter(deps.calendar));
   api.use(chatbotRouter(deps.db, deps.conversations, deps.messenger));
+  api.use(notificationsRouter(deps.db));
+  api.use(announcementsRouter(deps.announcements));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(miniApp(deps.config.miniAppDist, deps.logger));

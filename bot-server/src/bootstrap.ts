@@ -15,6 +15,11 @@ import { ConversationStore } from "./modules/chatbot/conversations";
 import { AttachmentStore } from "./modules/dossiers/attachment-store";
 import { DossierService } from "./modules/dossiers/dossier.service";
 import { seedReceivingUnits } from "./modules/dossiers/receiving-units";
+import { AnnouncementService } from "./modules/notifications/announcements";
+import { DeadlineScanner } from "./modules/notifications/deadline-scanner";
+import { NotificationDelivery } from "./modules/notifications/delivery";
+import { NotificationPlanner } from "./modules/notifications/notification-planner";
+import { OutboxWorker } from "./modules/notifications/outbox-worker";
 import { EmbeddedPortal } from "./modules/portal/embedded-portal";
 import type { PortalGateway } from "./modules/portal/portal-gateway";
 import { ProcedureRepository } from "./modules/procedures/procedure.repository";
@@ -47,7 +52,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     loginLockMinutes: config.loginLockMinutes,
     offline,
   });
-  const portal: PortalGateway = new EmbeddedPortal(db, calendar);
+  const planner = new NotificationPlanner(config.miniAppId);
+  const portal: PortalGateway = new EmbeddedPortal(db, calendar, () => new Date(), planner);
   const dossiers = new DossierService(portal, procedures, new AttachmentStore(config.dataDir, config.maxUploadBytes));
 
   const messenger = await createMessenger(config, db, logger);
@@ -57,9 +63,23 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     handoffHours: config.handoffHours,
   });
   const inbox = new WebhookInbox(db, (event) => chatbot.handle(event), logger);
+  const delivery = new NotificationDelivery(db, messenger, {
+    csWindowHours: config.notifyCsWindowHours,
+    znsTemplates: config.znsTemplates,
+  });
+  const worker = new OutboxWorker(db, delivery, config.outbox, logger);
+  const announcements = new AnnouncementService(db, config.announcementApproval, () => worker.kick(), logger);
+  const deadlines = new DeadlineScanner(db, calendar, planner, () => worker.kick(), logger);
+  // A committed dossier change may have queued a notification: wake the worker.
+  portal.subscribe(() => worker.kick());
   const webhook = webhookCredentials(config.zalo.appId, config.zalo.oaSecretKey, config.dataDir);
   if (webhook.development) logger.warn("webhook: development app id and OA secret in use (DATA_DIR/secrets)");
   inbox.start();
+  if (config.outbox.workers !== 0) {
+    worker.start();
+    announcements.start();
+    deadlines.start();
+  }
 
   const deps: AppDeps = {
     config,
@@ -73,6 +93,9 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     conversations,
     inbox,
     webhook,
+    worker,
+    announcements,
+    deadlines,
   };
   return {
     app: createApp(deps),
@@ -80,7 +103,9 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     portal,
     close: async () => {
       inbox.stop();
-      await inbox.idle();
+      announcements.stop();
+      deadlines.stop();
+      await Promise.all([inbox.idle(), worker.stop(), announcements.idle()]);
       await db.destroy();
     },
   };

@@ -65,6 +65,48 @@ const Env = z.object({
     .min(1)
     .max(24 * 7)
     .default(24),
+  /** Citizens who wrote to the OA within this many hours get consultation messages; others ZNS (ZALO.md §1). */
+  NOTIFY_CS_WINDOW_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 7)
+    .default(48),
+  /**
+   * ZNS templates per notification kind, as JSON: {"dossier.accepted":{"templateId":"231456","params":{"ma_ho_so":"code",
+   * "ten_thu_tuc":"procedureName","han_tra":"dueDate"}}}. Fields: code, procedureName, stateLabel, dueDate, feesDue,
+   * missingDocuments. Kinds without a template fall back to the in-app inbox.
+   */
+  ZNS_TEMPLATES: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "Không phải JSON hợp lệ" });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(
+        z.string(),
+        z.object({
+          templateId: z.string().min(1),
+          params: z.record(
+            z.string(),
+            z.enum(["code", "procedureName", "stateLabel", "dueDate", "feesDue", "missingDocuments"]),
+          ),
+        }),
+      ),
+    ),
+  /** Outbox workers in this process: 1, or 0 to run the API without delivering (another process delivers). */
+  OUTBOX_WORKERS: z.coerce.number().int().min(0).max(1).default(1),
+  OUTBOX_BATCH: z.coerce.number().int().min(1).max(1000).default(50),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** Whether an announcement needs an administrator's or a second official's approval before it goes out. */
+  ANNOUNCEMENT_APPROVAL: z.enum(["required", "none"]).default("required"),
   /** Largest attachment accepted, in megabytes, and most files in one submission. */
   MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
@@ -106,6 +148,10 @@ export type Config = {
   };
   miniAppId: string;
   handoffHours: number;
+  notifyCsWindowHours: number;
+  znsTemplates: Record<string, { templateId: string; params: Record<string, string> }>;
+  outbox: { workers: number; batch: number; concurrency: number; leaseSeconds: number; maxAttempts: number };
+  announcementApproval: boolean;
   maxUploadBytes: number;
   maxFilesPerSubmission: number;
 };
@@ -173,6 +219,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     miniAppId: e.MINI_APP_ID,
     handoffHours: e.HANDOFF_HOURS,
+    notifyCsWindowHours: e.NOTIFY_CS_WINDOW_HOURS,
+    znsTemplates: e.ZNS_TEMPLATES,
+    outbox: {
+      workers: e.OUTBOX_WORKERS,
+      batch: e.OUTBOX_BATCH,
+      concurrency: e.OUTBOX_CONCURRENCY,
+      leaseSeconds: e.OUTBOX_LEASE_SECONDS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    },
+    announcementApproval: e.ANNOUNCEMENT_APPROVAL === "required",
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
   };

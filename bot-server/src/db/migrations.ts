@@ -265,7 +265,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("updated_at", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("announcements_status_idx").on("announcements").columns(["status", "scheduled_at"]).execute();
+      await db.schema
+        .createIndex("announcements_status_idx")
+        .on("announcements")
+        .columns(["status", "scheduled_at"])
+        .execute();
       // Every message to send: written in the transaction of the event that causes it, delivered by the workers.
       await db.schema
         .createTable("outbox")
@@ -288,7 +292,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("sent_at", "text")
         .execute();
       await db.schema.createIndex("outbox_due_idx").on("outbox").columns(["status", "next_attempt_at"]).execute();
-      await db.schema.createIndex("outbox_announcement_idx").on("outbox").columns(["announcement_id", "status"]).execute();
+      await db.schema
+        .createIndex("outbox_announcement_idx")
+        .on("outbox")
+        .columns(["announcement_id", "status"])
+        .execute();
       await db.schema
         .createTable("delivery_attempts")
         .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
@@ -313,7 +321,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("read_at", "text")
         .execute();
-      await db.schema.createIndex("notifications_citizen_idx").on("notifications").columns(["citizen_id", "id"]).execute();
+      await db.schema
+        .createIndex("notifications_citizen_idx")
+        .on("notifications")
+        .columns(["citizen_id", "id"])
+        .execute();
       await db.schema
         .createTable("notification_prefs")
         .addColumn("citizen_id", "integer", (c) => c.notNull())

@@ -18,6 +18,7 @@ import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
 import { ConflictError, NotFoundError } from "../../errors/app-error";
 import type { CalendarService } from "../calendar/calendar.service";
+import type { NotificationPlanner } from "../notifications/notification-planner";
 import type {
   ActionDetails,
   DossierEvent,
@@ -56,6 +57,7 @@ export class EmbeddedPortal implements PortalGateway {
     private readonly db: Db,
     private readonly calendar: CalendarService,
     private readonly now: () => Date = () => new Date(),
+    private readonly planner?: NotificationPlanner,
   ) {}
 
   async submit(input: SubmitInput): Promise<DossierRecord> {
@@ -402,18 +404,28 @@ export class EmbeddedPortal implements PortalGateway {
         throw new ConflictError("CONCURRENT_CHANGE", "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại.");
       }
       await addStep(trx, row.id, actor, action, note, row.state as DossierState, to, at, details);
-      events.push(
-        await addEvent(trx, row.id, {
-          type: "dossier.state-changed",
-          code,
-          fromState: row.state as DossierState,
-          toState: to,
-          action,
-          at: at.toISOString(),
-          citizenId: row.citizen_id,
-          unitCode: row.unit_code,
-        }),
-      );
+      const event = await addEvent(trx, row.id, {
+        type: "dossier.state-changed",
+        code,
+        fromState: row.state as DossierState,
+        toState: to,
+        action,
+        at: at.toISOString(),
+        citizenId: row.citizen_id,
+        unitCode: row.unit_code,
+      });
+      events.push(event);
+      // The citizen's notification is written with the change, in the same transaction (issue 5).
+      await this.planner?.onStateChange(trx, event.id, {
+        id: row.id,
+        code,
+        citizenId: row.citizen_id,
+        procedureName: (JSON.parse(row.procedure_snapshot) as { name: string }).name,
+        state: to,
+        dueDate: set.due_date !== undefined ? (set.due_date as string | null) : row.due_date,
+        missingDocuments: JSON.parse((set.missing_documents as string | undefined) ?? row.missing_documents),
+        feesDue: set.fees_due !== undefined ? (set.fees_due as number | null) : row.fees_due,
+      });
     });
     this.publish(events);
   }
