@@ -48,5 +48,5 @@ export const InboxItem = z.object({
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
-export const NotificationPreferences = z.record(NotificationKind, z.boolean());
+export const NotificationPreferences = z.partialRecord(NotificationKind, z.boolean());
 export type NotificationPreferences = z.infer<typeof NotificationPreferences>;

@@ -85,7 +85,10 @@ export class NotificationDelivery {
         const sent = await this.messenger.send("cs", oaUser.user_id, payload.message);
         return this.sent(row, sent.offline ? "cs-offline" : "cs", sent.messageId);
       } catch (error) {
+        // Outside the window, or refused for good: the next channel. Only transient failures are retried later.
         if (error instanceof ZaloWindowError) await this.attempt(row.id, "cs", "window-closed", error.message);
+        else if (error instanceof ZaloApiError && !error.retryable)
+          await this.attempt(row.id, "cs", "failed", error.message);
         else throw await this.classify(row.id, "cs", error);
       }
     }
