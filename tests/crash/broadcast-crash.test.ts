@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../bot-server/src/db/database";
-import { startFakeZalo } from "../helpers/fake-zalo-server";
+import { startFakeZalo } from "../../bot-server/bench/fake-zalo";
 import { ROOT } from "../helpers/run";
 import { startTestServer, tempDataDir } from "../helpers/test-server";
 
