@@ -30,9 +30,14 @@ export async function startFakeZalo(options: { delayMs?: number } = {}): Promise
         else send();
       };
       const text = Buffer.concat(chunks).toString("utf8");
+      if (req.url === "/__stats") return reply({ total: count, distinct: received.size });
       if (req.url?.startsWith("/v4/oa/access_token")) {
         generation++;
-        return reply({ access_token: `fake-access-${generation}`, refresh_token: `fake-refresh-${generation}`, expires_in: "90000" });
+        return reply({
+          access_token: `fake-access-${generation}`,
+          refresh_token: `fake-refresh-${generation}`,
+          expires_in: "90000",
+        });
       }
       if (req.url?.startsWith("/v3.0/oa/message/") || req.url?.startsWith("/message/template")) {
         let recipient = "?";
@@ -56,4 +61,9 @@ export async function startFakeZalo(options: { delayMs?: number } = {}): Promise
     total: () => count,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+// Run on its own (`tsx bench/fake-zalo.ts`) for benchmarks that keep the fake Zalo out of the measured process.
+if (process.argv[1]?.endsWith("fake-zalo.ts")) {
+  void startFakeZalo().then((fake) => console.log(`URL ${fake.url}`));
 }

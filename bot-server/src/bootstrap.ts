@@ -32,8 +32,12 @@ import { WebhookInbox } from "./modules/webhook/webhook-inbox";
  * Opens the database, migrates, seeds the reference data (catalogue, receiving units, holidays) and wires the
  * services: everything `createApp` needs.
  */
-export async function bootstrap(config: Config, logger: Logger = createLogger(config.logLevel)) {
-  const db: Db = await openDatabase(config.dataDir);
+export async function bootstrap(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+  open: (dataDir: string) => Promise<Db> = openDatabase,
+) {
+  const db: Db = await open(config.dataDir);
   const repository = new ProcedureRepository(db);
   if (config.seedStarterCatalogue) await seedStarterCatalogue(repository, logger);
   await seedReceivingUnits(db);

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../bot-server/src/db/database";
 import { startFakeZalo } from "../../bot-server/bench/fake-zalo";
+import { openDatabase } from "../../bot-server/src/db/database";
 import { ROOT } from "../helpers/run";
 import { startTestServer, tempDataDir } from "../helpers/test-server";
 
@@ -56,12 +56,21 @@ describe("a broadcast survives kill -9", () => {
   it("when the server is killed mid-broadcast and restarted, then every follower gets it, duplicates only within the in-flight window, and counts add up", async () => {
     // Arrange: a database with followers and an approved announcement due now (prepared by the app itself).
     const dataDir = tempDataDir();
-    const prepared = await startTestServer({ dataDir, outbox: { workers: 0, batch: BATCH, concurrency: CONCURRENCY, leaseSeconds: 5, maxAttempts: 8 } });
+    const prepared = await startTestServer({
+      dataDir,
+      outbox: { workers: 0, batch: BATCH, concurrency: CONCURRENCY, leaseSeconds: 5, maxAttempts: 8 },
+    });
     const now = new Date().toISOString();
     for (let i = 0; i < FOLLOWERS; i += 500) {
       await prepared.deps.db
         .insertInto("zalo_users")
-        .values(Array.from({ length: 500 }, (_, k) => ({ user_id: `f${String(i + k).padStart(5, "0")}`, followed: 1, last_interaction_at: now })))
+        .values(
+          Array.from({ length: 500 }, (_, k) => ({
+            user_id: `f${String(i + k).padStart(5, "0")}`,
+            followed: 1,
+            last_interaction_at: now,
+          })),
+        )
         .execute();
     }
     await prepared.deps.db
@@ -105,7 +114,10 @@ describe("a broadcast survives kill -9", () => {
             .where("status", "in", ["pending", "in_flight"])
             .limit(1)
             .executeTakeFirst();
-          const all = await db.selectFrom("outbox").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+          const all = await db
+            .selectFrom("outbox")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow();
           return !open && Number(all.n) === FOLLOWERS;
         },
         90_000,
@@ -114,12 +126,19 @@ describe("a broadcast survives kill -9", () => {
       second.kill("SIGKILL");
 
       // Assert: everybody got it; duplicates at most the rows that were in flight at the crash; the counts add up.
-      const missing = Array.from({ length: FOLLOWERS }, (_, i) => `f${String(i).padStart(5, "0")}`).filter((u) => !zalo.received.has(u));
+      const missing = Array.from({ length: FOLLOWERS }, (_, i) => `f${String(i).padStart(5, "0")}`).filter(
+        (u) => !zalo.received.has(u),
+      );
       expect(missing).toEqual([]);
       const duplicates = [...zalo.received.values()].reduce((sum, n) => sum + (n - 1), 0);
-      if (process.env.REPORT) console.info(`sent before the crash: ${atCrash}; duplicates after restart: ${duplicates}`);
+      if (process.env.REPORT)
+        console.info(`sent before the crash: ${atCrash}; duplicates after restart: ${duplicates}`);
       expect(duplicates).toBeLessThanOrEqual(BATCH);
-      const statuses = await db.selectFrom("outbox").select(["status", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("status").execute();
+      const statuses = await db
+        .selectFrom("outbox")
+        .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy("status")
+        .execute();
       expect(statuses.map((s) => [s.status, Number(s.n)])).toEqual([["sent", FOLLOWERS]]);
       expect(zalo.total()).toBe(FOLLOWERS + duplicates);
       const announcement = await db.selectFrom("announcements").select("status").executeTakeFirstOrThrow();

@@ -21,7 +21,7 @@ export async function openDatabase(dataDir: string, onQuery?: (milliseconds: num
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     // Benchmarks measure database time per message through this hook.
     ...(onQuery ? { log: (event) => onQuery(event.queryDurationMillis) } : {}),
   });
@@ -42,4 +42,32 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
     const name = failed?.migrationName ?? "?";
     throw new Error(`Migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs about as much as running a small query. The same
+ * SQL text (parameters are bound separately) reuses its prepared statement; the least recently used are dropped.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+    } else {
+      statement = sqlite.prepare(source);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, statement);
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property === "prepare") return prepare;
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

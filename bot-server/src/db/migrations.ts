@@ -292,6 +292,7 @@ const migrations: Record<string, Migration> = {
         .addColumn("sent_at", "text")
         .execute();
       await db.schema.createIndex("outbox_due_idx").on("outbox").columns(["status", "next_attempt_at"]).execute();
+      await db.schema.createIndex("outbox_lease_idx").on("outbox").columns(["status", "claimed_until"]).execute();
       await db.schema
         .createIndex("outbox_announcement_idx")
         .on("outbox")

@@ -37,6 +37,8 @@ export class OaTokenStore {
   private readonly http: AxiosInstance;
   private readonly now: () => Date;
   private inflight: Promise<string> | undefined;
+  /** The decrypted token and its expiry, so that each send does not read and decrypt the row. */
+  private cached: { token: string; expiresAt: number } | undefined;
 
   constructor(
     private readonly db: Db,
@@ -69,11 +71,15 @@ export class OaTokenStore {
 
   /** A usable access token, refreshed ahead of expiry. */
   async accessToken(): Promise<string> {
+    if (this.cached && this.cached.expiresAt - this.now().getTime() > REFRESH_AHEAD_MS) return this.cached.token;
     const row = await this.row();
-    if (Date.parse(row.access_expires_at) - this.now().getTime() > REFRESH_AHEAD_MS) {
-      return this.crypto.decrypt(row.access_token_enc);
+    const token = this.crypto.decrypt(row.access_token_enc);
+    const expiresAt = Date.parse(row.access_expires_at);
+    if (expiresAt - this.now().getTime() > REFRESH_AHEAD_MS) {
+      this.cached = { token, expiresAt };
+      return token;
     }
-    return this.refresh(this.crypto.decrypt(row.access_token_enc));
+    return this.refresh(token);
   }
 
   /**
@@ -81,6 +87,7 @@ export class OaTokenStore {
    * saw an expired or rejected token cause exactly one call to Zalo.
    */
   refresh(stale: string): Promise<string> {
+    this.cached = undefined;
     this.inflight ??= this.refreshAcrossProcesses(stale).finally(() => {
       this.inflight = undefined;
     });
@@ -92,7 +99,10 @@ export class OaTokenStore {
     for (;;) {
       const current = await this.row();
       const currentAccess = this.crypto.decrypt(current.access_token_enc);
-      if (currentAccess !== stale) return currentAccess;
+      if (currentAccess !== stale) {
+        this.cached = { token: currentAccess, expiresAt: Date.parse(current.access_expires_at) };
+        return currentAccess;
+      }
       const leaseUntil = new Date(this.now().getTime() + LEASE_MS).toISOString();
       const took = await this.db
         .updateTable("oa_tokens")
@@ -144,6 +154,7 @@ export class OaTokenStore {
       })
       .where("id", "=", 1)
       .execute();
+    this.cached = { token: tokens.data.access_token, expiresAt: expiresAt.getTime() };
     return tokens.data.access_token;
   }
 

@@ -1,16 +1,38 @@
-/** Spaces calls out to at most `perSecond`, in arrival order (a leaky bucket without bursts). */
+/**
+ * At most `perSecond` calls per second on average, in arrival order (a token bucket). The bucket holds up to
+ * `burstSeconds` worth of calls, so that a short pause (the outbox claiming its next batch) is made up for instead
+ * of lowering the achieved rate; the average never exceeds the configured rate.
+ */
 export class RateLimiter {
-  private next = 0;
-  private readonly interval: number;
+  private tokens: number;
+  private last = Date.now();
+  private queue: Promise<void> = Promise.resolve();
+  private readonly capacity: number;
 
-  constructor(perSecond: number) {
-    this.interval = 1000 / perSecond;
+  constructor(
+    private readonly perSecond: number,
+    burstSeconds = 0.1,
+  ) {
+    this.capacity = Math.max(1, Math.floor(perSecond * burstSeconds));
+    this.tokens = 1;
   }
 
-  async take(): Promise<void> {
-    const now = Date.now();
-    const at = Math.max(now, this.next);
-    this.next = at + this.interval;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+  take(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForToken());
+    this.queue = turn;
+    return turn;
+  }
+
+  private async waitForToken(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.perSecond) / 1000);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - this.tokens) * 1000) / this.perSecond)));
+    }
   }
 }

@@ -131,7 +131,8 @@ export class NotificationDelivery {
     }
     try {
       const sent = await this.messenger.send("promotion", row.zalo_user_id ?? "", payload.message);
-      return this.sent(row, sent.offline ? "promotion-offline" : "promotion", sent.messageId);
+      // A broadcast's successful send is recorded on its outbox row (channel, message id, time), not once more here.
+      return { status: "sent", channel: sent.offline ? "promotion-offline" : "promotion", messageId: sent.messageId };
     } catch (error) {
       throw await this.classify(row.id, "promotion", error);
     }

@@ -76,34 +76,54 @@ export class OutboxWorker {
       if (this.stopped) return;
       const rows = await this.claim();
       if (rows.length === 0) return;
+      const outcomes: { id: number; set: Release }[] = [];
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.min(this.options.concurrency, rows.length) }, async () => {
-          while (next < rows.length) await this.process(rows[next++] as OutboxRow);
+          while (next < rows.length) {
+            const row = rows[next++] as OutboxRow;
+            outcomes.push({ id: row.id, set: await this.process(row) });
+          }
         }),
       );
+      // One transaction per claimed batch: the batch is the in-flight window anyway.
+      await this.db.transaction().execute(async (trx) => {
+        for (const { id, set } of outcomes) {
+          await trx
+            .updateTable("outbox")
+            .set({ ...set, claimed_by: null, claimed_until: null })
+            .where("id", "=", id)
+            .where("claimed_by", "=", this.id)
+            .where("status", "=", "in_flight")
+            .execute();
+        }
+      });
     }
   }
 
   private async claim(): Promise<OutboxRow[]> {
     const now = new Date();
     const until = new Date(now.getTime() + this.options.leaseSeconds * 1000).toISOString();
+    // Two index range scans (due rows, expired leases) rather than one OR over the whole table.
     const result = await sql<OutboxRow>`
       UPDATE outbox
          SET status = 'in_flight', claimed_by = ${this.id}, claimed_until = ${until}, attempts = attempts + 1
        WHERE id IN (
-             SELECT id FROM outbox
-              WHERE (status = 'pending' AND next_attempt_at <= ${now.toISOString()})
-                 OR (status = 'in_flight' AND claimed_until < ${now.toISOString()})
-              ORDER BY id
-              LIMIT ${this.options.batch})
+             SELECT id FROM (
+               SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ${now.toISOString()}
+                ORDER BY next_attempt_at LIMIT ${this.options.batch})
+             UNION
+             SELECT id FROM (
+               SELECT id FROM outbox WHERE status = 'in_flight' AND claimed_until < ${now.toISOString()}
+                LIMIT ${this.options.batch}))
       RETURNING id, idempotency_key, kind, citizen_id, zalo_user_id, announcement_id, payload, attempts`.execute(
       this.db,
     );
     return result.rows;
   }
 
-  private async process(row: OutboxRow): Promise<void> {
+  /** Delivers one row and says what to record for it. */
+  private async process(row: OutboxRow): Promise<Release> {
     let outcome: DeliveryOutcome;
     try {
       outcome = await this.delivery.deliver(row);
@@ -114,44 +134,30 @@ export class OutboxWorker {
           error.afterMs ?? 0,
           Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (row.attempts - 1)) * (0.5 + Math.random()),
         );
-        await this.release(row.id, {
-          status: "pending",
-          next_attempt_at: new Date(Date.now() + delay).toISOString(),
-          last_error: message,
-        });
-      } else {
-        this.logger.warn({ id: row.id, kind: row.kind, error: message }, "outbox row failed permanently");
-        await this.release(row.id, { status: "failed", last_error: message });
+        return { status: "pending", next_attempt_at: new Date(Date.now() + delay).toISOString(), last_error: message };
       }
-      return;
+      this.logger.warn({ id: row.id, kind: row.kind, error: message }, "outbox row failed permanently");
+      return { status: "failed", last_error: message };
     }
-    await this.release(row.id, {
+    return {
       status: outcome.status,
       sent_at: new Date().toISOString(),
       channel: outcome.status === "sent" ? outcome.channel : null,
       provider_message_id: outcome.status === "sent" ? outcome.messageId : null,
       last_error: outcome.status === "skipped" ? outcome.reason : null,
-    });
-  }
-
-  /** Only the worker holding the lease writes the outcome (a row re-claimed after a lease expiry is not clobbered). */
-  private async release(
-    id: number,
-    set: {
-      status: string;
-      next_attempt_at?: string;
-      last_error?: string | null;
-      sent_at?: string;
-      channel?: string | null;
-      provider_message_id?: string | null;
-    },
-  ): Promise<void> {
-    await this.db
-      .updateTable("outbox")
-      .set({ ...set, claimed_by: null, claimed_until: null })
-      .where("id", "=", id)
-      .where("claimed_by", "=", this.id)
-      .where("status", "=", "in_flight")
-      .execute();
+    };
   }
 }
+
+/**
+ * What a delivery leaves on its row. Only the worker holding the lease writes it (a row re-claimed after its lease
+ * expired is not clobbered by the worker that lost it).
+ */
+type Release = {
+  status: string;
+  next_attempt_at?: string;
+  last_error?: string | null;
+  sent_at?: string;
+  channel?: string | null;
+  provider_message_id?: string | null;
+};
