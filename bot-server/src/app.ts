@@ -79,6 +79,10 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(authenticate(deps.auth));
+  // What the mini-app needs to know about this deployment (no secrets).
+  api.get("/app-config", (_req, res) => {
+    res.json({ oaId: deps.config.zalo.oaId ?? "", offline: deps.messenger.offline });
+  });
   api.use(procedureRouter(deps.procedures));
   api.use(unitsRouter());
   api.use(authRouter(deps.auth, deps.config.loginRateLimitPerMinute));

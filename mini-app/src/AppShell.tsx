@@ -1,22 +1,66 @@
-import { useState } from "react";
-import { App, SnackbarProvider } from "zmp-ui";
-import { ProcedureDetailPage } from "./pages/ProcedureDetailPage";
-import { SearchPage } from "./pages/SearchPage";
+import { lazy, Suspense, useEffect } from "react";
+import { Route } from "react-router-dom";
+import { AnimationRoutes, App, SnackbarProvider, useNavigate, ZMPRouter } from "zmp-ui";
+import { BottomNav } from "./components/BottomNav";
+import { StateMessage } from "./components/StateMessage";
+import HomePage from "./pages/HomePage";
+
+// Everything but the home screen is loaded when first opened: the home screen's JavaScript stays small.
+const SearchPage = lazy(() => import("./pages/SearchPage"));
+const ProcedureDetailPage = lazy(() => import("./pages/ProcedureDetailPage"));
+const FilePage = lazy(() => import("./pages/FilePage"));
+const ReceiptPage = lazy(() => import("./pages/ReceiptPage"));
+const DossiersPage = lazy(() => import("./pages/DossiersPage"));
+const DossierPage = lazy(() => import("./pages/DossierPage"));
+const LookupPage = lazy(() => import("./pages/LookupPage"));
+const NotificationsPage = lazy(() => import("./pages/NotificationsPage"));
+const NewsPage = lazy(() => import("./pages/NewsPage"));
+const ProfilePage = lazy(() => import("./pages/ProfilePage"));
+const SupportPage = lazy(() => import("./pages/SupportPage"));
+
+const page = (element: React.ReactNode) => <Suspense fallback={<StateMessage kind="loading" />}>{element}</Suspense>;
 
 /**
- * The mini-app's shell. Until the other screens land (issue 8) the app has two views, search and procedure detail,
- * switched in state: zmp-ui's router needs Zalo's base path to render outside Zalo (ZALO.md §7).
+ * Deep links from the chatbot and notifications open `https://zalo.me/s/<id>/?procedure=…` or `?dossier=…`: the app
+ * starts at home and goes there. The router keeps its history in memory, so the same build works inside Zalo (whose
+ * production base path is /zapps/<id>) and in a desktop browser (ZALO.md §7).
  */
+function DeepLinks() {
+  const navigate = useNavigate();
+  useEffect(() => {
+    const params = new URLSearchParams(window.location.search);
+    const procedure = params.get("procedure");
+    const dossier = params.get("dossier");
+    const target = params.get("page");
+    if (procedure) navigate(`/procedure/${encodeURIComponent(procedure)}`);
+    else if (dossier) navigate(`/dossiers/${encodeURIComponent(dossier)}`);
+    else if (target && /^[a-z]+$/.test(target)) navigate(`/${target}`);
+  }, [navigate]);
+  return null;
+}
+
 export function AppShell() {
-  const [code, setCode] = useState<string | undefined>();
   return (
     <App>
       <SnackbarProvider>
-        {/* The search stays mounted so that the query and results are still there after "Quay lại". */}
-        <div hidden={code !== undefined}>
-          <SearchPage onOpen={setCode} />
-        </div>
-        {code !== undefined && <ProcedureDetailPage code={code} onBack={() => setCode(undefined)} />}
+        <ZMPRouter memoryRouter>
+          <DeepLinks />
+          <AnimationRoutes>
+            <Route path="/" element={<HomePage />} />
+            <Route path="/search" element={page(<SearchPage />)} />
+            <Route path="/procedure/:code" element={page(<ProcedureDetailPage />)} />
+            <Route path="/file/:code" element={page(<FilePage />)} />
+            <Route path="/receipt/:code" element={page(<ReceiptPage />)} />
+            <Route path="/dossiers" element={page(<DossiersPage />)} />
+            <Route path="/dossiers/:code" element={page(<DossierPage />)} />
+            <Route path="/lookup" element={page(<LookupPage />)} />
+            <Route path="/notifications" element={page(<NotificationsPage />)} />
+            <Route path="/news" element={page(<NewsPage />)} />
+            <Route path="/profile" element={page(<ProfilePage />)} />
+            <Route path="/support" element={page(<SupportPage />)} />
+          </AnimationRoutes>
+          <BottomNav />
+        </ZMPRouter>
       </SnackbarProvider>
     </App>
   );

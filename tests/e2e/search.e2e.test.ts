@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, PHONE } from "../helpers/browser";
+import { launchChromium, PHONE, settled } from "../helpers/browser";
 import { buildMiniApp } from "../helpers/mini-app-build";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 
@@ -18,9 +18,12 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Opens the app and goes to Tìm thủ tục from the home screen's search box. */
 async function openApp(): Promise<Page> {
   const page = await browser.newPage({ ...PHONE, locale: "vi-VN" });
   await page.goto(`${server.url}/`);
+  await page.getByRole("button", { name: "Bạn cần làm thủ tục gì?" }).click();
+  await settled(page);
   return page;
 }
 
@@ -37,6 +40,7 @@ describe("Tìm thủ tục, in Chromium at a phone's size", () => {
     await expect.poll(() => page.locator(".result-count").textContent()).toMatch(/thủ tục phù hợp/);
 
     await first.click();
+    await settled(page);
     await page.getByRole("heading", { name: "Đăng ký khai sinh" }).waitFor();
     expect(await page.getByRole("heading", { name: "Giấy tờ cần chuẩn bị" }).isVisible()).toBe(true);
     expect(await page.locator(".documents li").count()).toBeGreaterThan(0);
@@ -44,8 +48,9 @@ describe("Tìm thủ tục, in Chromium at a phone's size", () => {
     expect(await page.locator(".facts").textContent()).toContain("Mức độ 4 · Dịch vụ công trực tuyến toàn trình");
 
     await page.getByRole("button", { name: "Quay lại" }).click();
-    expect(await searchBox(page).inputValue()).toBe("lam giay khai sinh");
-    expect(await page.locator(".result__name").first().textContent()).toBe("Đăng ký khai sinh");
+    await settled(page);
+    await expect.poll(() => searchBox(page).inputValue()).toBe("lam giay khai sinh");
+    await expect.poll(() => page.locator(".result__name").first().textContent()).toBe("Đăng ký khai sinh");
     await page.close();
   });
 

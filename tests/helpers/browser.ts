@@ -19,3 +19,8 @@ export function launchChromium(): Promise<Browser> {
 
 /** A mid-range phone: the viewport the mini-app is designed for. */
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/** Waits until the page transition is over: zmp-ui keeps the old and the new screen in the DOM while animating. */
+export async function settled(page: import("playwright-core").Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll(".zaui-page").length === 1);
+}

@@ -1,16 +1,24 @@
 import {
+  AdministrativeUnit,
   ApiError,
+  DossierLookup,
+  DossierSummary,
+  DossierView,
+  InboxItem,
+  NotificationPreferences,
   Procedure,
-  type ProcedureField,
-  ProcedureField as ProcedureFieldSchema,
+  ProcedureField,
   type ProcedureSearchQuery,
   ProcedureSearchResult,
+  PublicAnnouncement,
 } from "@qn/shared";
 import { z } from "zod";
+import { inZalo, storage, zaloAccessToken, zaloPhoneToken } from "../zalo";
 
 /**
- * The one API client of the mini-app: every response is parsed with the shared schemas, and every failure becomes
- * an `ApiClientError` whose message is Vietnamese and safe to show.
+ * The one API client of the mini-app: every response is parsed with the shared schemas, every failure becomes an
+ * `ApiClientError` whose message is Vietnamese and safe to show, and signed-in calls carry the session token (signing
+ * in again once when it expired).
  */
 export class ApiClientError extends Error {
   constructor(
@@ -23,44 +31,166 @@ export class ApiClientError extends Error {
 }
 
 const NETWORK_MESSAGE = "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.";
+const SESSION_KEY = "qn.session";
+const DEV_USER_KEY = "qn.dev-user";
 
-async function request<T>(path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+const Session = z.object({
+  token: z.string(),
+  citizen: z.object({ name: z.string(), developmentIdentity: z.boolean(), hasPhone: z.boolean() }),
+});
+export type Session = z.infer<typeof Session>;
+
+type Options = { method?: string; json?: unknown; form?: FormData; auth?: boolean; signal?: AbortSignal | undefined };
+
+let session: Session | undefined;
+let signingIn: Promise<Session> | undefined;
+
+async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {}, retried = false): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (options.auth) headers.Authorization = `Bearer ${(await signIn()).token}`;
+  let body: string | FormData | undefined;
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    body = options.form;
+  }
   let response: Response;
   try {
-    response = await fetch(path, { headers: { Accept: "application/json" }, signal });
+    response = await fetch(path, { method: options.method ?? "GET", headers, body, signal: options.signal });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiClientError(NETWORK_MESSAGE, "NETWORK", 0);
   }
-  const body: unknown = await response.json().catch(() => undefined);
+  if (response.status === 401 && options.auth && !retried) {
+    await signOut();
+    return raw(path, schema, options, true);
+  }
+  if (response.status === 204) return schema.parse(undefined);
+  const parsedBody: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const parsed = ApiError.safeParse(body);
+    const error = ApiError.safeParse(parsedBody);
     throw new ApiClientError(
-      parsed.success ? parsed.data.error.message : "Máy chủ trả lời không hợp lệ. Vui lòng thử lại sau.",
-      parsed.success ? parsed.data.error.code : "BAD_RESPONSE",
+      error.success ? error.data.error.message : "Máy chủ trả lời không hợp lệ. Vui lòng thử lại sau.",
+      error.success ? error.data.error.code : "BAD_RESPONSE",
       response.status,
     );
   }
-  const parsed = schema.safeParse(body);
+  const parsed = schema.safeParse(parsedBody);
   if (!parsed.success) throw new ApiClientError("Dữ liệu nhận được không hợp lệ.", "BAD_RESPONSE", response.status);
   return parsed.data;
 }
 
-export function searchProcedures(
-  query: Partial<Pick<ProcedureSearchQuery, "q" | "level" | "field" | "onlineLevel" | "limit" | "offset">>,
-  signal?: AbortSignal,
-): Promise<ProcedureSearchResult> {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== "") params.set(key, String(value));
-  }
-  return request(`/api/procedures?${params}`, ProcedureSearchResult, signal);
+/**
+ * A session: inside Zalo from the Zalo access token (verified by the server); in a desktop browser a development
+ * identity, which the server only grants when Zalo is not configured.
+ */
+export function signIn(): Promise<Session> {
+  if (session) return Promise.resolve(session);
+  signingIn ??= (async () => {
+    const stored = await storage.get(SESSION_KEY);
+    if (stored) {
+      const parsed = Session.safeParse(JSON.parse(stored));
+      if (parsed.success) return parsed.data;
+    }
+    let fresh: Session;
+    if (inZalo()) {
+      const accessToken = await zaloAccessToken();
+      fresh = await raw("/api/auth/zalo", Session, { method: "POST", json: { accessToken } });
+    } else {
+      let devUser = await storage.get(DEV_USER_KEY);
+      if (!devUser) {
+        devUser = `dev-${Math.random().toString(36).slice(2, 10)}`;
+        await storage.set(DEV_USER_KEY, devUser);
+      }
+      fresh = await raw("/api/auth/dev", Session, {
+        method: "POST",
+        json: { zaloId: devUser, name: "Người dùng thử" },
+      });
+    }
+    await storage.set(SESSION_KEY, JSON.stringify(fresh));
+    return fresh;
+  })()
+    .then((s) => {
+      session = s;
+      return s;
+    })
+    .finally(() => {
+      signingIn = undefined;
+    });
+  return signingIn;
 }
 
-export function getProcedure(code: string, signal?: AbortSignal): Promise<Procedure> {
-  return request(`/api/procedures/${encodeURIComponent(code)}`, Procedure, signal);
+export async function signOut(): Promise<void> {
+  session = undefined;
+  await storage.remove(SESSION_KEY);
 }
 
-export function listFields(signal?: AbortSignal): Promise<ProcedureField[]> {
-  return request("/api/fields", z.object({ items: z.array(ProcedureFieldSchema) }), signal).then((r) => r.items);
-}
+const none = z.undefined();
+const Paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number() });
+
+export const api = {
+  searchProcedures(query: Partial<ProcedureSearchQuery>, signal?: AbortSignal) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== "") params.set(key, String(value));
+    }
+    return raw(`/api/procedures?${params}`, ProcedureSearchResult, { signal });
+  },
+  procedure: (code: string, signal?: AbortSignal) =>
+    raw(`/api/procedures/${encodeURIComponent(code)}`, Procedure, { signal }),
+  fields: (signal?: AbortSignal) =>
+    raw("/api/fields", z.object({ items: z.array(ProcedureField) }), { signal }).then((r) => r.items),
+  communes: (signal?: AbortSignal) =>
+    raw("/api/units", z.object({ items: z.array(AdministrativeUnit) }), { signal }).then((r) =>
+      r.items.filter((u) => u.type !== "province"),
+    ),
+  appConfig: () => raw("/api/app-config", z.object({ oaId: z.string(), offline: z.boolean() })),
+  me: () =>
+    raw("/api/me", z.object({ name: z.string(), phone: z.string().nullable(), developmentIdentity: z.boolean() }), {
+      auth: true,
+    }),
+  async sharePhone(): Promise<string | undefined> {
+    const phoneToken = await zaloPhoneToken();
+    const accessToken = await zaloAccessToken();
+    if (!phoneToken || !accessToken) return undefined;
+    const result = await raw("/api/auth/zalo/phone", z.object({ phone: z.string() }), {
+      method: "POST",
+      json: { accessToken, phoneToken },
+      auth: true,
+    });
+    return result.phone;
+  },
+  myDossiers: (signal?: AbortSignal) => raw("/api/dossiers?limit=100", Paged(DossierSummary), { auth: true, signal }),
+  dossier: (code: string, signal?: AbortSignal) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}`, DossierView, { auth: true, signal }),
+  file: (form: FormData) => raw("/api/dossiers", DossierView, { method: "POST", form, auth: true }),
+  supplement: (code: string, form: FormData) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/supplement`, DossierView, { method: "POST", form, auth: true }),
+  withdraw: (code: string, reason: string) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/withdraw`, DossierView, {
+      method: "POST",
+      json: { reason },
+      auth: true,
+    }),
+  rate: (code: string, score: number, comment?: string) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/rating`, DossierView, {
+      method: "POST",
+      json: { score, ...(comment ? { comment } : {}) },
+      auth: true,
+    }),
+  lookup: (code: string, signal?: AbortSignal) =>
+    raw(`/api/lookup/${encodeURIComponent(code)}`, DossierLookup, { signal }),
+  notifications: (signal?: AbortSignal) =>
+    raw("/api/notifications?limit=50", z.object({ items: z.array(InboxItem), total: z.number(), unread: z.number() }), {
+      auth: true,
+      signal,
+    }),
+  markRead: (id: number) => raw(`/api/notifications/${id}/read`, none, { method: "POST", auth: true }),
+  markAllRead: () => raw("/api/notifications/read-all", none, { method: "POST", auth: true }),
+  preferences: () => raw("/api/notifications/preferences", NotificationPreferences, { auth: true }),
+  savePreferences: (prefs: NotificationPreferences) =>
+    raw("/api/notifications/preferences", none, { method: "PUT", json: prefs, auth: true }),
+  announcements: (limit = 10, signal?: AbortSignal) =>
+    raw(`/api/announcements?limit=${limit}`, Paged(PublicAnnouncement), { signal }),
+};

@@ -1,14 +1,16 @@
-type Props = { title: string; onBack?: () => void };
+import { useNavigate } from "zmp-ui";
+import { Icon } from "../icons";
 
-/** The screen's title bar, with a back button when there is somewhere to go back to. */
-export function TopBar({ title, onBack }: Props) {
+type Props = { title: string; back?: boolean };
+
+/** The screen's title bar, with a back button on every screen but the home screen: no dead ends. */
+export function TopBar({ title, back = true }: Props) {
+  const navigate = useNavigate();
   return (
     <header className="top-bar">
-      {onBack && (
-        <button type="button" className="top-bar__back" onClick={onBack} aria-label="Quay lại">
-          <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
-            <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
-          </svg>
+      {back && (
+        <button type="button" className="top-bar__back" onClick={() => navigate(-1)} aria-label="Quay lại">
+          <Icon name="back" size={24} />
         </button>
       )}
       <h1 className="top-bar__title">{title}</h1>

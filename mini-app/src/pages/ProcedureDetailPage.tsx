@@ -1,28 +1,43 @@
 import { onlineLevelLabel, PROCEDURE_LEVEL_LABELS, type Procedure } from "@qn/shared";
-import { getProcedure } from "../api/client";
+import { Button, Page, useNavigate, useParams } from "zmp-ui";
+import { api } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
 import { formatFee, formatProcessingDays } from "../format";
 import { useAsync } from "../hooks/useAsync";
 
-type Props = { code: string; onBack: () => void };
-
-/** Chi tiết thủ tục: documents, fees, processing time, agency, online level, postal service. */
-export function ProcedureDetailPage({ code, onBack }: Props) {
-  const { state, retry } = useAsync(code, (signal) => getProcedure(code, signal));
+/** Chi tiết thủ tục: documents, fees, processing time, agency, online level, postal service, and how to file. */
+export default function ProcedureDetailPage() {
+  const code = useParams().code ?? "";
+  const { state, retry } = useAsync(code, (signal) => api.procedure(code, signal));
   return (
-    <div className="screen">
-      <TopBar title="Chi tiết thủ tục" onBack={onBack} />
+    <Page className="screen">
+      <TopBar title="Chi tiết thủ tục" />
       {state.status === "loading" && <StateMessage kind="loading" />}
       {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
       {state.status === "done" && <ProcedureDetail procedure={state.value} />}
-    </div>
+    </Page>
   );
 }
 
 function ProcedureDetail({ procedure: p }: { procedure: Procedure }) {
+  const navigate = useNavigate();
   return (
     <article className="detail">
+      <div className="file-action">
+        {p.onlineLevel >= 3 ? (
+          <Button fullWidth onClick={() => navigate(`/file/${p.code}`)}>
+            Nộp hồ sơ trực tuyến
+          </Button>
+        ) : (
+          <p className="notice">
+            Thủ tục này chưa nhận hồ sơ trực tuyến. Bạn chuẩn bị giấy tờ bên dưới và nộp tại bộ phận một cửa.{" "}
+            <button type="button" className="link" onClick={() => navigate("/support")}>
+              Xem nơi nộp
+            </button>
+          </p>
+        )}
+      </div>
       <h2 className="detail__name">{p.name}</h2>
       <p className="detail__code">Mã thủ tục {p.code}</p>
       <dl className="facts">

@@ -2,12 +2,13 @@ import {
   ONLINE_LEVEL_LABELS,
   type OnlineLevel,
   PROCEDURE_LEVEL_LABELS,
+  type ProcedureField,
   type ProcedureLevel,
   type ProcedureSummary,
 } from "@qn/shared";
-import { useState } from "react";
-import { Input } from "zmp-ui";
-import { searchProcedures } from "../api/client";
+import { useEffect, useState } from "react";
+import { Input, Page, useNavigate } from "zmp-ui";
+import { api } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
 import { formatProcessingDays } from "../format";
@@ -16,32 +17,37 @@ import { useAsync } from "../hooks/useAsync";
 const PAGE_SIZE = 20;
 const EXAMPLES = ["làm giấy khai sinh", "sổ đỏ", "đăng ký tạm trú", "bằng lái xe", "công chứng giấy tờ"];
 
-type Props = { onOpen: (code: string) => void };
+/** The last search, kept while the app runs: coming back from a procedure finds the same query and filters. */
+const remembered: { q: string; level?: ProcedureLevel; onlineLevel?: OnlineLevel; field: string } = {
+  q: "",
+  field: "",
+};
 
-/** Tìm thủ tục: results as you type, filters by level and online level. */
-export function SearchPage({ onOpen }: Props) {
-  const [q, setQ] = useState("");
-  const [level, setLevel] = useState<ProcedureLevel | undefined>();
-  const [onlineLevel, setOnlineLevel] = useState<OnlineLevel | undefined>();
+/** Tìm thủ tục: results as you type, filters by field, level and online level. */
+export default function SearchPage() {
+  const navigate = useNavigate();
+  const [q, setQ] = useState(remembered.q);
+  const [level, setLevel] = useState<ProcedureLevel | undefined>(remembered.level);
+  const [onlineLevel, setOnlineLevel] = useState<OnlineLevel | undefined>(remembered.onlineLevel);
+  const [field, setField] = useState(remembered.field);
+  useEffect(() => {
+    Object.assign(remembered, { q, level, onlineLevel, field });
+  }, [q, level, onlineLevel, field]);
+  const [fields, setFields] = useState<ProcedureField[]>([]);
   const [limit, setLimit] = useState(PAGE_SIZE);
-  const key = JSON.stringify([q.trim(), level, onlineLevel, limit]);
+  useEffect(() => {
+    api.fields().then(setFields, () => setFields([]));
+  }, []);
+  const key = JSON.stringify([q.trim(), level, onlineLevel, field, limit]);
   const { state, retry } = useAsync(
     key,
-    (signal) => searchProcedures({ q: q.trim(), level, onlineLevel, limit }, signal),
+    (signal) => api.searchProcedures({ q: q.trim(), level, onlineLevel, field: field || undefined, limit }, signal),
     q.trim() === "" ? 0 : 200,
   );
-  const resetPaging = () => setLimit(PAGE_SIZE);
-  const chooseLevel = (next: ProcedureLevel | undefined) => {
-    setLevel(next);
-    resetPaging();
-  };
-  const chooseOnlineLevel = (next: OnlineLevel | undefined) => {
-    setOnlineLevel(next);
-    resetPaging();
-  };
+  const reset = () => setLimit(PAGE_SIZE);
 
   return (
-    <div className="screen">
+    <Page className="screen">
       <TopBar title="Tìm thủ tục" />
       <div className="search-box">
         <Input.Search
@@ -50,31 +56,67 @@ export function SearchPage({ onOpen }: Props) {
           value={q}
           onChange={(e) => {
             setQ(e.target.value);
-            resetPaging();
+            reset();
           }}
           loading={state.status === "loading" && q.trim() !== ""}
           clearable
         />
         <fieldset className="chips">
           <legend className="visually-hidden">Cấp thực hiện</legend>
-          <Chip selected={level === undefined} onClick={() => chooseLevel(undefined)}>
+          <Chip
+            selected={level === undefined}
+            onClick={() => {
+              reset();
+              setLevel(undefined);
+            }}
+          >
             Mọi cấp
           </Chip>
           {(["commune", "province"] as const).map((l) => (
-            <Chip key={l} selected={level === l} onClick={() => chooseLevel(level === l ? undefined : l)}>
+            <Chip
+              key={l}
+              selected={level === l}
+              onClick={() => {
+                reset();
+                setLevel(level === l ? undefined : l);
+              }}
+            >
               {PROCEDURE_LEVEL_LABELS[l]}
             </Chip>
           ))}
         </fieldset>
         <fieldset className="chips">
           <legend className="visually-hidden">Mức độ trực tuyến</legend>
-          <Chip selected={onlineLevel === 4} onClick={() => chooseOnlineLevel(onlineLevel === 4 ? undefined : 4)}>
-            Toàn trình (mức 4)
-          </Chip>
-          <Chip selected={onlineLevel === 3} onClick={() => chooseOnlineLevel(onlineLevel === 3 ? undefined : 3)}>
-            Một phần (mức 3)
-          </Chip>
+          {([4, 3] as const).map((l) => (
+            <Chip
+              key={l}
+              selected={onlineLevel === l}
+              onClick={() => {
+                reset();
+                setOnlineLevel(onlineLevel === l ? undefined : l);
+              }}
+            >
+              {l === 4 ? "Toàn trình (mức 4)" : "Một phần (mức 3)"}
+            </Chip>
+          ))}
         </fieldset>
+        <label className="field">
+          <span className="field__label">Lĩnh vực</span>
+          <select
+            value={field}
+            onChange={(e) => {
+              reset();
+              setField(e.target.value);
+            }}
+          >
+            <option value="">Tất cả lĩnh vực</option>
+            {fields.map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name} ({f.count})
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
 
       {state.status === "loading" && <StateMessage kind="loading" text="Đang tìm thủ tục…" />}
@@ -104,7 +146,7 @@ export function SearchPage({ onOpen }: Props) {
           </p>
           <ul className="results">
             {state.value.items.map((p) => (
-              <ResultItem key={p.code} procedure={p} onOpen={onOpen} />
+              <ResultItem key={p.code} procedure={p} onOpen={(code) => navigate(`/procedure/${code}`)} />
             ))}
           </ul>
           {state.value.items.length < state.value.total && (
@@ -114,7 +156,7 @@ export function SearchPage({ onOpen }: Props) {
           )}
         </>
       )}
-    </div>
+    </Page>
   );
 }
 

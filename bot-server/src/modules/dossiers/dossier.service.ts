@@ -122,7 +122,19 @@ export class DossierService {
     const record = await this.visible(actor, code);
     this.assertOwnerOrFiler(actor, record);
     const snapshot = await this.procedures.get(record.procedure.code).catch(() => undefined);
-    const incoming = this.documentsOf(parts, snapshot?.documents ?? []);
+    // Parts named after a document of the procedure, or simply "supplement" for the papers the official asked for.
+    const named = parts.filter((p) => p.fieldname !== "supplement");
+    const incoming = [
+      ...this.documentsOf(named, snapshot?.documents ?? []),
+      ...parts
+        .filter((p) => p.fieldname === "supplement")
+        .map((p) => ({
+          buffer: p.buffer,
+          originalName: p.originalname,
+          documentIndex: null,
+          documentName: "Giấy tờ bổ sung",
+        })),
+    ];
     if (incoming.length === 0) throw invalid("document", "Cần tải lên ít nhất một giấy tờ bổ sung");
     const inspected = await this.files.inspect(incoming);
     const written = this.files.write(inspected);

@@ -1,0 +1,244 @@
+import { canTransition, type DossierView } from "@qn/shared";
+import { useState } from "react";
+import { Button, Page, useParams } from "zmp-ui";
+import { api } from "../api/client";
+import { StateChip } from "../components/StateChip";
+import { StateMessage } from "../components/StateMessage";
+import { TopBar } from "../components/TopBar";
+import { useAsync } from "../hooks/useAsync";
+import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
+import { Icon } from "../icons";
+import { pickImages } from "../zalo";
+
+const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
+const timeVi = (iso: string) =>
+  new Date(iso).toLocaleString("vi-VN", {
+    timeZone: "Asia/Ho_Chi_Minh",
+    hour: "2-digit",
+    minute: "2-digit",
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+  });
+
+const ACTION_LABELS: Record<string, string> = {
+  submit: "Nộp hồ sơ",
+  accept: "Tiếp nhận hồ sơ",
+  reject: "Từ chối tiếp nhận",
+  "request-supplement": "Yêu cầu bổ sung giấy tờ",
+  supplement: "Bổ sung giấy tờ",
+  process: "Chuyển xử lý",
+  "request-payment": "Yêu cầu nộp phí, lệ phí",
+  "confirm-payment": "Xác nhận đã nộp phí",
+  stop: "Dừng xử lý",
+  complete: "Hoàn thành xử lý",
+  deliver: "Trả kết quả",
+  withdraw: "Rút hồ sơ",
+};
+
+/** Chi tiết hồ sơ: state, due date, timeline of every step, and the next action open to the citizen. */
+export default function DossierPage() {
+  const code = useParams().code ?? "";
+  const { state, retry } = useAsync(code, (signal) => api.dossier(code, signal));
+  const [fresh, setFresh] = useState<DossierView>();
+  const dossier = fresh ?? (state.status === "done" ? state.value : undefined);
+  return (
+    <Page className="screen">
+      <TopBar title="Chi tiết hồ sơ" />
+      {state.status === "loading" && !fresh && <StateMessage kind="loading" />}
+      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {dossier && <Dossier dossier={dossier} onChange={setFresh} />}
+    </Page>
+  );
+}
+
+function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d: DossierView) => void }) {
+  return (
+    <article className="detail">
+      <h2 className="detail__name">{d.procedure.name}</h2>
+      <p className="detail__code">Mã hồ sơ {d.code}</p>
+      <StateChip state={d.state} overdue={d.overdue} />
+      <dl className="facts">
+        <dt>Nơi giải quyết</dt>
+        <dd>{d.unitName}</dd>
+        <dt>Ngày nộp</dt>
+        <dd>{dateVi(d.submittedAt)}</dd>
+        <dt>Hẹn trả kết quả</dt>
+        <dd>
+          {d.dueDate ? `${dateVi(d.dueDate)}${d.overdue ? " (đã quá hạn)" : ""}` : "Tính khi hồ sơ được tiếp nhận"}
+        </dd>
+        {d.feesDue !== null && d.feesDue > 0 && (
+          <>
+            <dt>Phí, lệ phí</dt>
+            <dd>{new Intl.NumberFormat("vi-VN").format(d.feesDue)} đ</dd>
+          </>
+        )}
+      </dl>
+      <NextAction dossier={d} onChange={onChange} />
+      <section aria-labelledby="timeline">
+        <h3 id="timeline">Quá trình xử lý</h3>
+        <ol className="timeline">
+          {[...d.history].reverse().map((step) => (
+            <li key={`${step.at}-${step.action}`}>
+              <span className="timeline__dot" aria-hidden="true" />
+              <p className="timeline__title">{ACTION_LABELS[step.action] ?? step.action}</p>
+              <p className="timeline__meta">
+                {timeVi(step.at)} · {step.actorKind === "citizen" ? "Bạn" : `${step.actorName} (${step.role})`}
+              </p>
+              {step.note && <p className="timeline__note">{step.note}</p>}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section aria-labelledby="attachments">
+        <h3 id="attachments">Giấy tờ đã gửi</h3>
+        <ul className="plain-list">
+          {d.attachments.map((a) => (
+            <li key={a.id}>
+              <Icon name="file" size={18} /> {a.documentName}{" "}
+              {a.kind === "supplement" && <span className="tag">Bổ sung</span>}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </article>
+  );
+}
+
+function NextAction({ dossier: d, onChange }: { dossier: DossierView; onChange: (d: DossierView) => void }) {
+  const showError = useErrorSnackbar();
+  const done = useSuccessSnackbar();
+  const [files, setFiles] = useState<File[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [withdrawing, setWithdrawing] = useState(false);
+  const [reason, setReason] = useState("");
+  const [score, setScore] = useState(0);
+  const [comment, setComment] = useState("");
+  const run = async (work: () => Promise<DossierView>, message: string) => {
+    setBusy(true);
+    try {
+      onChange(await work());
+      done(message);
+    } catch (error) {
+      showError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="next-action">
+      {d.state === 5 && (
+        <section className="action-box" aria-labelledby="supplement">
+          <h3 id="supplement">Cần bổ sung giấy tờ</h3>
+          <ul>
+            {d.missingDocuments.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+          <div className="checklist__actions">
+            <button
+              type="button"
+              className="pill"
+              onClick={async () => setFiles([...files, ...(await pickImages("camera"))])}
+            >
+              <Icon name="camera" size={18} /> Chụp ảnh
+            </button>
+            <button
+              type="button"
+              className="pill"
+              onClick={async () => setFiles([...files, ...(await pickImages("gallery"))])}
+            >
+              <Icon name="image" size={18} /> Thư viện
+            </button>
+          </div>
+          {files.length > 0 && <p>{files.length} tệp đã chọn</p>}
+          <Button
+            fullWidth
+            disabled={files.length === 0}
+            loading={busy}
+            onClick={() =>
+              run(() => {
+                const form = new FormData();
+                for (const file of files) form.append("supplement", file, file.name);
+                return api.supplement(d.code, form);
+              }, "Đã gửi giấy tờ bổ sung")
+            }
+          >
+            Gửi bổ sung
+          </Button>
+        </section>
+      )}
+      {d.state === 6 && (
+        <p className="notice">
+          Hồ sơ cần nộp phí, lệ phí. Vui lòng nộp theo hướng dẫn của cán bộ để hồ sơ được tiếp tục xử lý.
+        </p>
+      )}
+      {d.state === 10 && !d.rating && (
+        <section className="action-box" aria-labelledby="rating">
+          <h3 id="rating">Bạn hài lòng với dịch vụ không?</h3>
+          <fieldset className="stars">
+            <legend className="visually-hidden">Chọn số sao</legend>
+            {[1, 2, 3, 4, 5].map((n) => (
+              <button
+                key={n}
+                type="button"
+                className={n <= score ? "star is-on" : "star"}
+                aria-pressed={n <= score}
+                aria-label={`${n} sao`}
+                onClick={() => setScore(n)}
+              >
+                <Icon name="star" size={30} />
+              </button>
+            ))}
+          </fieldset>
+          <textarea
+            aria-label="Góp ý (không bắt buộc)"
+            placeholder="Góp ý (không bắt buộc)"
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            rows={3}
+          />
+          <Button
+            fullWidth
+            disabled={score === 0}
+            loading={busy}
+            onClick={() => run(() => api.rate(d.code, score, comment.trim() || undefined), "Cảm ơn bạn đã đánh giá")}
+          >
+            Gửi đánh giá
+          </Button>
+        </section>
+      )}
+      {d.rating && <p className="notice">Bạn đã đánh giá {d.rating.score}/5 sao. Cảm ơn bạn!</p>}
+      {canTransition("withdraw", d.state) &&
+        (withdrawing ? (
+          <section className="action-box" aria-labelledby="withdraw">
+            <h3 id="withdraw">Rút hồ sơ</h3>
+            <textarea
+              aria-label="Lý do rút hồ sơ"
+              placeholder="Lý do rút hồ sơ"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              rows={2}
+            />
+            <div className="wizard__nav">
+              <Button variant="secondary" onClick={() => setWithdrawing(false)}>
+                Không rút
+              </Button>
+              <Button
+                type="danger"
+                disabled={!reason.trim()}
+                loading={busy}
+                onClick={() => run(() => api.withdraw(d.code, reason.trim()), "Đã rút hồ sơ")}
+              >
+                Xác nhận rút
+              </Button>
+            </div>
+          </section>
+        ) : (
+          <button type="button" className="link link--danger" onClick={() => setWithdrawing(true)}>
+            Rút hồ sơ này
+          </button>
+        ))}
+    </div>
+  );
+}

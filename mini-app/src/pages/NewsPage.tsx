@@ -1,0 +1,36 @@
+import { Page } from "zmp-ui";
+import { api } from "../api/client";
+import { StateMessage } from "../components/StateMessage";
+import { TopBar } from "../components/TopBar";
+import { useAsync } from "../hooks/useAsync";
+
+const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
+
+/** Tin tức: the province's published announcements. */
+export default function NewsPage() {
+  const { state, retry } = useAsync("news", (signal) => api.announcements(30, signal));
+  return (
+    <Page className="screen">
+      <TopBar title="Tin tức" />
+      {state.status === "loading" && <StateMessage kind="loading" />}
+      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {state.status === "done" && state.value.items.length === 0 && (
+        <StateMessage kind="empty" title="Chưa có tin mới" />
+      )}
+      {state.status === "done" &&
+        state.value.items.map((a) => (
+          <article key={a.id} className="card card--news">
+            {a.imageUrl && <img src={a.imageUrl} alt="" className="card__image" />}
+            <h2 className="card__title">{a.title}</h2>
+            <p className="card__meta">{dateVi(a.publishedAt)}</p>
+            <p className="card__body">{a.body}</p>
+            {a.link && (
+              <a className="link" href={a.link} target="_blank" rel="noreferrer noopener">
+                Xem chi tiết
+              </a>
+            )}
+          </article>
+        ))}
+    </Page>
+  );
+}
