@@ -26,6 +26,7 @@ export type IconName = keyof typeof paths;
 
 export function Icon({ name, size = 22, title }: { name: IconName; size?: number; title?: string }) {
   return (
+    // biome-ignore lint/a11y/noSvgWithoutTitle: decorative icons are aria-hidden; meaningful ones get a <title>.
     <svg
       viewBox="0 0 24 24"
       width={size}

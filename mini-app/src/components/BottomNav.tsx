@@ -37,8 +37,9 @@ export function BottomNav() {
             <Icon name={tab.icon} />
             <span>{tab.label}</span>
             {tab.path === "/notifications" && unread > 0 && (
-              <span className="badge" aria-label={`${unread} chưa đọc`}>
+              <span className="badge">
                 {unread}
+                <span className="visually-hidden"> thông báo chưa đọc</span>
               </span>
             )}
           </button>

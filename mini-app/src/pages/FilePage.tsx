@@ -383,7 +383,11 @@ function DocumentsStep({ draft, update, errors = {}, procedure }: StepProps & { 
               {files.length > 0 && (
                 <div className="previews">
                   {files.map((file, k) => (
-                    <Preview key={`${file.name}-${k}`} file={file} onRemove={() => remove(index, k)} />
+                    <Preview
+                      key={`${file.name}-${file.size}-${file.lastModified}`}
+                      file={file}
+                      onRemove={() => remove(index, k)}
+                    />
                   ))}
                 </div>
               )}
