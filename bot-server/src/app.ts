@@ -54,7 +54,14 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxyHops);
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Previews of the photos a citizen picks are blob: URLs; the receipt's QR code is a data: URL.
+        directives: { "img-src": ["'self'", "data:", "blob:"] },
+      },
+    }),
+  );
   // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
   app.use(webhookRouter(deps.webhook, deps.inbox, deps.logger));
   app.use(express.json({ limit: "100kb" }));

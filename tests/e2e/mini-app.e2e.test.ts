@@ -80,6 +80,8 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     await page.getByRole("button", { name: "Tiếp tục" }).click();
     await page.getByText("3 chữ số đầu không phải mã tỉnh").waitFor();
     await page.getByLabel("Số định danh cá nhân (số căn cước, 12 chữ số)").fill("022090001234");
+    // The message goes as soon as the number is right.
+    await expect.poll(() => page.getByText("3 chữ số đầu không phải mã tỉnh").count()).toBe(0);
     await shot(page, "04-nop-ho-so-nguoi-nop");
     await page.getByRole("button", { name: "Tiếp tục" }).click();
 
@@ -106,6 +108,13 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
       await attach(page, item.getByRole("button", { name: /^Chọn từ thư viện/ }), files);
     }
     await expect.poll(() => page.locator(".preview img").count()).toBe(required + 1);
+    // The previews are the pictures themselves (decoded, not broken), and every "missing" message is gone.
+    await expect
+      .poll(() =>
+        page.locator(".preview img").evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0)),
+      )
+      .toBe(true);
+    expect(await page.getByText("Cần chụp hoặc chọn giấy tờ này").count()).toBe(0);
     await shot(page, "06-nop-ho-so-giay-to");
     await page.getByRole("button", { name: "Tiếp tục" }).click();
 
@@ -174,6 +183,10 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     await page.getByRole("button", { name: "Gửi bổ sung" }).click();
     await page.locator(".state-chip", { hasText: "Đang xử lý" }).waitFor();
     expect(await page.getByText("Bổ sung giấy tờ").first().isVisible()).toBe(true);
+    // The confirmation carries our own icon, not the name of a glyph from Zalo's icon font (offline here).
+    await page.getByText("Đã gửi giấy tờ bổ sung").waitFor();
+    expect(await page.locator(".snackbar-icon--success svg").count()).toBe(1);
+    expect(await page.getByText(/zi_/).count()).toBe(0);
     await shot(page, "13-chi-tiet-ho-so-da-bo-sung");
     await context.close();
   });
@@ -196,9 +209,12 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
   it("when a second citizen opens the first one's dossier link, then it is not shown to them", async () => {
     const { page, context } = await citizenApp();
     await page.goto(`${server.url}/?dossier=${encodeURIComponent(code)}`);
-    await page.getByRole("alert").getByText("Không tìm thấy hồ sơ").waitFor();
+    await page.getByText("Không tìm thấy hồ sơ").waitFor();
     expect(await page.getByText("Nguyễn Văn An").count()).toBe(0);
     await shot(page, "15-ho-so-nguoi-khac");
+    // Not a dead end: the citizen can look the code up (and sees only the masked public view).
+    await page.getByRole("button", { name: "Tra cứu bằng mã" }).click();
+    await page.getByRole("textbox", { name: "Mã hồ sơ" }).waitFor();
     await context.close();
   });
 

@@ -22,5 +22,6 @@ export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor:
 
 /** Waits until the page transition is over: zmp-ui keeps the old and the new screen in the DOM while animating. */
 export async function settled(page: import("playwright-core").Page): Promise<void> {
-  await page.waitForFunction('document.querySelectorAll(".zaui-page").length === 1');
+  // A function, not a string: the app's Content-Security-Policy forbids evaluating strings.
+  await page.waitForFunction(() => document.querySelectorAll(".zaui-page").length === 1);
 }

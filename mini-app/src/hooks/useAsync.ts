@@ -1,6 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
+import { ApiClientError } from "../api/client";
 
-export type AsyncState<T> = { status: "loading" } | { status: "error"; message: string } | { status: "done"; value: T };
+export type AsyncState<T> =
+  | { status: "loading" }
+  | { status: "error"; message: string; httpStatus: number }
+  | { status: "done"; value: T };
 
 /**
  * Runs `load` whenever `key` changes, cancelling the previous run (typing fast never shows stale results), and
@@ -20,7 +24,11 @@ export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
-          setState({ status: "error", message: error instanceof Error ? error.message : "Đã có lỗi xảy ra." });
+          setState({
+            status: "error",
+            message: error instanceof Error ? error.message : "Đã có lỗi xảy ra.",
+            httpStatus: error instanceof ApiClientError ? error.status : 0,
+          });
         },
       );
     }, delayMs);

@@ -1,6 +1,6 @@
 import { canTransition, type DossierView } from "@qn/shared";
 import { useState } from "react";
-import { Button, Page, useParams } from "zmp-ui";
+import { Button, Page, useNavigate, useParams } from "zmp-ui";
 import { api } from "../api/client";
 import { StateChip } from "../components/StateChip";
 import { StateMessage } from "../components/StateMessage";
@@ -39,6 +39,7 @@ const ACTION_LABELS: Record<string, string> = {
 /** Chi tiết hồ sơ: state, due date, timeline of every step, and the next action open to the citizen. */
 export default function DossierPage() {
   const code = useParams().code ?? "";
+  const navigate = useNavigate();
   const { state, retry } = useAsync(code, (signal) => api.dossier(code, signal));
   const [fresh, setFresh] = useState<DossierView>();
   const dossier = fresh ?? (state.status === "done" ? state.value : undefined);
@@ -46,7 +47,26 @@ export default function DossierPage() {
     <Page className="screen">
       <TopBar title="Chi tiết hồ sơ" />
       {state.status === "loading" && !fresh && <StateMessage kind="loading" />}
-      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {state.status === "error" && state.httpStatus === 404 && (
+        <StateMessage
+          kind="empty"
+          title="Không tìm thấy hồ sơ"
+          text={
+            <>
+              <p>Hồ sơ này không có trong tài khoản của bạn. Nếu bạn có mã hồ sơ, hãy tra cứu bằng mã.</p>
+              <div className="button-row">
+                <Button variant="secondary" onClick={() => navigate("/dossiers")}>
+                  Hồ sơ của tôi
+                </Button>
+                <Button onClick={() => navigate("/lookup")}>Tra cứu bằng mã</Button>
+              </div>
+            </>
+          }
+        />
+      )}
+      {state.status === "error" && state.httpStatus !== 404 && (
+        <StateMessage kind="error" text={state.message} onRetry={retry} />
+      )}
       {dossier && <Dossier dossier={dossier} onChange={setFresh} />}
     </Page>
   );
@@ -95,8 +115,10 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
         <ul className="plain-list">
           {d.attachments.map((a) => (
             <li key={a.id}>
-              <Icon name="file" size={18} /> {a.documentName}{" "}
-              {a.kind === "supplement" && <span className="tag">Bổ sung</span>}
+              <Icon name="file" size={18} />
+              <span>
+                {a.documentName} {a.kind === "supplement" && <span className="tag">Bổ sung</span>}
+              </span>
             </li>
           ))}
         </ul>

@@ -105,7 +105,15 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   }, [draft, procedure.code]);
 
   if (!draft) return <StateMessage kind="loading" text="Đang mở hồ sơ đang soạn…" />;
-  const update = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
+  const update = (patch: Partial<Draft>) => {
+    const changed = { ...draft, ...patch };
+    setDraft(changed);
+    // A message disappears as soon as its field is fixed; none appears before the citizen presses "Tiếp tục".
+    if (Object.keys(errors).length > 0) {
+      const still = validate(changed, procedure);
+      setErrors(Object.fromEntries(Object.keys(errors).flatMap((k) => (still[k] ? [[k, still[k]]] : []))));
+    }
+  };
   const go = (step: number) => {
     setErrors({});
     update({ step });

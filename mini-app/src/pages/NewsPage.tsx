@@ -15,7 +15,11 @@ export default function NewsPage() {
       {state.status === "loading" && <StateMessage kind="loading" />}
       {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
       {state.status === "done" && state.value.items.length === 0 && (
-        <StateMessage kind="empty" title="Chưa có tin mới" />
+        <StateMessage
+          kind="empty"
+          title="Chưa có tin mới"
+          text="Thông báo của tỉnh về dịch vụ công, lịch làm việc và thay đổi thủ tục sẽ hiện ở đây."
+        />
       )}
       {state.status === "done" &&
         state.value.items.map((a) => (
