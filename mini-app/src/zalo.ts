@@ -12,7 +12,7 @@ declare global {
 
 export const inZalo = (): boolean => typeof window !== "undefined" && window.ZJSBridge !== undefined;
 
-const sdk = () => import("zmp-sdk/apis");
+const sdk = () => import("./zalo-sdk");
 
 /** The Zalo user's access token, to be verified by the server; undefined outside Zalo. */
 export async function zaloAccessToken(): Promise<string | undefined> {

@@ -2,43 +2,14 @@ import { z } from "zod";
 import { IsoDate } from "./calendar";
 import { IdentityNumber, PhoneNumber } from "./identity";
 import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
+import { DOSSIER_STATES } from "./states";
 
 /**
  * A dossier (hồ sơ) and its life, with the ten states of the national portal sync (DOMAIN.md §5) as canonical codes.
  */
-export const DossierState = z.literal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+export const DossierState = z.literal(DOSSIER_STATES);
 export type DossierState = z.infer<typeof DossierState>;
-
-export const STATE = {
-  NEW: 1,
-  ACCEPTED: 2,
-  REJECTED: 3,
-  PROCESSING: 4,
-  SUPPLEMENT_REQUESTED: 5,
-  PAYMENT_REQUESTED: 6,
-  WITHDRAWN: 7,
-  STOPPED: 8,
-  DONE: 9,
-  DELIVERED: 10,
-} as const satisfies Record<string, DossierState>;
-
-export const STATE_LABELS: Record<DossierState, string> = {
-  1: "Mới đăng ký",
-  2: "Được tiếp nhận",
-  3: "Không được tiếp nhận",
-  4: "Đang xử lý",
-  5: "Yêu cầu bổ sung giấy tờ",
-  6: "Yêu cầu thực hiện nghĩa vụ tài chính",
-  7: "Công dân yêu cầu rút hồ sơ",
-  8: "Dừng xử lý",
-  9: "Đã xử lý xong",
-  10: "Đã trả kết quả",
-};
-
-/** States after which nothing happens to a dossier any more (the clock stops). */
-export const FINAL_STATES: ReadonlySet<DossierState> = new Set([3, 7, 8, 10]);
-/** States in which the due date is running and a dossier can be overdue. */
-export const RUNNING_STATES: ReadonlySet<DossierState> = new Set([2, 4, 6]);
+export { FINAL_STATES, RUNNING_STATES, STATE, STATE_LABELS } from "./states";
 
 /** Submission channel (KenhThucHien): 1 at the counter, 2 online, 3 public postal service. */
 export const Channel = z.enum(["counter", "online", "postal"]);

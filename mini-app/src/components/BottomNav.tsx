@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { useLocation, useNavigate } from "zmp-ui";
-import { api } from "../api/client";
+import { lazyApi } from "../api/lazy";
 import { Icon, type IconName } from "../icons";
 
 const TABS: { path: string; label: string; icon: IconName }[] = [
@@ -16,8 +16,8 @@ export function BottomNav() {
   const [unread, setUnread] = useState(0);
   useEffect(() => {
     if (location.pathname !== "/" && location.pathname !== "/notifications") return;
-    api
-      .notifications()
+    lazyApi()
+      .then((api) => api.notifications())
       .then((n) => setUnread(n.unread))
       .catch(() => setUnread(0));
   }, [location.pathname]);

@@ -1,7 +1,7 @@
 import type { DossierSummary, PublicAnnouncement } from "@qn/shared";
 import { useEffect, useState } from "react";
 import { Page, useNavigate } from "zmp-ui";
-import { api } from "../api/client";
+import { lazyApi } from "../api/lazy";
 import { StateChip } from "../components/StateChip";
 import { Icon, type IconName } from "../icons";
 
@@ -29,12 +29,12 @@ export default function HomePage() {
   const [news, setNews] = useState<PublicAnnouncement[] | undefined>();
   useEffect(() => {
     const controller = new AbortController();
-    api
-      .myDossiers(controller.signal)
+    lazyApi()
+      .then((api) => api.myDossiers(controller.signal))
       .then((r) => setNeedsAction(r.items.filter((d) => d.state === 5 || d.state === 6)))
       .catch(() => setNeedsAction([]));
-    api
-      .announcements(3, controller.signal)
+    lazyApi()
+      .then((api) => api.announcements(3, controller.signal))
       .then((r) => setNews(r.items))
       .catch(() => setNews([]));
     return () => controller.abort();
@@ -97,7 +97,7 @@ export default function HomePage() {
         </ul>
       </section>
 
-      <section className="section" aria-labelledby="news">
+      <section className="section" aria-labelledby="news" aria-busy={news === undefined}>
         <div className="section__head">
           <h2 id="news" className="section__title">
             Tin mới
