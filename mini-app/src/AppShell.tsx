@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
 import { Route } from "react-router-dom";
 import { AnimationRoutes, App, SnackbarProvider, useNavigate, ZMPRouter } from "zmp-ui";
 import { BottomNav } from "./components/BottomNav";
@@ -17,6 +17,7 @@ const NotificationsPage = lazy(() => import("./pages/NotificationsPage"));
 const NewsPage = lazy(() => import("./pages/NewsPage"));
 const ProfilePage = lazy(() => import("./pages/ProfilePage"));
 const SupportPage = lazy(() => import("./pages/SupportPage"));
+const HelperLoginPage = lazy(() => import("./pages/HelperLoginPage"));
 
 const page = (element: React.ReactNode) => <Suspense fallback={<StateMessage kind="loading" />}>{element}</Suspense>;
 
@@ -27,7 +28,11 @@ const page = (element: React.ReactNode) => <Suspense fallback={<StateMessage kin
  */
 function DeepLinks() {
   const navigate = useNavigate();
+  const applied = useRef(false);
   useEffect(() => {
+    // Once per start: `navigate` changes with every route, and the link must not pull the citizen back.
+    if (applied.current) return;
+    applied.current = true;
     const params = new URLSearchParams(window.location.search);
     const procedure = params.get("procedure");
     const dossier = params.get("dossier");
@@ -58,6 +63,7 @@ export function AppShell() {
             <Route path="/news" element={page(<NewsPage />)} />
             <Route path="/profile" element={page(<ProfilePage />)} />
             <Route path="/support" element={page(<SupportPage />)} />
+            <Route path="/helper-login" element={page(<HelperLoginPage />)} />
           </AnimationRoutes>
           <BottomNav />
         </ZMPRouter>

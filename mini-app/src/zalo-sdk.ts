@@ -9,5 +9,6 @@ export {
   getPhoneNumber,
   nativeStorage,
   openChat,
+  openWebview,
   scanQRCode,
 } from "zmp-sdk/apis";

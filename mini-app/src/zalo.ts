@@ -80,6 +80,15 @@ export async function openOAChat(oaId: string, message?: string): Promise<void> 
   window.open("/dev/chat", "_blank", "noopener");
 }
 
+/** A web page (a form to download, an announcement's link): Zalo's webview inside Zalo, a new tab outside. */
+export async function openExternal(url: string): Promise<void> {
+  if (inZalo()) {
+    await (await sdk()).openWebview({ url, config: { style: "normal", leftButton: "back" } });
+    return;
+  }
+  window.open(url, "_blank", "noopener,noreferrer");
+}
+
 /** A dossier code from the camera (QR on the receipt); undefined outside Zalo or when cancelled. */
 export async function scanCode(): Promise<string | undefined> {
   if (!inZalo()) return undefined;

@@ -99,7 +99,7 @@ describe("the webhook checks Zalo's signature on the raw bytes", () => {
 
   it("when the body is not JSON, then 400; when the event is unknown, then 200, kept and ignored", async () => {
     const before = await storedEvents();
-    expect((await post(server, "{not json", "mac=" + "a".repeat(64))).status).toBe(400);
+    expect((await post(server, "{not json", `mac=${"a".repeat(64)}`)).status).toBe(400);
     expect(await storedEvents()).toBe(before);
     const res = await send(server, { event_name: "user_did_something_new", sender: { id: "u-new" } });
     expect(res.status).toBe(200);

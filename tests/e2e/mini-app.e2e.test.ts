@@ -31,6 +31,8 @@ afterAll(async () => {
 async function citizenApp(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ ...PHONE, locale: "vi-VN" });
   const page = await context.newPage();
+  // Shorter than the test's own timeout, so that a failure names the element that never came.
+  page.setDefaultTimeout(10_000);
   page.on("pageerror", (error) => {
     throw error;
   });
@@ -215,6 +217,142 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     // Not a dead end: the citizen can look the code up (and sees only the masked public view).
     await page.getByRole("button", { name: "Tra cứu bằng mã" }).click();
     await page.getByRole("textbox", { name: "Mã hồ sơ" }).waitFor();
+    await context.close();
+  });
+
+  it("when a volunteer signs in and files for a citizen, then the consent is recorded and the citizen looks it up by code", {
+    timeout: 60_000,
+  }, async () => {
+    const password = "mat-khau-tinh-nguyen-vien-1";
+    await server.deps.auth.createOfficial({
+      username: "tnv.hatu",
+      name: "Tình nguyện viên Hà Tu",
+      role: "volunteer",
+      unitCode: "06652",
+      password,
+    });
+    await server.deps.auth.createOfficial({
+      username: "cb.xuly",
+      name: "Cán bộ xử lý",
+      role: "official",
+      unitCode: "06652",
+      password,
+    });
+    const { page, context } = await citizenApp();
+    await page.goto(`${server.url}/?page=profile`);
+    await page.getByRole("button", { name: "Đăng nhập tài khoản nộp thay" }).waitFor();
+    await settled(page);
+    await page.getByRole("button", { name: "Đăng nhập tài khoản nộp thay" }).click();
+    await settled(page);
+    const login = async (username: string, secret: string) => {
+      await page.getByLabel("Tên đăng nhập").fill(username);
+      await page.getByLabel("Mật khẩu").fill(secret);
+      await page.getByRole("button", { name: "Đăng nhập" }).click();
+    };
+    await login("tnv.hatu", "sai-mat-khau");
+    await page.getByRole("alert").getByText("Tên đăng nhập hoặc mật khẩu không đúng.").waitFor();
+    // A processing officer's account is not for filing on behalf: refused, and not kept on the device.
+    await login("cb.xuly", password);
+    await page.getByRole("alert").getByText("không nộp thay được").waitFor();
+    await shot(page, "19-dang-nhap-nop-thay");
+    await login("tnv.hatu", password);
+    await page.getByText("Tình nguyện viên Hà Tu").waitFor();
+
+    await page.goto(`${server.url}/?procedure=1.001193`);
+    await page.getByRole("button", { name: "Nộp hồ sơ trực tuyến" }).click();
+    await settled(page);
+    await page.getByText("Nộp thay công dân").click();
+    await page.getByLabel("Họ và tên công dân").fill("Trần Thị Bình");
+    await page.getByLabel("Số định danh cá nhân (số căn cước, 12 chữ số)").fill("022190004321");
+    await page.getByLabel("Xã, phường nơi cư trú").selectOption("06652");
+    await page.getByLabel("Địa chỉ (số nhà, thôn, tổ)").fill("Tổ 2, khu 5");
+    await page.getByLabel("Số điện thoại của công dân (không bắt buộc)").fill("0912 345 678");
+    await page.getByRole("button", { name: "Tiếp tục" }).click();
+    await page.getByText("Cần ghi nhận công dân đồng ý cho bạn nộp thay").waitFor();
+    await page.getByLabel("Sự đồng ý của công dân").selectOption("in-person");
+    await page.getByLabel("Ghi chú về sự đồng ý (không bắt buộc)").fill("Tại nhà văn hóa khu 5");
+    await shot(page, "20-nop-thay-nguoi-nop");
+    await page.getByRole("button", { name: "Tiếp tục" }).click();
+    await page.getByRole("button", { name: "Tiếp tục" }).click();
+    const documents = page.locator(".checklist__item").filter({ hasText: "Bắt buộc" });
+    for (let i = 0; i < (await documents.count()); i++) {
+      await attach(page, documents.nth(i).getByRole("button", { name: /^Chọn từ thư viện/ }), [
+        { name: `giay-to-nop-thay-${i}.png`, buffer: png(500 + i) },
+      ]);
+    }
+    await page.getByRole("button", { name: "Tiếp tục" }).click();
+    await page.getByRole("button", { name: "Tiếp tục" }).click();
+    await page.getByText("Công dân đồng ý trực tiếp với tôi (Tại nhà văn hóa khu 5)").waitFor();
+    await page.getByRole("button", { name: "Nộp hồ sơ" }).click();
+
+    await page.getByText("Mã hồ sơ của công dân").waitFor();
+    const filed = (await page.locator(".receipt__code").textContent()) ?? "";
+    expect(filed).toMatch(/^06652\.H49-\d{6}-\d{4}$/);
+    await shot(page, "21-bien-nhan-nop-thay");
+    const row = await server.deps.db
+      .selectFrom("dossiers")
+      .innerJoin("officials", "officials.id", "dossiers.filed_by_official_id")
+      .select(["dossiers.citizen_id", "dossiers.on_behalf_consent", "dossiers.applicant", "officials.username"])
+      .where("dossiers.code", "=", filed)
+      .executeTakeFirstOrThrow();
+    expect(row.username).toBe("tnv.hatu");
+    expect(row.citizen_id).toBeNull();
+    expect(JSON.parse(row.on_behalf_consent ?? "{}")).toEqual({ method: "in-person", note: "Tại nhà văn hóa khu 5" });
+    expect(JSON.parse(row.applicant).phone).toBe("0912345678");
+
+    // It is the citizen's dossier, not the volunteer's own: the lookup shows it, "Hồ sơ của tôi" does not.
+    await page.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
+    await page.getByRole("textbox", { name: "Mã hồ sơ" }).fill(filed);
+    await page.getByRole("button", { name: "Tra cứu", exact: true }).click();
+    await page.getByText("Trần T** B***").waitFor();
+    await page.goto(`${server.url}/?page=dossiers`);
+    await page.getByText("Bạn chưa có hồ sơ nào").waitFor();
+    await context.close();
+  });
+
+  it("when the phone is 360 px wide and its text 130 % larger, then no screen scrolls sideways", async () => {
+    const context = await browser.newContext({ ...PHONE, viewport: { width: 360, height: 740 }, locale: "vi-VN" });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    // What Android's "font size: largest" does to a WebView: every text larger, boxes reflowing around it.
+    await page.addInitScript(() => {
+      document.addEventListener("DOMContentLoaded", () => {
+        const style = document.createElement("style");
+        style.textContent = "html { font-size: 130% !important; } body { font-size: 20.8px !important; }";
+        document.head.append(style);
+      });
+    });
+    const overflow = () =>
+      page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        return Array.from(document.querySelectorAll(".zaui-page *"))
+          .filter((el) => el.getBoundingClientRect().right > width + 1)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? "").slice(0, 40)}`)
+          .slice(0, 5);
+      });
+    const screens: [string, string][] = [
+      ["/", "Thủ tục hay dùng"],
+      ["/?page=search", "Lĩnh vực"],
+      ["/?procedure=1.001193", "Giấy tờ cần chuẩn bị"],
+      ["/?page=lookup", "Mã hồ sơ"],
+      ["/?page=support", "Nơi nộp trực tiếp"],
+      ["/?page=profile", "Nhận tin qua Zalo"],
+      ["/?page=notifications", "Chưa có thông báo"],
+    ];
+    for (const [url, text] of screens) {
+      await page.goto(`${server.url}${url}`);
+      await page.getByText(text).first().waitFor();
+      await settled(page);
+      expect(await overflow(), url).toEqual([]);
+    }
+    // The wizard too, with its stepper and errors.
+    await page.goto(`${server.url}/?procedure=1.001193`);
+    await page.getByRole("button", { name: "Nộp hồ sơ trực tuyến" }).click();
+    await settled(page);
+    await page.getByRole("button", { name: "Tiếp tục" }).click();
+    await page.getByText("Cần nhập họ và tên").waitFor();
+    expect(await overflow(), "wizard").toEqual([]);
+    await page.screenshot({ path: path.join(SCREENS, "22-chu-lon-360px.png"), fullPage: true });
     await context.close();
   });
 

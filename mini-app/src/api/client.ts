@@ -40,14 +40,36 @@ const Session = z.object({
 });
 export type Session = z.infer<typeof Session>;
 
-type Options = { method?: string; json?: unknown; form?: FormData; auth?: boolean; signal?: AbortSignal | undefined };
+type Options = {
+  method?: string;
+  json?: unknown;
+  form?: FormData;
+  auth?: boolean;
+  /** Instead of the citizen's session: an official's token (a volunteer or HCC officer filing for a citizen). */
+  token?: string;
+  signal?: AbortSignal | undefined;
+};
+
+const OFFICIAL_KEY = "qn.official";
+
+/** A volunteer's or HCC officer's sign-in on this device, for filing on a citizen's behalf. */
+export const HelperSession = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  official: z.object({ username: z.string(), name: z.string(), role: z.string(), unitCode: z.string() }),
+});
+export type HelperSession = z.infer<typeof HelperSession>;
+
+/** Roles the server lets file on a citizen's behalf. */
+export const HELPER_ROLES = ["volunteer", "hcc"];
 
 let session: Session | undefined;
 let signingIn: Promise<Session> | undefined;
 
 async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {}, retried = false): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (options.auth) headers.Authorization = `Bearer ${(await signIn()).token}`;
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  else if (options.auth) headers.Authorization = `Bearer ${(await signIn()).token}`;
   let body: string | FormData | undefined;
   if (options.json !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -61,6 +83,14 @@ async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {},
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiClientError(NETWORK_MESSAGE, "NETWORK", 0);
+  }
+  if (response.status === 401 && options.token) {
+    await storage.remove(OFFICIAL_KEY);
+    throw new ApiClientError(
+      "Phiên đăng nhập nộp thay đã hết hạn. Vui lòng đăng nhập lại ở mục Cá nhân.",
+      "UNAUTHORIZED",
+      401,
+    );
   }
   if (response.status === 401 && options.auth && !retried) {
     await signOut();
@@ -193,4 +223,34 @@ export const api = {
     raw("/api/notifications/preferences", none, { method: "PUT", json: prefs, auth: true }),
   announcements: (limit = 10, signal?: AbortSignal) =>
     raw(`/api/announcements?limit=${limit}`, Paged(PublicAnnouncement), { signal }),
+
+  /** The volunteer's or HCC officer's sign-in on this device, if any and not expired. */
+  async helper(): Promise<HelperSession | undefined> {
+    const stored = await storage.get(OFFICIAL_KEY);
+    if (!stored) return undefined;
+    const parsed = HelperSession.safeParse(JSON.parse(stored));
+    if (!parsed.success || Date.parse(parsed.data.expiresAt) <= Date.now()) {
+      await storage.remove(OFFICIAL_KEY);
+      return undefined;
+    }
+    return parsed.data;
+  },
+  async helperLogin(username: string, password: string): Promise<HelperSession> {
+    const session = await raw("/api/officials/login", HelperSession, { method: "POST", json: { username, password } });
+    await storage.set(OFFICIAL_KEY, JSON.stringify(session));
+    return session;
+  },
+  async helperLogout(): Promise<void> {
+    const current = await api.helper();
+    await storage.remove(OFFICIAL_KEY);
+    if (current) await raw("/api/auth/logout", none, { method: "POST", token: current.token }).catch(() => undefined);
+  },
+  /** Files for a citizen with the helper's sign-in; the submission carries the citizen's consent. */
+  async fileOnBehalf(form: FormData): Promise<DossierView> {
+    const current = await api.helper();
+    if (!current) {
+      throw new ApiClientError("Vui lòng đăng nhập tài khoản nộp thay ở mục Cá nhân.", "UNAUTHORIZED", 401);
+    }
+    return raw("/api/dossiers", DossierView, { method: "POST", form, token: current.token });
+  },
 };

@@ -3,12 +3,13 @@ import {
   type DossierSubmission,
   IdentityNumber,
   normalisePhone,
+  type OnBehalfConsent,
   type Procedure,
 } from "@qn/shared";
 import { del, get, set } from "idb-keyval";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Button, Page, useNavigate, useParams } from "zmp-ui";
-import { api } from "../api/client";
+import { api, HELPER_ROLES, type HelperSession } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { Stepper } from "../components/Stepper";
 import { TopBar } from "../components/TopBar";
@@ -21,10 +22,23 @@ import { inZalo, pickImages } from "../zalo";
 const STEPS = ["Người nộp", "Tờ khai", "Giấy tờ", "Nhận kết quả", "Xem lại"];
 
 type Delivery = "counter" | "post" | "online";
+type ConsentMethod = OnBehalfConsent["method"];
+
+const CONSENT_LABELS: Record<ConsentMethod, string> = {
+  "in-person": "Công dân đồng ý trực tiếp với tôi",
+  written: "Có giấy đề nghị nộp thay, công dân ký",
+  "zalo-message": "Công dân đồng ý qua tin nhắn Zalo",
+};
 
 /** Everything typed and photographed so far: kept in IndexedDB so that closing the app loses nothing. */
 type Draft = {
   step: number;
+  /** Filed by a volunteer or HCC officer for a citizen (only when one is signed in on this device). */
+  forCitizen: boolean;
+  consent: ConsentMethod | "";
+  consentNote: string;
+  /** The citizen's phone, typed by the helper (a citizen's own phone comes from Zalo). */
+  applicantPhone: string;
   name: string;
   identityNumber: string;
   communeCode: string;
@@ -41,6 +55,10 @@ type Draft = {
 
 const emptyDraft = (): Draft => ({
   step: 0,
+  forCitizen: false,
+  consent: "",
+  consentNote: "",
+  applicantPhone: "",
   name: "",
   identityNumber: "",
   communeCode: "",
@@ -86,17 +104,27 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [sending, setSending] = useState(false);
   const [phone, setPhone] = useState<string | null>(null);
+  const [helper, setHelper] = useState<HelperSession>();
   const topRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    get<Draft>(draftKey(procedure.code)).then(
-      (saved) => setDraft(saved ? { ...emptyDraft(), ...saved } : emptyDraft()),
-      () => setDraft(emptyDraft()),
-    );
-    api.me().then(
-      (me) => setPhone(me.phone),
-      () => setPhone(null),
-    );
+    let cancelled = false;
+    void Promise.all([
+      get<Draft>(draftKey(procedure.code)).catch(() => undefined),
+      api.me().catch(() => undefined),
+      api.helper().catch(() => undefined),
+    ]).then(([saved, me, signedInHelper]) => {
+      if (cancelled) return;
+      setPhone(me?.phone ?? null);
+      setHelper(signedInHelper && HELPER_ROLES.includes(signedInHelper.official.role) ? signedInHelper : undefined);
+      const start = saved ? { ...emptyDraft(), ...saved } : emptyDraft();
+      // The name Zalo knows, to be corrected if it is not the legal name.
+      if (!saved && me && !me.developmentIdentity) start.name = me.name;
+      setDraft(start);
+    });
+    return () => {
+      cancelled = true;
+    };
   }, [procedure.code]);
 
   // Saved after every change (photos included).
@@ -105,12 +133,13 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   }, [draft, procedure.code]);
 
   if (!draft) return <StateMessage kind="loading" text="Đang mở hồ sơ đang soạn…" />;
+  const onBehalf = draft.forCitizen && helper !== undefined;
   const update = (patch: Partial<Draft>) => {
     const changed = { ...draft, ...patch };
     setDraft(changed);
     // A message disappears as soon as its field is fixed; none appears before the citizen presses "Tiếp tục".
     if (Object.keys(errors).length > 0) {
-      const still = validate(changed, procedure);
+      const still = validate(changed, procedure, draft.forCitizen && helper !== undefined);
       setErrors(Object.fromEntries(Object.keys(errors).flatMap((k) => (still[k] ? [[k, still[k]]] : []))));
     }
   };
@@ -121,9 +150,15 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   };
 
   const next = () => {
-    const problems = validate(draft, procedure);
+    const problems = validate(draft, procedure, onBehalf);
     if (Object.keys(problems).length > 0) {
       setErrors(problems);
+      // Show the first thing to fix, not just a button that did nothing.
+      requestAnimationFrame(() => {
+        const first = topRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field__error');
+        first?.scrollIntoView({ block: "center", behavior: "smooth" });
+        if (first?.matches("input, select, textarea")) first.focus({ preventScroll: true });
+      });
       return;
     }
     go(draft.step + 1);
@@ -132,9 +167,10 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   const submit = async () => {
     setSending(true);
     try {
-      const dossier = await api.file(toForm(draft, procedure));
+      const form = toForm(draft, procedure, onBehalf);
+      const dossier = onBehalf ? await api.fileOnBehalf(form) : await api.file(form);
       await del(draftKey(procedure.code));
-      navigate(`/receipt/${encodeURIComponent(dossier.code)}`, { replace: true });
+      navigate(`/receipt/${encodeURIComponent(dossier.code)}${onBehalf ? "?for=citizen" : ""}`, { replace: true });
     } catch (error) {
       showError(error);
     } finally {
@@ -154,6 +190,7 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
           communes={communes}
           phone={phone}
           onPhone={setPhone}
+          helper={helper}
         />
       )}
       {draft.step === 1 && <RequestStep draft={draft} update={update} />}
@@ -161,7 +198,9 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
       {draft.step === 3 && (
         <DeliveryStep draft={draft} update={update} errors={errors} procedure={procedure} communes={communes} />
       )}
-      {draft.step === 4 && <ReviewStep draft={draft} procedure={procedure} communes={communes} phone={phone} />}
+      {draft.step === 4 && (
+        <ReviewStep draft={draft} procedure={procedure} communes={communes} phone={phone} onBehalf={onBehalf} />
+      )}
       <div className="wizard__nav">
         {draft.step > 0 && (
           <Button variant="secondary" onClick={() => go(draft.step - 1)} disabled={sending}>
@@ -270,7 +309,14 @@ function ApplicantStep({
   communes,
   phone,
   onPhone,
-}: StepProps & { communes: AdministrativeUnit[]; phone: string | null; onPhone: (p: string | null) => void }) {
+  helper,
+}: StepProps & {
+  communes: AdministrativeUnit[];
+  phone: string | null;
+  onPhone: (p: string | null) => void;
+  helper: HelperSession | undefined;
+}) {
+  const onBehalf = draft.forCitizen && helper !== undefined;
   const showError = useErrorSnackbar();
   const share = async () => {
     try {
@@ -283,8 +329,34 @@ function ApplicantStep({
   };
   return (
     <section aria-label="Thông tin người nộp">
+      {helper && (
+        <fieldset className="radio-group">
+          <legend className="field__label">Bạn nộp hồ sơ cho ai?</legend>
+          {[
+            { value: false, label: "Cho tôi", hint: "Hồ sơ nằm trong mục Hồ sơ của tôi." },
+            {
+              value: true,
+              label: "Nộp thay công dân",
+              hint: `Bằng tài khoản ${helper.official.name}; công dân tra cứu bằng mã hồ sơ.`,
+            },
+          ].map((o) => (
+            <label key={String(o.value)} className={draft.forCitizen === o.value ? "radio is-checked" : "radio"}>
+              <input
+                type="radio"
+                name="for-citizen"
+                checked={draft.forCitizen === o.value}
+                onChange={() => update({ forCitizen: o.value })}
+              />
+              <span>
+                {o.label}
+                <span className="radio__hint">{o.hint}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
       <TextField
-        label="Họ và tên"
+        label={onBehalf ? "Họ và tên công dân" : "Họ và tên"}
         value={draft.name}
         onChange={(name) => update({ name })}
         error={errors.name}
@@ -319,18 +391,58 @@ function ApplicantStep({
         onChange={(email) => update({ email })}
         error={errors.email}
       />
-      <div className="field">
-        <span className="field__label">Số điện thoại</span>
-        {phone ? (
-          <p>{phone} (từ tài khoản Zalo của bạn)</p>
-        ) : inZalo() ? (
-          <button type="button" className="link" onClick={share}>
-            Dùng số điện thoại Zalo của tôi
-          </button>
-        ) : (
-          <p className="muted small">Số điện thoại được lấy từ Zalo (khi bạn đồng ý) lúc dùng ứng dụng trong Zalo.</p>
-        )}
-      </div>
+      {onBehalf ? (
+        <>
+          <TextField
+            label="Số điện thoại của công dân (không bắt buộc)"
+            value={draft.applicantPhone}
+            inputMode="tel"
+            onChange={(applicantPhone) => update({ applicantPhone })}
+            error={errors.applicantPhone}
+          />
+          <div className="field">
+            <label htmlFor="consent" className="field__label">
+              Sự đồng ý của công dân <span aria-hidden="true">*</span>
+            </label>
+            <select
+              id="consent"
+              value={draft.consent}
+              onChange={(e) => update({ consent: e.target.value as ConsentMethod | "" })}
+              aria-invalid={errors.consent ? true : undefined}
+            >
+              <option value="">Chọn cách công dân đồng ý</option>
+              {(Object.keys(CONSENT_LABELS) as ConsentMethod[]).map((m) => (
+                <option key={m} value={m}>
+                  {CONSENT_LABELS[m]}
+                </option>
+              ))}
+            </select>
+            {errors.consent && (
+              <p className="field__error" role="alert">
+                {errors.consent}
+              </p>
+            )}
+          </div>
+          <TextField
+            label="Ghi chú về sự đồng ý (không bắt buộc)"
+            value={draft.consentNote}
+            onChange={(consentNote) => update({ consentNote })}
+          />
+        </>
+      ) : (
+        <div className="field">
+          <span className="field__label">Số điện thoại</span>
+          {phone ? (
+            <p>{phone} (từ tài khoản Zalo của bạn)</p>
+          ) : inZalo() ? (
+            <button type="button" className="link" onClick={share}>
+              Dùng số điện thoại Zalo của tôi
+            </button>
+          ) : (
+            <p className="muted small">Số điện thoại được lấy từ Zalo (khi bạn đồng ý) lúc dùng ứng dụng trong Zalo.</p>
+          )}
+        </div>
+      )}
     </section>
   );
 }
@@ -542,11 +654,13 @@ function ReviewStep({
   procedure,
   communes,
   phone,
+  onBehalf,
 }: {
   draft: Draft;
   procedure: Procedure;
   communes: AdministrativeUnit[];
   phone: string | null;
+  onBehalf: boolean;
 }) {
   const commune = (code: string) => communes.find((c) => c.code === code)?.fullName ?? code;
   const attached = procedure.documents.filter((_, i) => (draft.files[i] ?? []).length > 0).length;
@@ -562,7 +676,16 @@ function ReviewStep({
           {draft.street}, {commune(draft.communeCode)}
         </dd>
         <dt>Số điện thoại</dt>
-        <dd>{phone ?? "Chưa chia sẻ"}</dd>
+        <dd>{onBehalf ? normalisePhone(draft.applicantPhone) || "Không có" : (phone ?? "Chưa chia sẻ")}</dd>
+        {onBehalf && draft.consent && (
+          <>
+            <dt>Nộp thay</dt>
+            <dd>
+              {CONSENT_LABELS[draft.consent]}
+              {draft.consentNote.trim() && ` (${draft.consentNote.trim()})`}
+            </dd>
+          </>
+        )}
         <dt>Giấy tờ đính kèm</dt>
         <dd>
           {attached}/{procedure.documents.length} loại giấy tờ
@@ -583,13 +706,17 @@ function ReviewStep({
             : procedure.fees.map((f) => `${f.name}: ${formatFee(f)}`).join("; ")}
         </dd>
       </dl>
-      <p className="notice">Bằng việc nộp hồ sơ, bạn cam đoan thông tin khai là đúng sự thật.</p>
+      <p className="notice">
+        {onBehalf
+          ? "Bằng việc nộp hồ sơ, bạn xác nhận công dân đã đồng ý cho bạn nộp thay và thông tin khai là đúng sự thật."
+          : "Bằng việc nộp hồ sơ, bạn cam đoan thông tin khai là đúng sự thật."}
+      </p>
     </section>
   );
 }
 
 /** What must be right before leaving a step. */
-function validate(draft: Draft, procedure: Procedure): Record<string, string> {
+function validate(draft: Draft, procedure: Procedure, onBehalf: boolean): Record<string, string> {
   const problems: Record<string, string> = {};
   if (draft.step === 0) {
     if (draft.name.trim().length < 2) problems.name = "Cần nhập họ và tên";
@@ -598,6 +725,10 @@ function validate(draft: Draft, procedure: Procedure): Record<string, string> {
     if (!draft.communeCode) problems.communeCode = "Cần chọn xã, phường";
     if (!draft.street.trim()) problems.street = "Cần nhập địa chỉ";
     if (draft.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(draft.email)) problems.email = "Email không hợp lệ";
+    if (onBehalf && !draft.consent) problems.consent = "Cần ghi nhận công dân đồng ý cho bạn nộp thay";
+    if (onBehalf && draft.applicantPhone.trim() && !normalisePhone(draft.applicantPhone)) {
+      problems.applicantPhone = "Số điện thoại di động không hợp lệ (ví dụ 0912345678)";
+    }
   }
   if (draft.step === 2) {
     procedure.documents.forEach((doc, i) => {
@@ -613,7 +744,8 @@ function validate(draft: Draft, procedure: Procedure): Record<string, string> {
   return problems;
 }
 
-function toForm(draft: Draft, procedure: Procedure): FormData {
+function toForm(draft: Draft, procedure: Procedure, onBehalf: boolean): FormData {
+  const citizenPhone = onBehalf ? normalisePhone(draft.applicantPhone) : undefined;
   const submission: DossierSubmission = {
     procedureCode: procedure.code,
     applicant: {
@@ -621,6 +753,7 @@ function toForm(draft: Draft, procedure: Procedure): FormData {
       name: draft.name.trim(),
       identityNumber: draft.identityNumber,
       ...(draft.email ? { email: draft.email.trim() } : {}),
+      ...(citizenPhone ? { phone: citizenPhone } : {}),
       address: { communeCode: draft.communeCode, street: draft.street.trim() },
     },
     resultDelivery:
@@ -633,6 +766,9 @@ function toForm(draft: Draft, procedure: Procedure): FormData {
           }
         : { method: draft.delivery },
     formData: draft.request.trim() ? { noiDungDeNghi: draft.request.trim() } : {},
+    ...(onBehalf && draft.consent
+      ? { onBehalf: { method: draft.consent, ...(draft.consentNote.trim() ? { note: draft.consentNote.trim() } : {}) } }
+      : {}),
   };
   const form = new FormData();
   form.set("dossier", JSON.stringify(submission));

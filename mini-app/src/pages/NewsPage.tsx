@@ -3,6 +3,7 @@ import { api } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
 import { useAsync } from "../hooks/useAsync";
+import { openExternal } from "../zalo";
 
 const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
 
@@ -29,9 +30,9 @@ export default function NewsPage() {
             <p className="card__meta">{dateVi(a.publishedAt)}</p>
             <p className="card__body">{a.body}</p>
             {a.link && (
-              <a className="link" href={a.link} target="_blank" rel="noreferrer noopener">
+              <button type="button" className="link" onClick={() => void openExternal(a.link as string)}>
                 Xem chi tiết
-              </a>
+              </button>
             )}
           </article>
         ))}

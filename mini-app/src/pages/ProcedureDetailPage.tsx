@@ -5,6 +5,7 @@ import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
 import { formatFee, formatProcessingDays } from "../format";
 import { useAsync } from "../hooks/useAsync";
+import { openExternal } from "../zalo";
 
 /** Chi tiết thủ tục: documents, fees, processing time, agency, online level, postal service, and how to file. */
 export default function ProcedureDetailPage() {
@@ -85,6 +86,14 @@ function ProcedureDetail({ procedure: p }: { procedure: Procedure }) {
                 <span className="documents__meta">
                   {d.copies} bản · {d.required ? "bắt buộc" : "nếu có"}
                 </span>
+                {d.form &&
+                  (/^https?:\/\//.test(d.form) ? (
+                    <button type="button" className="link" onClick={() => void openExternal(d.form as string)}>
+                      Tải mẫu tờ khai
+                    </button>
+                  ) : (
+                    <span className="documents__meta">Mẫu: {d.form}</span>
+                  ))}
               </li>
             ))}
           </ol>

@@ -1,7 +1,13 @@
-import { NOTIFICATION_KIND_LABELS, NotificationKind, type NotificationPreferences } from "@qn/shared";
+import {
+  NOTIFICATION_KIND_LABELS,
+  NotificationKind,
+  type NotificationPreferences,
+  OFFICIAL_ROLE_LABELS,
+  type OfficialRole,
+} from "@qn/shared";
 import { useEffect, useState } from "react";
-import { Button, Page, Switch } from "zmp-ui";
-import { api } from "../api/client";
+import { Button, Page, Switch, useNavigate } from "zmp-ui";
+import { api, type HelperSession } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
 import { useAsync } from "../hooks/useAsync";
@@ -48,7 +54,11 @@ export default function ProfilePage() {
             <Button
               variant="secondary"
               onClick={() =>
-                api.sharePhone().then((p) => (p ? (done("Đã lưu số điện thoại"), me.retry()) : undefined), showError)
+                api.sharePhone().then((p) => {
+                  if (!p) return;
+                  done("Đã lưu số điện thoại");
+                  me.retry();
+                }, showError)
               }
             >
               Chia sẻ số điện thoại từ Zalo
@@ -72,6 +82,7 @@ export default function ProfilePage() {
               </div>
             ))}
       </section>
+      <HelperSection />
       {oaId && (
         <section className="detail">
           <Button
@@ -84,5 +95,54 @@ export default function ProfilePage() {
         </section>
       )}
     </Page>
+  );
+}
+
+/** Filing for others: the volunteer's or HCC officer's sign-in on this device. */
+function HelperSection() {
+  const navigate = useNavigate();
+  const done = useSuccessSnackbar();
+  const [helper, setHelper] = useState<HelperSession | null>();
+  useEffect(() => {
+    api.helper().then(
+      (h) => setHelper(h ?? null),
+      () => setHelper(null),
+    );
+  }, []);
+  if (helper === undefined) return null;
+  return (
+    <section className="detail" aria-labelledby="helper">
+      <h3 id="helper">Nộp hồ sơ thay công dân</h3>
+      {helper ? (
+        <>
+          <p>
+            Đang đăng nhập: <strong>{helper.official.name}</strong> (
+            {OFFICIAL_ROLE_LABELS[helper.official.role as OfficialRole] ?? helper.official.role})
+          </p>
+          <p className="muted small">Khi nộp hồ sơ, bạn chọn nộp cho mình hay nộp thay công dân.</p>
+          <Button
+            fullWidth
+            variant="secondary"
+            onClick={() =>
+              api.helperLogout().then(() => {
+                setHelper(null);
+                done("Đã đăng xuất tài khoản nộp thay");
+              })
+            }
+          >
+            Đăng xuất tài khoản nộp thay
+          </Button>
+        </>
+      ) : (
+        <>
+          <p className="muted small">
+            Dành cho tình nguyện viên hướng dẫn dịch vụ công và cán bộ bộ phận một cửa giúp công dân nộp hồ sơ.
+          </p>
+          <Button fullWidth variant="secondary" onClick={() => navigate("/helper-login")}>
+            Đăng nhập tài khoản nộp thay
+          </Button>
+        </>
+      )}
+    </section>
   );
 }

@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { useEffect, useState } from "react";
-import { Button, Page, useNavigate, useParams } from "zmp-ui";
+import { Button, Page, useLocation, useNavigate, useParams } from "zmp-ui";
 import { TopBar } from "../components/TopBar";
 import { Icon } from "../icons";
 
@@ -8,6 +8,8 @@ import { Icon } from "../icons";
 export default function ReceiptPage() {
   const code = useParams().code ?? "";
   const navigate = useNavigate();
+  // Filed by a volunteer or HCC officer: the dossier is the citizen's, looked up by its code.
+  const forCitizen = new URLSearchParams(useLocation().search).get("for") === "citizen";
   const [qr, setQr] = useState<string>();
   useEffect(() => {
     QRCode.toDataURL(code, { margin: 1, width: 220, errorCorrectionLevel: "M" }).then(setQr, () => setQr(undefined));
@@ -20,17 +22,24 @@ export default function ReceiptPage() {
           <Icon name="check" size={36} />
         </span>
         <h2 id="receipt-title">Hồ sơ đã được gửi</h2>
-        <p>Mã hồ sơ của bạn</p>
+        <p>{forCitizen ? "Mã hồ sơ của công dân" : "Mã hồ sơ của bạn"}</p>
         <p className="receipt__code">{code}</p>
         {qr && <img className="receipt__qr" src={qr} alt={`Mã QR của hồ sơ ${code}`} width={180} height={180} />}
         <p className="muted">
-          Cán bộ sẽ kiểm tra và tiếp nhận hồ sơ. Ngày hẹn trả kết quả được tính từ khi hồ sơ được tiếp nhận; bạn sẽ nhận
-          tin báo qua Zalo.
+          {forCitizen
+            ? "Đưa mã hồ sơ (hoặc mã QR) cho công dân: ai có mã đều tra cứu được tình trạng hồ sơ trong mục Tra cứu hồ sơ, không cần đăng nhập."
+            : "Cán bộ sẽ kiểm tra và tiếp nhận hồ sơ. Ngày hẹn trả kết quả được tính từ khi hồ sơ được tiếp nhận; bạn sẽ nhận tin báo qua Zalo."}
         </p>
         <div className="stack">
-          <Button fullWidth onClick={() => navigate(`/dossiers/${encodeURIComponent(code)}`, { replace: true })}>
-            Xem hồ sơ
-          </Button>
+          {forCitizen ? (
+            <Button fullWidth onClick={() => navigate("/lookup", { replace: true })}>
+              Tra cứu hồ sơ
+            </Button>
+          ) : (
+            <Button fullWidth onClick={() => navigate(`/dossiers/${encodeURIComponent(code)}`, { replace: true })}>
+              Xem hồ sơ
+            </Button>
+          )}
           <Button fullWidth variant="secondary" onClick={() => navigate("/", { replace: true })}>
             Về trang chủ
           </Button>
