@@ -21,7 +21,6 @@ const Env = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Trust `X-Forwarded-For` from this many proxies in front of the server (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  /** Import the catalogue shipped with the project at start when it changed (set to false to manage it by hand). */
   /** The built mini-app served at `/` (default: the workspace's mini-app/dist). */
   MINI_APP_DIST: z.string().min(1).optional(),
   /** Signs session tokens. When unset, a random secret is created once under DATA_DIR/secrets (never in the repo). */
@@ -110,6 +109,7 @@ const Env = z.object({
   /** Largest attachment accepted, in megabytes, and most files in one submission. */
   MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
+  /** Import the catalogue shipped with the project at start when it changed (set to false to manage it by hand). */
   SEED_STARTER_CATALOGUE: z
     .enum(["true", "false", "1", "0"])
     .default("true")
