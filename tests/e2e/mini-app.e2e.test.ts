@@ -168,8 +168,9 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     await page.goto(`${server.url}/`);
     await page.getByRole("heading", { name: "Hồ sơ cần bạn xử lý" }).waitFor();
     await page.getByRole("button", { name: "Thông báo" }).click();
-    await page.getByText("Yêu cầu bổ sung giấy tờ").first().waitFor();
-    expect(await page.locator(".result--unread").count()).toBeGreaterThanOrEqual(2);
+    // The home screen may still be on its way out, so wait for the list itself rather than for a text.
+    await expect.poll(() => page.locator(".result--unread").count()).toBeGreaterThanOrEqual(2);
+    await settled(page);
     await shot(page, "10-thong-bao");
 
     await page.getByRole("button", { name: "Hồ sơ", exact: true }).click();

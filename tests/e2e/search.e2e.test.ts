@@ -40,8 +40,8 @@ describe("Tìm thủ tục, in Chromium at a phone's size", () => {
     await expect.poll(() => page.locator(".result-count").textContent()).toMatch(/thủ tục phù hợp/);
 
     await first.click();
-    await settled(page);
     await page.getByRole("heading", { name: "Đăng ký khai sinh" }).waitFor();
+    await settled(page);
     expect(await page.getByRole("heading", { name: "Giấy tờ cần chuẩn bị" }).isVisible()).toBe(true);
     expect(await page.locator(".documents li").count()).toBeGreaterThan(0);
     expect(await page.locator(".fees").textContent()).toContain("Miễn phí");

@@ -20,8 +20,23 @@ export function launchChromium(): Promise<Browser> {
 /** A mid-range phone: the viewport the mini-app is designed for. */
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-/** Waits until the page transition is over: zmp-ui keeps the old and the new screen in the DOM while animating. */
+/**
+ * Waits until the page transition is over: zmp-ui keeps the old and the new screen in the DOM while animating.
+ * One screen must stay alone for 150 ms, because the transition may not have begun yet when a click resolves
+ * (a single check could pass on the old screen and let the next locator see both).
+ */
 export async function settled(page: import("playwright-core").Page): Promise<void> {
+  const token = Math.random().toString(36);
   // A function, not a string: the app's Content-Security-Policy forbids evaluating strings.
-  await page.waitForFunction(() => document.querySelectorAll(".zaui-page").length === 1);
+  await page.waitForFunction((t) => {
+    const w = window as unknown as { __settled?: { token: string; since: number | undefined } };
+    if (w.__settled?.token !== t) w.__settled = { token: t, since: undefined };
+    const state = w.__settled;
+    if (document.querySelectorAll(".zaui-page").length !== 1) {
+      state.since = undefined;
+      return false;
+    }
+    state.since ??= performance.now();
+    return performance.now() - state.since >= 150;
+  }, token);
 }
