@@ -26,6 +26,8 @@ import { notificationsRouter } from "./modules/notifications/notifications.route
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
+import { reportsRouter } from "./modules/reports/report.router";
+import type { ReportService } from "./modules/reports/report.service";
 import { unitsRouter } from "./modules/units/units.router";
 import { simulatorRouter } from "./modules/webhook/simulator.router";
 import { webhookRouter } from "./modules/webhook/webhook.router";
@@ -47,6 +49,7 @@ export type AppDeps = {
   worker: OutboxWorker;
   announcements: AnnouncementService;
   deadlines: DeadlineScanner;
+  reports: ReportService;
 };
 
 /** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(calendarRouter(deps.calendar));
   api.use(chatbotRouter(deps.db, deps.conversations, deps.messenger));
   api.use(notificationsRouter(deps.db));
+  api.use(reportsRouter(deps.reports));
   api.use(announcementsRouter(deps.announcements));
   api.use(notFoundHandler);
   app.use("/api", api);

@@ -25,6 +25,8 @@ import type { PortalGateway } from "./modules/portal/portal-gateway";
 import { ProcedureRepository } from "./modules/procedures/procedure.repository";
 import { ProcedureService } from "./modules/procedures/procedure.service";
 import { seedStarterCatalogue } from "./modules/procedures/starter-catalogue";
+import { ReportRepository } from "./modules/reports/report.repository";
+import { ReportService } from "./modules/reports/report.service";
 import { webhookCredentials } from "./modules/webhook/webhook-credentials";
 import { WebhookInbox } from "./modules/webhook/webhook-inbox";
 
@@ -100,6 +102,7 @@ export async function bootstrap(
     worker,
     announcements,
     deadlines,
+    reports: new ReportService(new ReportRepository(db)),
   };
   return {
     app: createApp(deps),

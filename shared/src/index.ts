@@ -3,6 +3,7 @@ export * from "./calendar";
 export * from "./dossier";
 export * from "./errors";
 export * from "./identity";
+export * from "./indicators";
 export * from "./notification";
 export * from "./procedure";
 export * from "./text/fold";

@@ -20,11 +20,26 @@ export interface Database {
   zalo_users: ZaloUsersTable;
   subscriptions: SubscriptionsTable;
   dev_outbox: DevOutboxTable;
+  conversation_messages: ConversationMessagesTable;
+  zns_templates: ZnsTemplatesTable;
   announcements: AnnouncementsTable;
   outbox: OutboxTable;
   delivery_attempts: DeliveryAttemptsTable;
   notifications: NotificationsTable;
   notification_prefs: NotificationPrefsTable;
+  report_submissions: ReportSubmissionsTable;
+}
+
+export interface ReportSubmissionsTable {
+  id: Generated<number>;
+  unit_code: string;
+  year: number;
+  quarter: number;
+  /** The report (IndicatorReport JSON) as it stood when the unit sent it. */
+  figures: string;
+  submitted_by: number;
+  submitted_by_name: string;
+  submitted_at: string;
 }
 
 export interface MetaTable {
@@ -139,6 +154,12 @@ export interface DossiersTable {
   rating_score: number | null;
   rating_comment: string | null;
   updated_at: string;
+  /** The procedure's online level when the dossier was filed (indicators 2 and 3 count by it). */
+  online_level: number | null;
+  /** `counter`, `online` or `post`: how the result goes out (copied from result_delivery for the reports). */
+  result_method: string | null;
+  /** When the result was delivered (state 10). */
+  delivered_at: string | null;
 }
 
 export interface AttachmentsTable {
@@ -295,4 +316,33 @@ export interface NotificationPrefsTable {
   citizen_id: number;
   kind: string;
   zalo_enabled: number;
+}
+
+/** Officials' replies to citizens handed off by the chatbot, with the outcome of each send. */
+export interface ConversationMessagesTable {
+  id: Generated<number>;
+  /** The citizen's OA user id (zalo_users.user_id). */
+  user_id: string;
+  /** `out`: an official's reply (the citizen's messages are in webhook_events). */
+  direction: string;
+  official_id: number | null;
+  official_name: string | null;
+  text: string;
+  created_at: string;
+  /** `pending`, `sent`, `offline` (written to dev_outbox, not sent) or `failed`. */
+  status: string;
+  provider_message_id: string | null;
+  error_code: string | null;
+  error: string | null;
+  sent_at: string | null;
+}
+
+/** An administrator's choice of ZNS template for a notification kind (else ZNS_TEMPLATES from the environment). */
+export interface ZnsTemplatesTable {
+  kind: string;
+  template_id: string;
+  /** JSON: template parameter name → notification field. */
+  params: string;
+  updated_by: string;
+  updated_at: string;
 }

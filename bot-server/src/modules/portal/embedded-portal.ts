@@ -107,6 +107,9 @@ export class EmbeddedPortal implements PortalGateway {
           rating_score: null,
           rating_comment: null,
           updated_at: at.toISOString(),
+          online_level: procedure.onlineLevel,
+          result_method: submission.resultDelivery.method,
+          delivered_at: null,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
@@ -267,6 +270,7 @@ export class EmbeddedPortal implements PortalGateway {
           break;
         case "deliver":
           if (details.trackingNumber) set.postal_tracking = details.trackingNumber;
+          set.delivered_at = at.toISOString();
           break;
         default:
           break;
