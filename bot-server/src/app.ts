@@ -9,6 +9,7 @@ import type { Db } from "./db/database";
 import { errorHandler, notFoundHandler } from "./errors/error-handler";
 import { uploadParts } from "./http/upload";
 import type { Logger } from "./logger";
+import { consoleRouter } from "./modules/admin/console.router";
 import { authenticate } from "./modules/auth/auth.middleware";
 import { authRouter } from "./modules/auth/auth.router";
 import type { AuthService } from "./modules/auth/auth.service";
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(notificationsRouter(deps.db));
   api.use(reportsRouter(deps.reports));
   api.use(announcementsRouter(deps.announcements));
+  api.use(consoleRouter(deps));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(miniApp(deps.config.miniAppDist, deps.logger));

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ZnsTemplateField } from "@qn/shared";
 import { z } from "zod";
 
 const DEFAULT_MINI_APP_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist");
@@ -91,10 +92,7 @@ const Env = z.object({
         z.string(),
         z.object({
           templateId: z.string().min(1),
-          params: z.record(
-            z.string(),
-            z.enum(["code", "procedureName", "stateLabel", "dueDate", "feesDue", "missingDocuments"]),
-          ),
+          params: z.record(z.string(), ZnsTemplateField),
         }),
       ),
     ),

@@ -1,3 +1,4 @@
+export * from "./admin";
 export * from "./announcement";
 export * from "./calendar";
 export * from "./dossier";

@@ -16,12 +16,19 @@ describe("the embedded database", () => {
     const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(db);
     expect(mode.rows[0]?.journal_mode).toBe("wal");
     const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db);
-    expect(applied.rows.map((r) => r.name)).toEqual(["0001_catalogue", "0002_dossiers", "0003_zalo", "0004_outbox"]);
+    expect(applied.rows.map((r) => r.name)).toEqual([
+      "0001_catalogue",
+      "0002_dossiers",
+      "0003_zalo",
+      "0004_outbox",
+      "0005_reports",
+      "0006_admin",
+    ]);
     await db.destroy();
 
     const again = await openDatabase(dir);
     const reapplied = await sql<{ n: number }>`SELECT count(*) AS n FROM kysely_migration`.execute(again);
-    expect(Number(reapplied.rows[0]?.n)).toBe(4);
+    expect(Number(reapplied.rows[0]?.n)).toBe(6);
     await again.destroy();
   });
 

@@ -413,11 +413,7 @@ const migrations: Record<string, Migration> = {
         .on("conversation_messages")
         .columns(["user_id", "id"])
         .execute();
-      await db.schema
-        .createIndex("webhook_events_user_idx")
-        .on("webhook_events")
-        .columns(["user_id", "id"])
-        .execute();
+      await db.schema.createIndex("webhook_events_user_idx").on("webhook_events").columns(["user_id", "id"]).execute();
       // ZNS template per notification kind, set by an administrator; kinds without a row use ZNS_TEMPLATES.
       await db.schema
         .createTable("zns_templates")

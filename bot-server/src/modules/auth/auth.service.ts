@@ -1,8 +1,13 @@
-import { normalisePhone, type OfficialRole, OfficialRole as OfficialRoleSchema } from "@qn/shared";
-import { z } from "zod";
+import {
+  type NewOfficial,
+  normalisePhone,
+  type OfficialAccount,
+  type OfficialRole,
+  type OfficialUpdate,
+} from "@qn/shared";
 import type { ZaloGraphClient } from "../../clients/zalo-graph.client";
 import type { Db } from "../../db/database";
-import { AppError, ConflictError, ForbiddenError, UnauthorizedError } from "../../errors/app-error";
+import { AppError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../errors/app-error";
 import type { Actor, CitizenActor, OfficialActor } from "./actor";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { SessionService } from "./session.service";
@@ -16,18 +21,8 @@ export type AuthSettings = {
   offline: boolean;
 };
 
-export const NewOfficial = z.object({
-  username: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9._-]{3,40}$/, "Tên đăng nhập 3–40 ký tự: chữ thường không dấu, số, dấu chấm, gạch"),
-  name: z.string().trim().min(2, "Cần nhập họ và tên").max(120),
-  role: OfficialRoleSchema,
-  unitCode: z.string().trim().min(2).max(10),
-  password: z.string().min(10, "Mật khẩu tối thiểu 10 ký tự").max(200),
-});
-export type NewOfficial = z.infer<typeof NewOfficial>;
+/** The account schema moved to shared/ (the officials' console validates with it too). */
+export { NewOfficial } from "@qn/shared";
 
 export class AccountLockedError extends AppError {
   constructor(until: Date) {
@@ -117,12 +112,7 @@ export class AuthService {
   }
 
   async createOfficial(input: NewOfficial) {
-    const unit = await this.db
-      .selectFrom("receiving_units")
-      .select("code")
-      .where("code", "=", input.unitCode)
-      .executeTakeFirst();
-    if (!unit) throw new AppError("UNIT_UNKNOWN", `Không có đơn vị mã ${input.unitCode}.`, 422);
+    await this.requireUnit(input.unitCode);
     const exists = await this.db
       .selectFrom("officials")
       .select("id")
@@ -151,13 +141,51 @@ export class AuthService {
     };
   }
 
-  async listOfficials() {
+  async listOfficials(): Promise<OfficialAccount[]> {
     const rows = await this.db.selectFrom("officials").selectAll().orderBy("username").execute();
-    return rows.map((r) => ({
-      ...this.officialView(r),
-      active: r.active === 1,
-      locked: !!r.locked_until && Date.parse(r.locked_until) > Date.now(),
-    }));
+    return rows.map((r) => this.accountView(r));
+  }
+
+  /**
+   * An administrator changes an account. They cannot lock themselves out (deactivate or demote their own account), so
+   * there is always an active administrator. Deactivation ends the account's sessions at once.
+   */
+  async updateOfficial(admin: OfficialActor, id: number, update: OfficialUpdate): Promise<OfficialAccount> {
+    const row = await this.officialRow(id);
+    if (id === admin.id && (update.active === false || (update.role !== undefined && update.role !== "admin"))) {
+      throw new ConflictError(
+        "OWN_ACCOUNT_PROTECTED",
+        "Bạn không thể tự khóa hoặc tự hạ quyền tài khoản của mình. Hãy nhờ một quản trị viên khác.",
+      );
+    }
+    if (update.unitCode !== undefined) await this.requireUnit(update.unitCode);
+    const updated = await this.db
+      .updateTable("officials")
+      .set({
+        ...(update.name !== undefined ? { name: update.name } : {}),
+        ...(update.role !== undefined ? { role: update.role } : {}),
+        ...(update.unitCode !== undefined ? { unit_code: update.unitCode } : {}),
+        ...(update.active !== undefined ? { active: update.active ? 1 : 0 } : {}),
+      })
+      .where("id", "=", row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (update.active === false) await this.sessions.revokeAllOf("official", row.id);
+    return this.accountView(updated);
+  }
+
+  /**
+   * An administrator sets a new password (same rules as a new account). The lock after wrong passwords is lifted and
+   * the account's other sessions end: whoever knew the old password is signed out.
+   */
+  async resetOfficialPassword(admin: OfficialActor, id: number, password: string): Promise<void> {
+    const row = await this.officialRow(id);
+    await this.db
+      .updateTable("officials")
+      .set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null })
+      .where("id", "=", row.id)
+      .execute();
+    await this.sessions.revokeAllOf("official", row.id, row.id === admin.id ? admin.sessionId : undefined);
   }
 
   /** Resolves a bearer token to whoever it belongs to, or fails with 401. */
@@ -213,6 +241,33 @@ export class AuthService {
         developmentIdentity: citizen.dev_identity === 1,
         hasPhone: citizen.phone !== null,
       },
+    };
+  }
+
+  private async officialRow(id: number) {
+    const row = await this.db.selectFrom("officials").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!row) throw new NotFoundError("Không tìm thấy tài khoản cán bộ này.");
+    return row;
+  }
+
+  private async requireUnit(code: string): Promise<void> {
+    const unit = await this.db.selectFrom("receiving_units").select("code").where("code", "=", code).executeTakeFirst();
+    if (!unit) throw new AppError("UNIT_UNKNOWN", `Không có đơn vị mã ${code}.`, 422);
+  }
+
+  private accountView(row: {
+    id: number;
+    username: string;
+    name: string;
+    role: string;
+    unit_code: string;
+    active: number;
+    locked_until: string | null;
+  }): OfficialAccount {
+    return {
+      ...this.officialView(row),
+      active: row.active === 1,
+      locked: !!row.locked_until && Date.parse(row.locked_until) > Date.now(),
     };
   }
 

@@ -72,14 +72,16 @@ export class SessionService {
     await this.db.updateTable("sessions").set({ revoked_at: new Date().toISOString() }).where("id", "=", id).execute();
   }
 
-  async revokeAllOf(kind: SubjectKind, subjectId: number): Promise<void> {
-    await this.db
+  /** Ends every live session of someone, but `keep` (the caller's own, when they change their own password). */
+  async revokeAllOf(kind: SubjectKind, subjectId: number, keep?: string): Promise<void> {
+    let query = this.db
       .updateTable("sessions")
       .set({ revoked_at: new Date().toISOString() })
       .where("subject_kind", "=", kind)
       .where("subject_id", "=", subjectId)
-      .where("revoked_at", "is", null)
-      .execute();
+      .where("revoked_at", "is", null);
+    if (keep) query = query.where("id", "!=", keep);
+    await query.execute();
   }
 }
 

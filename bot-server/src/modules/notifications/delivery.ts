@@ -2,6 +2,7 @@ import { ZaloApiError, ZaloWindowError } from "../../clients/zalo/errors";
 import type { OaMessage, OaMessenger } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
 import type { StatusPayload } from "./notification-planner";
+import { ZnsTemplateStore } from "./zns-templates";
 
 export type OutboxRow = {
   id: number;
@@ -30,6 +31,7 @@ export class RetryLater extends Error {
 
 export type DeliverySettings = {
   csWindowHours: number;
+  /** The configured templates (ZNS_TEMPLATES); an administrator's choice stored in the database wins. */
   znsTemplates: Record<string, { templateId: string; params: Record<string, string> }>;
 };
 
@@ -46,11 +48,15 @@ export type AnnouncementPayload = {
  * Each attempt and its channel are recorded.
  */
 export class NotificationDelivery {
+  private readonly templates: ZnsTemplateStore;
+
   constructor(
     private readonly db: Db,
     private readonly messenger: OaMessenger,
     private readonly settings: DeliverySettings,
-  ) {}
+  ) {
+    this.templates = new ZnsTemplateStore(db, settings.znsTemplates);
+  }
 
   async deliver(row: OutboxRow): Promise<DeliveryOutcome> {
     if (row.kind === "announcement") return this.announcement(row);
@@ -92,7 +98,7 @@ export class NotificationDelivery {
         else throw await this.classify(row.id, "cs", error);
       }
     }
-    const template = this.settings.znsTemplates[payload.kind];
+    const template = await this.templates.forKind(payload.kind);
     if (template && citizen.phone) {
       const data = Object.fromEntries(
         Object.entries(template.params).map(([param, field]) => [param, payload.fields[field] ?? ""]),

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { describeIssue, Procedure } from "@qn/shared";
+import { type CatalogueImportReport, describeIssue, MAX_REPORTED_PROBLEMS, Procedure } from "@qn/shared";
 import { CatalogueImportError, type ImportProblem } from "./procedure.errors";
 import type { ProcedureRepository, UpsertOutcome } from "./procedure.repository";
 
@@ -73,4 +73,41 @@ export async function importCatalogue(
   const records = validateCatalogue(input);
   const outcome = await repository.upsertAll(records, meta);
   return { ...outcome, total: records.length };
+}
+
+/**
+ * An import from the administrators' console: the same validation and upsert as the CLI, answered with a report
+ * instead of an exception. Invalid records are listed (index, code, field, message) and nothing is written; `dryRun`
+ * validates and counts what an import would insert, update or leave unchanged, without writing.
+ */
+export async function importCatalogueWithReport(
+  repository: ProcedureRepository,
+  input: unknown[],
+  options: { dryRun: boolean; meta?: Record<string, string> },
+): Promise<CatalogueImportReport> {
+  const base = { dryRun: options.dryRun, total: input.length };
+  let records: Procedure[];
+  try {
+    records = validateCatalogue(input);
+  } catch (error) {
+    if (!(error instanceof CatalogueImportError)) throw error;
+    return {
+      ...base,
+      valid: false,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      errorCount: error.problems.length,
+      errors: error.problems.slice(0, MAX_REPORTED_PROBLEMS).map((p) => ({
+        index: p.index,
+        code: p.code ?? null,
+        field: p.field,
+        message: p.message,
+      })),
+    };
+  }
+  const outcome = options.dryRun
+    ? await repository.preview(records)
+    : await repository.upsertAll(records, options.meta ?? {});
+  return { ...base, valid: true, ...outcome, errorCount: 0, errors: [] };
 }

@@ -41,6 +41,20 @@ export class ProcedureRepository {
     return row?.value;
   }
 
+  /** What `upsertAll` would do with these records, without writing (a dry run of an import). */
+  async preview(records: Procedure[]): Promise<UpsertOutcome> {
+    const rows = await this.db.selectFrom("procedures").select(["code", "record"]).execute();
+    const stored = new Map(rows.map((r) => [r.code, r.record]));
+    const outcome: UpsertOutcome = { inserted: 0, updated: 0, unchanged: 0 };
+    for (const p of records) {
+      const existing = stored.get(p.code);
+      if (existing === undefined) outcome.inserted++;
+      else if (existing === JSON.stringify(p)) outcome.unchanged++;
+      else outcome.updated++;
+    }
+    return outcome;
+  }
+
   /**
    * Upserts records by code in one transaction: all or nothing. Records a revision whenever a procedure's online level
    * or postal availability is new or changed, and bumps the catalogue revision once if anything changed.
