@@ -106,11 +106,44 @@ export function createApp(deps: AppDeps): Express {
   api.use(consoleRouter(deps));
   api.use(notFoundHandler);
   app.use("/api", api);
+  app.use("/console", officialsConsole(deps.config.consoleDist, deps.logger));
   app.use(miniApp(deps.config.miniAppDist, deps.logger));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/**
+ * The officials' console at `/console` (docs/decisions/0009). Like the mini-app, any GET for HTML under it gets the
+ * console's page, so that a reload on /console/ho-so/… opens the console at that screen.
+ */
+function officialsConsole(dist: string, logger: Logger): RequestHandler {
+  const index = path.join(dist, "console.html");
+  if (!fs.existsSync(index)) {
+    logger.warn({ dist }, "officials' console not built: run `npm run build` to serve it at /console");
+    return (_req, _res, next) => next();
+  }
+  const assets = express.static(dist, { index: "console.html", maxAge: "1h" });
+  return (req, res, next) => {
+    // The console shows attachments inline (PDFs in a frame from a blob: URL) and announcement images from the
+    // https:// addresses officials type, as Zalo will; the mini-app's stricter policy stays as it is.
+    const csp = String(res.getHeader("Content-Security-Policy") ?? "");
+    if (csp) {
+      res.setHeader(
+        "Content-Security-Policy",
+        `${csp
+          .replace(/img-src [^;]*/, "img-src 'self' data: blob: https:")
+          .replace(/object-src [^;]*/, "object-src 'self' blob:")};frame-src 'self' blob:`,
+      );
+    }
+    assets(req, res, () => {
+      if (req.method === "GET" && req.accepts("html") === "html") {
+        res.setHeader("Cache-Control", "no-cache");
+        res.sendFile(index);
+      } else next();
+    });
+  };
 }
 
 /**

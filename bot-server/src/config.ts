@@ -4,6 +4,7 @@ import { ZnsTemplateField } from "@qn/shared";
 import { z } from "zod";
 
 const DEFAULT_MINI_APP_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist");
+const DEFAULT_CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist-console");
 
 /**
  * The bot server's configuration, parsed once at boot (STYLE.md habit 1). No other file reads `process.env`.
@@ -24,6 +25,7 @@ const Env = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The built mini-app served at `/` (default: the workspace's mini-app/dist). */
   MINI_APP_DIST: z.string().min(1).optional(),
+  CONSOLE_DIST: z.string().min(1).optional(),
   /** Signs session tokens. When unset, a random secret is created once under DATA_DIR/secrets (never in the repo). */
   SESSION_SECRET: z.string().min(32, "Cần ít nhất 32 ký tự").optional(),
   CITIZEN_SESSION_HOURS: z.coerce
@@ -125,6 +127,8 @@ export type Config = {
   trustProxyHops: number;
   seedStarterCatalogue: boolean;
   miniAppDist: string;
+  /** The officials' console (a desktop web app built beside the mini-app), served at /console. */
+  consoleDist: string;
   sessionSecret: string | undefined;
   citizenSessionHours: number;
   officialSessionHours: number;
@@ -196,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     seedStarterCatalogue: e.SEED_STARTER_CATALOGUE,
     miniAppDist: e.MINI_APP_DIST ? path.resolve(base, e.MINI_APP_DIST) : DEFAULT_MINI_APP_DIST,
+    consoleDist: e.CONSOLE_DIST ? path.resolve(base, e.CONSOLE_DIST) : DEFAULT_CONSOLE_DIST,
     sessionSecret: e.SESSION_SECRET,
     citizenSessionHours: e.CITIZEN_SESSION_HOURS,
     officialSessionHours: e.OFFICIAL_SESSION_HOURS,

@@ -9,7 +9,7 @@ import { DOSSIER_STATES } from "./states";
  */
 export const DossierState = z.literal(DOSSIER_STATES);
 export type DossierState = z.infer<typeof DossierState>;
-export { FINAL_STATES, RUNNING_STATES, STATE, STATE_LABELS } from "./states";
+export { FINAL_STATES, RUNNING_STATES, STATE, STATE_LABELS, STEP_LABELS } from "./states";
 
 /** Submission channel (KenhThucHien): 1 at the counter, 2 online, 3 public postal service. */
 export const Channel = z.enum(["counter", "online", "postal"]);

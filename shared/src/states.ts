@@ -35,3 +35,19 @@ export const STATE_LABELS: Record<StateCode, string> = {
 export const FINAL_STATES: ReadonlySet<StateCode> = new Set([3, 7, 8, 10]);
 /** States in which the due date is running and a dossier can be overdue. */
 export const RUNNING_STATES: ReadonlySet<StateCode> = new Set([2, 4, 6]);
+
+/** What each recorded step of a dossier is called in a timeline (the actions, plus the filing itself). */
+export const STEP_LABELS: Record<string, string> = {
+  submit: "Nộp hồ sơ",
+  accept: "Tiếp nhận hồ sơ",
+  reject: "Từ chối tiếp nhận",
+  "request-supplement": "Yêu cầu bổ sung giấy tờ",
+  supplement: "Bổ sung giấy tờ",
+  process: "Chuyển xử lý",
+  "request-payment": "Yêu cầu nộp phí, lệ phí",
+  "confirm-payment": "Xác nhận đã nộp phí",
+  stop: "Dừng xử lý",
+  complete: "Hoàn thành xử lý",
+  deliver: "Trả kết quả",
+  withdraw: "Rút hồ sơ",
+};

@@ -19,3 +19,19 @@ export function buildMiniApp(): Promise<string> {
   })();
   return built;
 }
+
+let consoleBuilt: Promise<string> | undefined;
+
+/** Builds the officials' console once per test process into a temporary folder, as `npm run build` does. */
+export function buildConsole(): Promise<string> {
+  consoleBuilt ??= (async () => {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "qn-console-"));
+    await build({
+      configFile: path.join(ROOT, "mini-app/vite.console.config.ts"),
+      logLevel: "error",
+      build: { outDir, emptyOutDir: true },
+    });
+    return outDir;
+  })();
+  return consoleBuilt;
+}

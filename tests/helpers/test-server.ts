@@ -60,6 +60,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
     trustProxyHops: 0,
     seedStarterCatalogue: true,
     miniAppDist: path.join(ROOT, "mini-app/dist"),
+    consoleDist: path.join(ROOT, "mini-app/dist-console"),
   };
   const config: Config = { ...base, ...overrides, zalo: { ...base.zalo, ...overrides.zalo } };
   const { app, deps, close } = await bootstrap(config, createLogger("silent"));

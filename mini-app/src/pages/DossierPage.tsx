@@ -1,4 +1,4 @@
-import { canTransition, type DossierView } from "@qn/shared";
+import { canTransition, type DossierView, STEP_LABELS } from "@qn/shared";
 import { useState } from "react";
 import { Button, Page, useNavigate, useParams } from "zmp-ui";
 import { api } from "../api/client";
@@ -20,21 +20,6 @@ const timeVi = (iso: string) =>
     month: "2-digit",
     year: "numeric",
   });
-
-const ACTION_LABELS: Record<string, string> = {
-  submit: "Nộp hồ sơ",
-  accept: "Tiếp nhận hồ sơ",
-  reject: "Từ chối tiếp nhận",
-  "request-supplement": "Yêu cầu bổ sung giấy tờ",
-  supplement: "Bổ sung giấy tờ",
-  process: "Chuyển xử lý",
-  "request-payment": "Yêu cầu nộp phí, lệ phí",
-  "confirm-payment": "Xác nhận đã nộp phí",
-  stop: "Dừng xử lý",
-  complete: "Hoàn thành xử lý",
-  deliver: "Trả kết quả",
-  withdraw: "Rút hồ sơ",
-};
 
 /** Chi tiết hồ sơ: state, due date, timeline of every step, and the next action open to the citizen. */
 export default function DossierPage() {
@@ -101,7 +86,7 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
           {[...d.history].reverse().map((step) => (
             <li key={`${step.at}-${step.action}`}>
               <span className="timeline__dot" aria-hidden="true" />
-              <p className="timeline__title">{ACTION_LABELS[step.action] ?? step.action}</p>
+              <p className="timeline__title">{STEP_LABELS[step.action] ?? step.action}</p>
               <p className="timeline__meta">
                 {timeVi(step.at)} · {step.actorKind === "citizen" ? "Bạn" : `${step.actorName} (${step.role})`}
               </p>

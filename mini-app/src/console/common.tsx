@@ -1,0 +1,119 @@
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { ApiError } from "./api";
+
+export type Async<T> =
+  | { status: "loading"; value?: T }
+  | { status: "ready"; value: T }
+  | { status: "error"; error: ApiError; value?: T };
+
+/** Loads on mount and whenever `deps` change; `reload` keeps the old value on screen while it refreshes. */
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): [Async<T>, () => void] {
+  const [state, setState] = useState<Async<T>>({ status: "loading" });
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ status: "loading", value: s.value }));
+    loadRef.current().then(
+      (value) => live && setState({ status: "ready", value }),
+      (error: unknown) =>
+        live &&
+        setState((s) => ({
+          status: "error",
+          value: s.value,
+          error: error instanceof ApiError ? error : new ApiError(String(error), 0, "CLIENT"),
+        })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return [state, reload];
+}
+
+export function Loading({ label = "Đang tải…" }: { label?: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+export function ErrorBox({ error, onRetry }: { error: ApiError | string; onRetry?: () => void }) {
+  return (
+    <div className="alert alert--error" role="alert">
+      <span>{typeof error === "string" ? error : error.message}</span>
+      {onRetry && (
+        <button type="button" className="btn btn--small" onClick={onRetry}>
+          Thử lại
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+const dateTime = new Intl.DateTimeFormat("vi-VN", {
+  timeZone: "Asia/Ho_Chi_Minh",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+export function formatDateTime(iso: string | null | undefined): string {
+  return iso ? dateTime.format(new Date(iso)) : "—";
+}
+
+export function formatDay(day: string | null | undefined): string {
+  return day ? day.split("-").reverse().join("/") : "—";
+}
+
+export function formatMoney(vnd: number | null | undefined): string {
+  return vnd === null || vnd === undefined ? "—" : `${vnd.toLocaleString("vi-VN")} đ`;
+}
+
+/** Runs an action, keeps its error for display, and tells whether it is running (to disable its button). */
+export function useAction(): {
+  busy: boolean;
+  error: ApiError | null;
+  run: <T>(action: () => Promise<T>) => Promise<T | undefined>;
+  clear: () => void;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = useCallback(async <T,>(action: () => Promise<T>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await action();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(String(e), 0, "CLIENT"));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, clear: () => setError(null) };
+}
+
+/** The message for one field from a 400's details, to show under that field. */
+export function fieldError(error: ApiError | null, path: string): string | undefined {
+  return error?.details.find((d) => d.path === path || d.path.startsWith(`${path}.`))?.message;
+}
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <h1>{title}</h1>
+      {children && <div className="page-header__actions">{children}</div>}
+    </header>
+  );
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from "../common";
+
+export default function SupportPage() {
+  return <PageHeader title="SupportPage" />;
+}
