@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -69,6 +70,30 @@ async function signIn(username: string, password = PASSWORD): Promise<Page> {
   await page.getByRole("button", { name: "Đăng nhập" }).click();
   if (password === PASSWORD) await page.getByRole("button", { name: "Đăng xuất" }).waitFor();
   return page;
+}
+
+/** A text message as Zalo sends it to the webhook, signed with the server's webhook credentials (ZALO.md §3). */
+async function citizenWrites(userId: string, text: string) {
+  const { appId, oaSecretKey } = server.deps.webhook;
+  const event = {
+    app_id: appId,
+    timestamp: String(Date.now()),
+    event_name: "user_send_text",
+    sender: { id: userId },
+    recipient: { id: "oa-1" },
+    message: { msg_id: randomUUID(), text },
+  };
+  const raw = JSON.stringify(event);
+  const mac = createHash("sha256")
+    .update(appId + raw + event.timestamp + oaSecretKey)
+    .digest("hex");
+  const res = await fetch(`${server.url}/webhooks/zalo`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "X-ZEvent-Signature": `mac=${mac}` },
+    body: raw,
+  });
+  expect(res.status).toBe(200);
+  await server.deps.inbox.idle();
 }
 
 async function shot(page: Page, name: string) {
@@ -192,6 +217,47 @@ describe("the officials' console, end to end in Chromium", () => {
     await approver.locator(".chip", { hasText: "Đã gửi xong" }).waitFor();
     await shot(approver, "07-thong-bao-da-gui");
     await approver.context().close();
+  });
+
+  it("when a citizen asks the chatbot for an official, then an officer answers through the OA and hands back", async () => {
+    const userId = "zalo-user-hotro-1";
+    await citizenWrites(userId, "cho tôi gặp cán bộ");
+    await citizenWrites(userId, "Con tôi sinh ở nhà, làm giấy khai sinh cần giấy tờ gì ạ?");
+
+    const page = await signIn("mot.cua.hatu");
+    await page.getByRole("link", { name: "Hỗ trợ trực tuyến" }).click();
+    await page.getByRole("heading", { name: "Đang chờ cán bộ (1)" }).waitFor();
+    await page.locator(".list-select button").first().click();
+    await page.getByText("Con tôi sinh ở nhà, làm giấy khai sinh cần giấy tờ gì ạ?").first().waitFor();
+    // An empty reply is not sent.
+    await page.getByRole("button", { name: "Gửi trả lời" }).click();
+    await page.getByText("Nhập nội dung trả lời.").waitFor();
+    const reply =
+      "Chào bạn, trẻ sinh tại nhà cần văn bản của người làm chứng xác nhận việc sinh thay cho giấy chứng sinh.";
+    await page.getByLabel("Trả lời qua Zalo OA").fill(reply);
+    await page.getByRole("button", { name: "Gửi trả lời" }).click();
+    // Offline (no Zalo credentials): the reply is recorded in the developer outbox and says so, never "sent".
+    await page
+      .locator(".bubble--out", { hasText: reply })
+      .getByText(/Chế độ ngoại tuyến/)
+      .waitFor();
+    await shot(page, "10-ho-tro-truc-tuyen");
+    const outbox = await server.deps.db
+      .selectFrom("dev_outbox")
+      .select("payload")
+      .where("recipient", "=", userId)
+      .execute();
+    expect(outbox.some((o) => o.payload.includes("người làm chứng"))).toBe(true);
+
+    await page.getByRole("button", { name: "Trả lại cho chatbot" }).click();
+    await page.getByRole("heading", { name: "Đang chờ cán bộ (0)" }).waitFor();
+    const zaloUser = await server.deps.db
+      .selectFrom("zalo_users")
+      .select("handoff_until")
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    expect(zaloUser.handoff_until === null || zaloUser.handoff_until < new Date().toISOString()).toBe(true);
+    await page.context().close();
   });
 
   it("when the province's centre reads the indicators, then the table matches the API and the XLSX export", async () => {
