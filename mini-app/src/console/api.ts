@@ -89,6 +89,46 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export const get = <T>(path: string) => api<T>("GET", path);
 export const post = <T>(path: string, body?: unknown) => api<T>("POST", path, body ?? {});
 
+/**
+ * POSTs a body already serialised under its own media type (a catalogue over the API's usual 100 kB JSON limit goes
+ * as CATALOGUE_MEDIA_TYPE). A status listed in `keep` (e.g. 422, whose body carries a validation report) is answered
+ * like a success, with its JSON body; other failures throw an ApiError as `api` does.
+ */
+export async function postAs<T>(
+  path: string,
+  contentType: string,
+  body: string,
+  keep: number[] = [],
+): Promise<{ status: number; body: T }> {
+  const session = savedSession();
+  const headers: Record<string, string> = { accept: "application/json", "content-type": contentType };
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, { method: "POST", headers, body });
+  } catch {
+    throw new ApiError("Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.", 0, "NETWORK");
+  }
+  let json: { error?: { code?: string; message?: string; details?: { path: string; message: string }[] } } = {};
+  try {
+    json = await res.json();
+  } catch {
+    // Not JSON: a proxy's page. The status says enough.
+  }
+  if (res.ok || keep.includes(res.status)) return { status: res.status, body: json as T };
+  if (res.status === 401 && session) {
+    saveSession(null);
+    onUnauthorized();
+  }
+  const error = json.error ?? {};
+  throw new ApiError(
+    error.message ?? `Máy chủ trả lỗi ${res.status}. Vui lòng thử lại sau.`,
+    res.status,
+    error.code ?? "HTTP_ERROR",
+    error.details ?? [],
+  );
+}
+
 /** A file the server sends (an attachment, an export), as a blob the page can show or save. */
 export async function fetchBlob(path: string): Promise<{ blob: Blob; fileName: string | null }> {
   const res = await send("GET", path);
