@@ -23,12 +23,13 @@ describe("the embedded database", () => {
       "0004_outbox",
       "0005_reports",
       "0006_admin",
+      "0007_reports_speed",
     ]);
     await db.destroy();
 
     const again = await openDatabase(dir);
     const reapplied = await sql<{ n: number }>`SELECT count(*) AS n FROM kysely_migration`.execute(again);
-    expect(Number(reapplied.rows[0]?.n)).toBe(6);
+    expect(Number(reapplied.rows[0]?.n)).toBe(7);
     await again.destroy();
   });
 

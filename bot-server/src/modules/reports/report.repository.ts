@@ -11,10 +11,53 @@ import type { Db } from "../../db/database";
 
 export type ReceivingUnit = { code: string; name: string; level: AdministrativeLevel };
 
+const DAY = 86_400_000;
+const VIETNAM_OFFSET = 7 * 3_600_000;
+
 /**
- * What the indicators are computed from, read with three grouped queries. Each query is answered from a covering
- * index (migration 0005): the submission and delivery instants lead for a province report, the unit leads for one
- * unit's. Nothing here knows the formulas; they are in shared/src/indicators.ts.
+ * Periods up to this long are read through the instant-led indexes of migration 0005 and sorted for GROUP BY: they hold
+ * few dossiers. Longer ones are read a Vietnamese year at a time through the indexes of migration 0007, whose order is
+ * the GROUP BY's, so nothing is sorted (sorting 2 million dossiers for a year's report took SQLite ~4 s; see
+ * docs/benchmarks/reports-2026-11-27.txt). A month is cheaper sorted; a quarter is cheaper read in order.
+ */
+const SHORT_PERIOD_MS = 45 * DAY;
+const isShort = (start: string, end: string) => Date.parse(end) - Date.parse(start) <= SHORT_PERIOD_MS;
+
+/**
+ * The year of an instant in Vietnam, as SQL: the same expression as in the indexes of migration 0007 (SQLite uses an
+ * expression index only for the identical expression, so the literals stay literals here, not parameters). It agrees
+ * with comparing the ISO strings because every instant is written by `toISOString()`; an instant SQLite could not
+ * parse would have no year and be left out of long periods.
+ */
+const submittedYear = sql<string>`strftime('%Y', ${sql.ref("submitted_at")}, '+7 hours')`;
+const deliveredYear = sql<string>`strftime('%Y', ${sql.ref("delivered_at")}, '+7 hours')`;
+
+/**
+ * The Vietnamese years that [start, end) touches, each with whether the period covers the whole of it (then the year
+ * alone selects the dossiers, and the instants need not be compared row by row).
+ */
+function vietnameseYears(start: string, end: string): { year: string; whole: boolean }[] {
+  const from = Date.parse(start);
+  const to = Date.parse(end);
+  if (!(from < to)) return [];
+  const first = new Date(from + VIETNAM_OFFSET).getUTCFullYear();
+  const last = new Date(to - 1 + VIETNAM_OFFSET).getUTCFullYear();
+  const out: { year: string; whole: boolean }[] = [];
+  for (let y = first; y <= last; y++) {
+    const yearStart = Date.UTC(y, 0, 1) - VIETNAM_OFFSET;
+    const yearEnd = Date.UTC(y + 1, 0, 1) - VIETNAM_OFFSET;
+    out.push({ year: String(y).padStart(4, "0"), whole: from <= yearStart && to >= yearEnd });
+  }
+  return out;
+}
+
+/**
+ * What the indicators are computed from, read with grouped queries over covering indexes. A long period (a quarter, a
+ * year) is read one Vietnamese year at a time from the indexes of migration 0007 — unit, year of the instant, then the
+ * grouped columns — in the GROUP BY's order: for the whole province, every unit's entries for that year one after the
+ * other (`unit_code IN (...)`, the units found by a skip over an index). A short period uses the indexes of migration
+ * 0005, led by the instant for a province report and by the unit for one unit's. Groups of different years are not
+ * merged: the formulas add counts up. Nothing here knows the formulas; they are in shared/src/indicators.ts.
  */
 export class ReportRepository {
   constructor(private readonly db: Db) {}
@@ -54,14 +97,26 @@ export class ReportRepository {
     scope: ReportScope,
     levels: Map<string, AdministrativeLevel>,
   ): Promise<SubmissionGroup[]> {
-    let query = this.db
-      .selectFrom("dossiers")
-      .select(["unit_code", "procedure_code", "online_level", "channel", sql<number>`count(*)`.as("n")])
-      .where("submitted_at", ">=", start)
-      .where("submitted_at", "<", end)
-      .groupBy(["unit_code", "procedure_code", "online_level", "channel"]);
-    if (scope.kind === "unit") query = query.where("unit_code", "=", scope.unitCode);
-    const rows = await query.execute();
+    const grouped = () =>
+      this.db
+        .selectFrom("dossiers")
+        .select(["unit_code", "procedure_code", "online_level", "channel", sql<number>`count(*)`.as("n")])
+        .groupBy(["unit_code", "procedure_code", "online_level", "channel"]);
+    let rows: { unit_code: string; procedure_code: string; online_level: number | null; channel: string; n: number }[];
+    if (isShort(start, end)) {
+      let query = grouped().where("submitted_at", ">=", start).where("submitted_at", "<", end);
+      if (scope.kind === "unit") query = query.where("unit_code", "=", scope.unitCode);
+      rows = await query.execute();
+    } else {
+      const units = scope.kind === "unit" ? [scope.unitCode] : await this.dossierUnits();
+      rows = [];
+      for (const { year, whole } of vietnameseYears(start, end)) {
+        if (units.length === 0) break;
+        let query = grouped().where("unit_code", "in", units).where(submittedYear, "=", year);
+        if (!whole) query = query.where("submitted_at", ">=", start).where("submitted_at", "<", end);
+        for (const row of await query.execute()) rows.push(row);
+      }
+    }
     return rows.map((r) => ({
       unitCode: r.unit_code,
       unitLevel: levels.get(r.unit_code) ?? "commune",
@@ -74,21 +129,48 @@ export class ReportRepository {
 
   /** Results delivered in [start, end), counted by unit, procedure and delivery method. */
   async deliveries(start: string, end: string, scope: ReportScope): Promise<DeliveryGroup[]> {
-    let query = this.db
-      .selectFrom("dossiers")
-      .select(["unit_code", "procedure_code", "result_method", sql<number>`count(*)`.as("n")])
-      .where("delivered_at", "is not", null)
-      .where("delivered_at", ">=", start)
-      .where("delivered_at", "<", end)
-      .groupBy(["unit_code", "procedure_code", "result_method"]);
-    if (scope.kind === "unit") query = query.where("unit_code", "=", scope.unitCode);
-    const rows = await query.execute();
+    const grouped = () =>
+      this.db
+        .selectFrom("dossiers")
+        .select(["unit_code", "procedure_code", "result_method", sql<number>`count(*)`.as("n")])
+        .where("delivered_at", "is not", null)
+        .groupBy(["unit_code", "procedure_code", "result_method"]);
+    let rows: { unit_code: string; procedure_code: string; result_method: string | null; n: number }[];
+    if (isShort(start, end)) {
+      let query = grouped().where("delivered_at", ">=", start).where("delivered_at", "<", end);
+      if (scope.kind === "unit") query = query.where("unit_code", "=", scope.unitCode);
+      rows = await query.execute();
+    } else {
+      const units = scope.kind === "unit" ? [scope.unitCode] : await this.dossierUnits();
+      rows = [];
+      for (const { year, whole } of vietnameseYears(start, end)) {
+        if (units.length === 0) break;
+        let query = grouped().where("unit_code", "in", units).where(deliveredYear, "=", year);
+        if (!whole) query = query.where("delivered_at", ">=", start).where("delivered_at", "<", end);
+        for (const row of await query.execute()) rows.push(row);
+      }
+    }
     return rows.map((r) => ({
       unitCode: r.unit_code,
       procedureCode: r.procedure_code,
       method: (r.result_method ?? "counter") as DeliveryGroup["method"],
       count: Number(r.n),
     }));
+  }
+
+  /**
+   * Every unit code that occurs on a dossier (not only today's receiving units), in a few milliseconds: a skip over
+   * the unit index, one seek per unit, instead of reading 2 million entries for DISTINCT.
+   */
+  private async dossierUnits(): Promise<string[]> {
+    const result = await sql<{ code: string }>`
+      WITH RECURSIVE units(code) AS (
+        SELECT min(unit_code) FROM dossiers
+        UNION ALL
+        SELECT (SELECT min(unit_code) FROM dossiers WHERE unit_code > units.code) FROM units WHERE units.code IS NOT NULL
+      )
+      SELECT code FROM units WHERE code IS NOT NULL`.execute(this.db);
+    return result.rows.map((r) => r.code);
   }
 
   async submittedReports(year: number, quarter: number) {
