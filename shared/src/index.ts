@@ -6,6 +6,7 @@ export * from "./errors";
 export * from "./identity";
 export * from "./indicators";
 export * from "./notification";
+export * from "./portal-sync";
 export * from "./procedure";
 export * from "./text/fold";
 export * from "./units";
