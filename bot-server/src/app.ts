@@ -25,6 +25,7 @@ import { announcementsRouter } from "./modules/notifications/announcements.route
 import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
+import { portalApiRouter } from "./modules/portal-api/portal-api.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
 import { reportsRouter } from "./modules/reports/report.router";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   );
   // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
   app.use(webhookRouter(deps.webhook, deps.inbox, deps.logger));
+  app.use("/portal-api", portalApiRouter(deps)); // the portal contract, own parsing and errors (decision 0011)
   app.use(express.json({ limit: "100kb" }));
   if (deps.messenger.offline && deps.webhook.development) {
     app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa"));

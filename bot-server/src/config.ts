@@ -114,6 +114,34 @@ const Env = z.object({
     .enum(["true", "false", "1", "0"])
     .default("true")
     .transform((v) => v === "true" || v === "1"),
+  // ─── The embedded portal's /portal-api (issue 7, decision 0011) ───
+  /**
+   * OAuth clients allowed to call /portal-api, as JSON {"<client id>":"<secret>"} (secrets of 16 characters or more).
+   * Unset: /portal-api answers 404.
+   */
+  PORTAL_API_CLIENTS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "Không phải JSON hợp lệ" });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z
+        .record(
+          z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "Mã client chỉ gồm chữ, số, dấu chấm, gạch"),
+          z.string().min(16, "Secret cần ít nhất 16 ký tự"),
+        )
+        .refine((clients) => Object.keys(clients).length > 0, "Cần ít nhất một client"),
+    )
+    .optional(),
+  /** Where /portal-api POSTs the signed state-change callbacks, and the HMAC secret it signs them with. */
+  PORTAL_API_CALLBACK_URL: z.url().optional(),
+  PORTAL_API_CALLBACK_SECRET: z.string().min(16, "Cần ít nhất 16 ký tự").optional(),
+  // ─── end of /portal-api ───
 });
 
 export type Config = {
@@ -156,6 +184,18 @@ export type Config = {
   announcementApproval: boolean;
   maxUploadBytes: number;
   maxFilesPerSubmission: number;
+  /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
+  portalApi: PortalApiConfig;
+};
+
+export type PortalApiConfig = {
+  /** client id → secret. Never logged. */
+  clients: Record<string, string> | undefined;
+  callbackUrl: string | undefined;
+  callbackSecret: string | undefined;
+  /** Not from the environment (tests shorten them): first retry of a failed callback, and how often to look. */
+  callbackRetryBaseMs?: number;
+  callbackPollMs?: number;
 };
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
@@ -185,6 +225,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         variable: "ZALO_TOKEN_ENCRYPTION_KEY",
         message: "Cần khóa mã hóa khi cấu hình token Zalo OA (32 byte, base64 hoặc hex)",
       },
+    ]);
+  }
+  if (e.PORTAL_API_CALLBACK_URL && !e.PORTAL_API_CALLBACK_SECRET) {
+    throw new ConfigError([
+      { variable: "PORTAL_API_CALLBACK_SECRET", message: "Cần secret để ký callback khi có PORTAL_API_CALLBACK_URL" },
     ]);
   }
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
@@ -234,5 +279,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     announcementApproval: e.ANNOUNCEMENT_APPROVAL === "required",
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
+    portalApi: {
+      clients: e.PORTAL_API_CLIENTS,
+      callbackUrl: e.PORTAL_API_CALLBACK_URL,
+      callbackSecret: e.PORTAL_API_CALLBACK_SECRET,
+    },
   };
 }

@@ -61,6 +61,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
     seedStarterCatalogue: true,
     miniAppDist: path.join(ROOT, "mini-app/dist"),
     consoleDist: path.join(ROOT, "mini-app/dist-console"),
+    portalApi: { clients: undefined, callbackUrl: undefined, callbackSecret: undefined },
   };
   const config: Config = { ...base, ...overrides, zalo: { ...base.zalo, ...overrides.zalo } };
   const { app, deps, close } = await bootstrap(config, createLogger("silent"));

@@ -24,12 +24,13 @@ describe("the embedded database", () => {
       "0005_reports",
       "0006_admin",
       "0007_reports_speed",
+      "0008_portal_api",
     ]);
     await db.destroy();
 
     const again = await openDatabase(dir);
     const reapplied = await sql<{ n: number }>`SELECT count(*) AS n FROM kysely_migration`.execute(again);
-    expect(Number(reapplied.rows[0]?.n)).toBe(7);
+    expect(Number(reapplied.rows[0]?.n)).toBe(8);
     await again.destroy();
   });
 
