@@ -25,6 +25,8 @@ import { announcementsRouter } from "./modules/notifications/announcements.route
 import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
+import type { HttpPortal } from "./modules/portal/http-portal";
+import { portalCallbackRouter } from "./modules/portal/portal-changes";
 import { portalApiRouter } from "./modules/portal-api/portal-api.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
@@ -52,6 +54,8 @@ export type AppDeps = {
   announcements: AnnouncementService;
   deadlines: DeadlineScanner;
   reports: ReportService;
+  /** PORTAL_MODE=http only: the gateway, whose signed callbacks are received at POST /portal-callbacks. */
+  httpPortal?: HttpPortal | undefined;
 };
 
 /** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
@@ -70,6 +74,10 @@ export function createApp(deps: AppDeps): Express {
   // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
   app.use(webhookRouter(deps.webhook, deps.inbox, deps.logger));
   app.use("/portal-api", portalApiRouter(deps)); // the portal contract, own parsing and errors (decision 0011)
+  if (deps.httpPortal && deps.config.portal.mode === "http") {
+    // Signed over the raw body too (decision 0010): before the JSON parser.
+    app.use(portalCallbackRouter(deps.httpPortal.changes, deps.config.portal.callbackSecret, deps.logger));
+  }
   app.use(express.json({ limit: "100kb" }));
   if (deps.messenger.offline && deps.webhook.development) {
     app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa"));

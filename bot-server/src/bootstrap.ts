@@ -1,4 +1,5 @@
 import { type AppDeps, createApp } from "./app";
+import { PortalClient } from "./clients/portal/portal.client";
 import type { OaMessenger } from "./clients/zalo/messages";
 import { OaTokenStore } from "./clients/zalo/oa-token-store";
 import { OfflineMessenger } from "./clients/zalo/offline-messenger";
@@ -21,6 +22,7 @@ import { NotificationDelivery } from "./modules/notifications/delivery";
 import { NotificationPlanner } from "./modules/notifications/notification-planner";
 import { OutboxWorker } from "./modules/notifications/outbox-worker";
 import { EmbeddedPortal } from "./modules/portal/embedded-portal";
+import { HttpPortal } from "./modules/portal/http-portal";
 import type { PortalGateway } from "./modules/portal/portal-gateway";
 import { ProcedureRepository } from "./modules/procedures/procedure.repository";
 import { ProcedureService } from "./modules/procedures/procedure.service";
@@ -59,8 +61,12 @@ export async function bootstrap(
     offline,
   });
   const planner = new NotificationPlanner(config.miniAppId);
-  const portal: PortalGateway = new EmbeddedPortal(db, calendar, () => new Date(), planner);
-  const dossiers = new DossierService(portal, procedures, new AttachmentStore(config.dataDir, config.maxUploadBytes));
+  const files = new AttachmentStore(config.dataDir, config.maxUploadBytes);
+  // PORTAL_MODE (docs/decisions/0011): nothing above the gateway knows which one runs.
+  const httpPortal =
+    config.portal.mode === "http" ? createHttpPortal(config.portal, db, calendar, planner, files, logger) : undefined;
+  const portal: PortalGateway = httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner);
+  const dossiers = new DossierService(portal, procedures, files);
 
   const messenger = await createMessenger(config, db, logger);
   const conversations = new ConversationStore(db);
@@ -81,6 +87,7 @@ export async function bootstrap(
   const webhook = webhookCredentials(config.zalo.appId, config.zalo.oaSecretKey, config.dataDir);
   if (webhook.development) logger.warn("webhook: development app id and OA secret in use (DATA_DIR/secrets)");
   inbox.start();
+  httpPortal?.start();
   if (config.outbox.workers !== 0) {
     worker.start();
     announcements.start();
@@ -103,6 +110,7 @@ export async function bootstrap(
     announcements,
     deadlines,
     reports: new ReportService(new ReportRepository(db)),
+    httpPortal,
   };
   return {
     app: createApp(deps),
@@ -112,10 +120,40 @@ export async function bootstrap(
       inbox.stop();
       announcements.stop();
       deadlines.stop();
-      await Promise.all([inbox.idle(), worker.stop(), announcements.idle()]);
+      await Promise.all([inbox.idle(), worker.stop(), announcements.idle(), httpPortal?.stop()]);
       await db.destroy();
     },
   };
+}
+
+/** The provincial portal over HTTP: the part-1 client (decision 0010) behind the forwarding queue. */
+function createHttpPortal(
+  settings: Extract<Config["portal"], { mode: "http" }>,
+  db: Db,
+  calendar: CalendarService,
+  planner: NotificationPlanner,
+  files: AttachmentStore,
+  logger: Logger,
+): HttpPortal {
+  const client = new PortalClient(
+    { baseUrl: settings.url, clientId: settings.clientId, clientSecret: settings.clientSecret, ...settings.client },
+    logger,
+  );
+  logger.info({ url: settings.url, clientId: settings.clientId }, "portal: forwarding to the provincial portal (http)");
+  return new HttpPortal(
+    db,
+    calendar,
+    planner,
+    client,
+    files,
+    {
+      retryBaseMs: settings.retryBaseMs,
+      retryMaxMs: settings.retryMaxMs,
+      queuePollMs: settings.queuePollMs,
+      pollMs: settings.pollSeconds * 1000,
+    },
+    logger,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ZnsTemplateField } from "@qn/shared";
 import { z } from "zod";
+import type { PortalClientOptions } from "./clients/portal/portal.client";
 
 const DEFAULT_MINI_APP_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist");
 const DEFAULT_CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist-console");
@@ -104,6 +105,18 @@ const Env = z.object({
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** Where dossiers live: the embedded portal in this process (default), or the provincial portal over HTTP (0011). */
+  PORTAL_MODE: z.enum(["embedded", "http"]).default("embedded"),
+  /** PORTAL_MODE=http: the portal API's base URL, its OAuth client credentials and the callbacks' HMAC secret. */
+  PORTAL_URL: z.url().optional(),
+  PORTAL_CLIENT_ID: z.string().min(1).optional(),
+  PORTAL_CLIENT_SECRET: z.string().min(1).optional(),
+  PORTAL_CALLBACK_SECRET: z.string().min(16, "Cần ít nhất 16 ký tự").optional(),
+  /** How often the portal's change feed is read (the fallback for lost callbacks). */
+  PORTAL_POLL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /** Forwarding retries: the first wait (doubling, with jitter) and the longest. */
+  PORTAL_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
+  PORTAL_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** Whether an announcement needs an administrator's or a second official's approval before it goes out. */
   ANNOUNCEMENT_APPROVAL: z.enum(["required", "none"]).default("required"),
   /** Largest attachment accepted, in megabytes, and most files in one submission. */
@@ -162,6 +175,8 @@ export type Config = {
   officialSessionHours: number;
   loginMaxFailures: number;
   loginLockMinutes: number;
+  /** Where dossiers live (PORTAL_MODE); the HTTP gateway's settings. Secrets are never logged. */
+  portal: PortalConfig;
   zalo: {
     appId: string | undefined;
     appSecret: string | undefined;
@@ -209,6 +224,33 @@ export class ConfigError extends Error {
   }
 }
 
+export type PortalConfig =
+  | { mode: "embedded" }
+  | {
+      mode: "http";
+      url: string;
+      clientId: string;
+      clientSecret: string;
+      callbackSecret: string;
+      pollSeconds: number;
+      retryBaseMs: number;
+      retryMaxMs: number;
+      /** Not from the environment (tests shorten them): the client's timeouts, attempts and circuit breaker. */
+      client?: Pick<
+        PortalClientOptions,
+        "timeouts" | "maxAttempts" | "retryBaseMs" | "retryMaxMs" | "breakerFailureThreshold" | "breakerCoolDownMs"
+      >;
+      /** Not from the environment: how often the forwarding queue is looked at for due retries (default 1 s). */
+      queuePollMs?: number;
+    };
+
+const PORTAL_HTTP_SETTINGS = [
+  "PORTAL_URL",
+  "PORTAL_CLIENT_ID",
+  "PORTAL_CLIENT_SECRET",
+  "PORTAL_CALLBACK_SECRET",
+] as const;
+
 /** Parses the environment. Empty strings count as unset, so `PORT=` falls back to the default. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
@@ -219,6 +261,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  if (e.PORTAL_MODE === "http") {
+    const missing = PORTAL_HTTP_SETTINGS.filter((name) => !e[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing.map((variable) => ({ variable, message: "Bắt buộc khi PORTAL_MODE=http (required in http mode)" })),
+      );
+    }
+  }
   if ((e.ZALO_OA_ACCESS_TOKEN || e.ZALO_OA_REFRESH_TOKEN) && !e.ZALO_TOKEN_ENCRYPTION_KEY) {
     throw new ConfigError([
       {
@@ -251,6 +301,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     officialSessionHours: e.OFFICIAL_SESSION_HOURS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginLockMinutes: e.LOGIN_LOCK_MINUTES,
+    portal:
+      e.PORTAL_MODE === "http"
+        ? {
+            mode: "http",
+            url: trimSlash(e.PORTAL_URL as string),
+            clientId: e.PORTAL_CLIENT_ID as string,
+            clientSecret: e.PORTAL_CLIENT_SECRET as string,
+            callbackSecret: e.PORTAL_CALLBACK_SECRET as string,
+            pollSeconds: e.PORTAL_POLL_SECONDS,
+            retryBaseMs: e.PORTAL_RETRY_BASE_MS,
+            retryMaxMs: e.PORTAL_RETRY_MAX_SECONDS * 1000,
+          }
+        : { mode: "embedded" },
     zalo: {
       appId: e.ZALO_APP_ID,
       appSecret: e.ZALO_APP_SECRET,

@@ -205,6 +205,26 @@ export const AttachmentView = z.object({
 });
 export type AttachmentView = z.infer<typeof AttachmentView>;
 
+/**
+ * Where a dossier stands with the provincial portal when the bot server forwards to it (PORTAL_MODE=http, issue 7):
+ * accepted here and on its way (`forwarding`), received there with the portal's code (`forwarded`), or refused by the
+ * portal (`failed`; the one-stop office follows it up). Absent when the embedded portal is the system of record.
+ */
+export const PortalForwardingStatus = z.enum(["forwarding", "forwarded", "failed"]);
+export type PortalForwardingStatus = z.infer<typeof PortalForwardingStatus>;
+export const PORTAL_FORWARDING_LABELS: Record<PortalForwardingStatus, string> = {
+  forwarding: "Đang chuyển đến cổng dịch vụ công",
+  forwarded: "Đã chuyển đến cổng dịch vụ công",
+  failed: "Chưa chuyển được đến cổng dịch vụ công, bộ phận một cửa sẽ liên hệ với bạn",
+};
+export const DossierPortalView = z.object({
+  status: PortalForwardingStatus,
+  label: z.string(),
+  /** The portal's own code (MaHoSo) once it answered. */
+  code: z.string().nullable(),
+});
+export type DossierPortalView = z.infer<typeof DossierPortalView>;
+
 export const DossierView = z.object({
   code: z.string(),
   state: DossierState,
@@ -232,6 +252,8 @@ export const DossierView = z.object({
   attachments: z.array(AttachmentView),
   history: z.array(DossierStep),
   rating: z.object({ score: z.number().int(), comment: z.string().nullable() }).nullable(),
+  /** Only in PORTAL_MODE=http: the forwarding to the provincial portal. */
+  portal: DossierPortalView.optional(),
 });
 export type DossierView = z.infer<typeof DossierView>;
 

@@ -35,6 +35,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
     officialSessionHours: 8,
     loginMaxFailures: 5,
     loginLockMinutes: 15,
+    portal: { mode: "embedded" },
     zalo: {
       appId: undefined,
       appSecret: undefined,

@@ -25,12 +25,13 @@ describe("the embedded database", () => {
       "0006_admin",
       "0007_reports_speed",
       "0008_portal_api",
+      "0009_portal_forwarding",
     ]);
     await db.destroy();
 
     const again = await openDatabase(dir);
     const reapplied = await sql<{ n: number }>`SELECT count(*) AS n FROM kysely_migration`.execute(again);
-    expect(Number(reapplied.rows[0]?.n)).toBe(8);
+    expect(Number(reapplied.rows[0]?.n)).toBe(9);
     await again.destroy();
   });
 

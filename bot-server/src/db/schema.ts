@@ -28,6 +28,43 @@ export interface Database {
   notifications: NotificationsTable;
   notification_prefs: NotificationPrefsTable;
   report_submissions: ReportSubmissionsTable;
+  portal_jobs: PortalJobsTable;
+  portal_events: PortalEventsTable;
+}
+
+/** What is still to be sent to the provincial portal (PORTAL_MODE=http): one row per dossier operation. */
+export interface PortalJobsTable {
+  id: Generated<number>;
+  /** `create:<code>`, `supplement:<code>:<n>`, `withdraw:<code>`: a job is written once. */
+  idempotency_key: string;
+  dossier_id: number;
+  dossier_code: string;
+  /** `create`, `supplement` or `withdraw`. */
+  kind: string;
+  payload: string;
+  /** What is already done on the portal (uploaded attachments), so a retry does not repeat it. */
+  progress: Generated<string>;
+  /** `pending`, `in_flight`, `done` or `failed`. */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+
+/** The portal's change events already received (MaSuKien), applied or not (a change the dossier already had). */
+export interface PortalEventsTable {
+  event_id: string;
+  dossier_code: string;
+  /** `callback` or `feed`. */
+  source: string;
+  applied: number;
+  /** When the change happened on the portal (ThoiGian): an older change never undoes a newer one. */
+  at: string;
+  received_at: string;
 }
 
 export interface ReportSubmissionsTable {
@@ -160,6 +197,8 @@ export interface DossiersTable {
   result_method: string | null;
   /** When the result was delivered (state 10). */
   delivered_at: string | null;
+  /** The provincial portal's code (MaHoSo) once it answered (PORTAL_MODE=http only). */
+  portal_code: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AttachmentsTable {

@@ -46,6 +46,20 @@ export class IllegalTransitionError extends ConflictError {
   }
 }
 
+/** A citizen's change about to be committed, for whoever must pass it on (the HTTP gateway's forwarding queue). */
+export type LocalChange =
+  | { action: "submit"; dossierId: number; code: string }
+  | { action: "supplement"; dossierId: number; code: string; attachmentIds: number[]; note: string | null }
+  | { action: "withdraw"; dossierId: number; code: string; reason: string };
+
+/** The decision of a change: what to write, or null to write nothing (the change is already there). */
+export type ChangeDecision = { set: RowChange; to: DossierState; details: unknown } | null;
+
+export type EmbeddedPortalHooks = {
+  /** Runs inside the transaction of a submission, supplement or withdrawal: what it writes commits with it. */
+  onCommitting?: (trx: Trx, change: LocalChange) => Promise<void>;
+};
+
 /**
  * The embedded portal: the project's own system of record in SQLite. Every change is one transaction that writes the
  * dossier, a step of its history and a domain event; listeners hear about it after the commit.
@@ -58,6 +72,7 @@ export class EmbeddedPortal implements PortalGateway {
     private readonly calendar: CalendarService,
     private readonly now: () => Date = () => new Date(),
     private readonly planner?: NotificationPlanner,
+    private readonly hooks: EmbeddedPortalHooks = {},
   ) {}
 
   async submit(input: SubmitInput): Promise<DossierRecord> {
@@ -114,6 +129,7 @@ export class EmbeddedPortal implements PortalGateway {
         .returning("id")
         .executeTakeFirstOrThrow();
       await insertAttachments(trx, inserted.id, input.attachments, "initial", at);
+      await this.hooks.onCommitting?.(trx, { action: "submit", dossierId: inserted.id, code });
       const note = input.filedBy ? "Nộp hồ sơ thay công dân (đã có sự đồng ý của công dân)" : null;
       await addStep(trx, inserted.id, input.actor, "submit", note, null, STATE.NEW, at, null);
       events.push(
@@ -299,7 +315,14 @@ export class EmbeddedPortal implements PortalGateway {
         set.complete_received_at = at.toISOString();
         set.due_date = days === null ? null : calendar.addWorkingDays(vietnamDate(at), days);
       }
-      await insertAttachments(trx, row.id, attachments, "supplement", at);
+      const attachmentIds = await insertAttachments(trx, row.id, attachments, "supplement", at);
+      await this.hooks.onCommitting?.(trx, {
+        action: "supplement",
+        dossierId: row.id,
+        code,
+        attachmentIds,
+        note: note ?? null,
+      });
       return { set, to, details: { files: attachments.length } };
     });
     return (await this.get(code)) as DossierRecord;
@@ -307,9 +330,10 @@ export class EmbeddedPortal implements PortalGateway {
 
   async withdraw(code: string, actor: StepActor, reason: string): Promise<DossierRecord> {
     const at = this.now();
-    await this.change(code, actor, "withdraw", reason, at, (row) => {
+    await this.change(code, actor, "withdraw", reason, at, async (row, trx) => {
       const state = row.state as DossierState;
       if (!canTransition("withdraw", state)) throw new IllegalTransitionError(state, actionLabel("withdraw"));
+      await this.hooks.onCommitting?.(trx, { action: "withdraw", dossierId: row.id, code, reason });
       return { set: { state: STATE.WITHDRAWN, resume_state: null }, to: STATE.WITHDRAWN, details: null };
     });
     return (await this.get(code)) as DossierRecord;
@@ -367,6 +391,22 @@ export class EmbeddedPortal implements PortalGateway {
     };
   }
 
+  /**
+   * Records a change decided elsewhere — the provincial portal, the system of record in PORTAL_MODE=http — with the
+   * same step, event and notification as a change made here. `decide` runs in the transaction (it may write there too)
+   * and returns null when there is nothing to change. Resolves to whether a change was written.
+   */
+  async applyExternal(
+    code: string,
+    actor: StepActor,
+    action: string,
+    note: string | null,
+    at: Date,
+    decide: (row: Row, trx: Trx) => Promise<ChangeDecision>,
+  ): Promise<boolean> {
+    return this.change(code, actor, action, note, at, decide);
+  }
+
   subscribe(listener: (event: DossierEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -386,18 +426,15 @@ export class EmbeddedPortal implements PortalGateway {
     action: string,
     note: string | null,
     at: Date,
-    decide: (
-      row: Row,
-      trx: Trx,
-    ) =>
-      | { set: RowChange; to: DossierState; details: unknown }
-      | Promise<{ set: RowChange; to: DossierState; details: unknown }>,
-  ): Promise<void> {
+    decide: (row: Row, trx: Trx) => ChangeDecision | Promise<ChangeDecision>,
+  ): Promise<boolean> {
     const events: DossierEvent[] = [];
     await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom("dossiers").selectAll().where("code", "=", code).executeTakeFirst();
       if (!row) throw new NotFoundError("Không tìm thấy hồ sơ.");
-      const { set, to, details } = await decide(row, trx);
+      const decision = await decide(row, trx);
+      if (decision === null) return;
+      const { set, to, details } = decision;
       const updated = await trx
         .updateTable("dossiers")
         .set({ ...set, updated_at: at.toISOString() })
@@ -432,6 +469,7 @@ export class EmbeddedPortal implements PortalGateway {
       });
     });
     this.publish(events);
+    return events.length > 0;
   }
 
   private async list(
@@ -512,9 +550,9 @@ async function insertAttachments(
   attachments: StoredAttachment[],
   kind: "initial" | "supplement",
   at: Date,
-): Promise<void> {
-  if (attachments.length === 0) return;
-  await trx
+): Promise<number[]> {
+  if (attachments.length === 0) return [];
+  const rows = await trx
     .insertInto("attachments")
     .values(
       attachments.map((a) => ({
@@ -529,7 +567,9 @@ async function insertAttachments(
         uploaded_at: at.toISOString(),
       })),
     )
+    .returning("id")
     .execute();
+  return rows.map((r) => r.id);
 }
 
 async function addStep(

@@ -1,0 +1,266 @@
+import {
+  type DossierAction,
+  type DossierState,
+  type DossierStateChange,
+  FINAL_STATES,
+  fromPortalStateChange,
+  PortalMappingError,
+  STATE,
+} from "@qn/shared";
+import express, { type Router } from "express";
+import type { Selectable } from "kysely";
+import { verifyPortalCallback } from "../../clients/portal/callback-signature";
+import type { PortalClient } from "../../clients/portal/portal.client";
+import type { Db } from "../../db/database";
+import type { Database } from "../../db/schema";
+import type { Logger } from "../../logger";
+import type { ChangeDecision, EmbeddedPortal } from "./embedded-portal";
+import type { StepActor } from "./portal-gateway";
+
+const CURSOR_KEY = "portal.dossier-changes.cursor";
+
+/** The step a state change is recorded as when the portal did not name one of ours (the timeline's labels). */
+const ACTION_TO: Partial<Record<DossierState, DossierAction>> = {
+  [STATE.ACCEPTED]: "accept",
+  [STATE.REJECTED]: "reject",
+  [STATE.PROCESSING]: "process",
+  [STATE.SUPPLEMENT_REQUESTED]: "request-supplement",
+  [STATE.PAYMENT_REQUESTED]: "request-payment",
+  [STATE.WITHDRAWN]: "withdraw",
+  [STATE.STOPPED]: "stop",
+  [STATE.DONE]: "complete",
+  [STATE.DELIVERED]: "deliver",
+};
+
+const KNOWN_ACTIONS = new Set<string>([
+  "accept",
+  "reject",
+  "request-supplement",
+  "supplement",
+  "process",
+  "request-payment",
+  "confirm-payment",
+  "stop",
+  "complete",
+  "deliver",
+  "withdraw",
+]);
+
+export type ApplyOutcome = "applied" | "unchanged" | "stale" | "duplicate" | "unknown-dossier";
+
+/**
+ * State changes from the provincial portal, by callback or from the change feed, applied to the local dossier once
+ * per MaSuKien: the event id is recorded in the transaction that records the change (so a duplicate — the callback
+ * retried, or the feed listing what a callback already brought — finds it and does nothing). The change is written by
+ * the embedded portal's own path, so the step, the `dossier.state-changed` event and the citizen's notification are
+ * those of embedded mode.
+ */
+export class PortalChanges {
+  private polling: Promise<number> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly local: EmbeddedPortal,
+    private readonly client: PortalClient,
+    private readonly logger: Logger,
+  ) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async idle(): Promise<void> {
+    while (this.polling) await this.polling.catch(() => undefined);
+  }
+
+  async apply(change: DossierStateChange, source: "callback" | "feed"): Promise<ApplyOutcome> {
+    const target = await this.db
+      .selectFrom("dossiers")
+      .select("code")
+      .where((eb) =>
+        eb.or([
+          eb("portal_code", "=", change.code),
+          ...(change.reference ? [eb.and([eb("code", "=", change.reference), eb("portal_code", "is", null)])] : []),
+        ]),
+      )
+      .executeTakeFirst();
+    // A dossier filed on the portal by another channel (the counter) is none of the bot server's business.
+    if (!target) return "unknown-dossier";
+    let outcome: ApplyOutcome = "duplicate";
+    const at = new Date(change.at);
+    await this.local.applyExternal(
+      target.code,
+      actorOf(change),
+      actionOf(change),
+      change.note,
+      at,
+      async (row, trx) => {
+        const newer = await trx
+          .selectFrom("portal_events")
+          .select("event_id")
+          .where("dossier_code", "=", row.code)
+          .where("applied", "=", 1)
+          .where("at", ">", change.at)
+          .executeTakeFirst();
+        // Nothing to write for the filing itself (null → 1), a state the dossier already has (the citizen's own
+        // supplement or withdrawal), or a change older than one applied or than a final state: a callback lost and
+        // found in the feed after a later one must not take the dossier back.
+        const same = change.fromState === null || row.state === change.toState;
+        const stale = !!newer || FINAL_STATES.has(row.state as DossierState);
+        const decision = same || stale ? null : decide(row, change);
+        const inserted = await trx
+          .insertInto("portal_events")
+          .values({
+            event_id: change.eventId,
+            dossier_code: row.code,
+            source,
+            applied: decision ? 1 : 0,
+            at: change.at,
+            received_at: new Date().toISOString(),
+          })
+          .onConflict((oc) => oc.column("event_id").doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return null; // seen before
+        if (row.portal_code === null) {
+          await trx.updateTable("dossiers").set({ portal_code: change.code }).where("id", "=", row.id).execute();
+        }
+        outcome = decision ? "applied" : same ? "unchanged" : "stale";
+        return decision;
+      },
+    );
+    return outcome;
+  }
+
+  /**
+   * Reads the change feed from the stored cursor to its end and applies what it lists. One read at a time; a failure
+   * (portal down, a page off the contract) is logged and the next poll starts again from the last stored cursor.
+   * Resolves to the number of changes applied.
+   */
+  poll(): Promise<number> {
+    if (this.polling) return this.polling;
+    this.polling = this.readFeed()
+      .catch((error) => {
+        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "portal change feed failed");
+        return 0;
+      })
+      .finally(() => {
+        this.polling = undefined;
+      });
+    return this.polling;
+  }
+
+  private async readFeed(): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      if (this.stopped) return applied;
+      const stored = await this.db.selectFrom("meta").select("value").where("key", "=", CURSOR_KEY).executeTakeFirst();
+      const page = await this.client.dossierChanges(stored?.value);
+      for (const change of page.items) {
+        if ((await this.apply(change, "feed")) === "applied") applied++;
+      }
+      await this.db
+        .insertInto("meta")
+        .values({ key: CURSOR_KEY, value: page.nextCursor })
+        .onConflict((oc) => oc.column("key").doUpdateSet({ value: page.nextCursor }))
+        .execute();
+      if (!page.hasMore || page.items.length === 0) return applied;
+    }
+  }
+}
+
+/**
+ * `POST /portal-callbacks`: the portal's signed state-change callback (docs/portal-api/openapi.json, webhook
+ * `dossierStateChanged`). The signature is checked on the raw bytes before anything is parsed: missing, wrong or
+ * stale → 401; a body off the contract → 400; received (also a duplicate or a dossier we do not know) → 204; the
+ * change could not be recorded now → 503 (the portal retries). Mounted before the JSON parser.
+ */
+export function portalCallbackRouter(
+  changes: PortalChanges,
+  secret: string,
+  logger: Logger,
+  now: () => number = Date.now,
+): Router {
+  const router = express.Router();
+  router.post("/portal-callbacks", express.raw({ type: () => true, limit: "64kb" }), async (req, res) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verdict = verifyPortalCallback({
+      timestampHeader: req.get("x-portal-timestamp"),
+      signatureHeader: req.get("x-portal-signature"),
+      rawBody,
+      secrets: secret,
+      now: now(),
+    });
+    if (!verdict.ok) {
+      logger.warn({ reason: verdict.reason }, "portal callback refused");
+      res
+        .status(401)
+        .json({ error: { code: "BAD_SIGNATURE", message: "Chữ ký callback không hợp lệ hoặc đã hết hạn." } });
+      return;
+    }
+    let change: DossierStateChange;
+    try {
+      change = fromPortalStateChange(JSON.parse(rawBody.toString("utf8")));
+    } catch (error) {
+      const issues = error instanceof PortalMappingError ? error.issues : [{ path: "", message: "not JSON" }];
+      logger.warn({ issues }, "portal callback off contract");
+      res.status(400).json({ error: { code: "VALIDATION_FAILED", message: "Nội dung callback không đúng hợp đồng." } });
+      return;
+    }
+    try {
+      const outcome = await changes.apply(change, "callback");
+      logger.info({ event: change.eventId, outcome }, "portal callback");
+      res.status(204).end();
+    } catch (error) {
+      logger.error({ err: error, event: change.eventId }, "portal callback not recorded");
+      res.status(503).json({ error: { code: "UNAVAILABLE", message: "Chưa ghi nhận được, vui lòng gửi lại sau." } });
+    }
+  });
+  return router;
+}
+
+type Row = Selectable<Database["dossiers"]>;
+
+/** What the portal's change means for the local row: the same fields the embedded portal's actions set. */
+function decide(row: Row, change: DossierStateChange): ChangeDecision {
+  const to = change.toState;
+  const set: NonNullable<ChangeDecision>["set"] = { state: to };
+  if (change.dueDate) set.due_date = change.dueDate;
+  if (row.accepted_at === null && to !== STATE.NEW && to !== STATE.REJECTED && row.state === STATE.NEW) {
+    set.accepted_at = change.at;
+    set.complete_received_at = change.at;
+  }
+  if (to === STATE.SUPPLEMENT_REQUESTED) {
+    set.resume_state = row.state === STATE.NEW ? STATE.NEW : STATE.PROCESSING;
+    set.missing_documents = JSON.stringify(change.missingDocuments);
+  } else if (row.state === STATE.SUPPLEMENT_REQUESTED) {
+    set.resume_state = null;
+    set.missing_documents = "[]";
+  }
+  if (change.amount !== null) set.fees_due = change.amount;
+  if (change.trackingNumber) set.postal_tracking = change.trackingNumber;
+  if (to === STATE.DELIVERED) set.delivered_at = change.at;
+  const details: Record<string, unknown> = { portalEvent: change.eventId };
+  if (change.missingDocuments.length > 0) details.missingDocuments = change.missingDocuments;
+  if (change.amount !== null) details.amount = change.amount;
+  if (change.trackingNumber) details.trackingNumber = change.trackingNumber;
+  return { set, to, details };
+}
+
+function actionOf(change: DossierStateChange): string {
+  if (change.action && KNOWN_ACTIONS.has(change.action)) return change.action;
+  if (change.fromState === STATE.SUPPLEMENT_REQUESTED && change.toState !== STATE.WITHDRAWN) return "supplement";
+  return ACTION_TO[change.toState] ?? "portal-update";
+}
+
+function actorOf(change: DossierStateChange): StepActor {
+  return change.actorName
+    ? {
+        kind: "official",
+        id: null,
+        name: change.actorName,
+        role: "Cán bộ (Cổng dịch vụ công tỉnh)",
+        unitCode: change.unitCode,
+      }
+    : { kind: "system", id: null, name: "Cổng dịch vụ công tỉnh", role: "Hệ thống", unitCode: change.unitCode };
+}
