@@ -26,7 +26,8 @@ async function freePort(): Promise<number> {
 
 /** The portal process: a bot server in embedded mode serving the contract at /portal-api, on a fixed port. */
 function portalProcess(dataDir: string, port: number, callbackUrl: string): ChildProcess {
-  return spawn(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "bot-server/src/server.ts")], {
+  // node with tsx's loader, not the tsx wrapper: SIGKILL to the wrapper would leave its node child serving.
+  return spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bot-server/src/server.ts")], {
     cwd: ROOT,
     stdio: "ignore",
     env: {
@@ -140,6 +141,7 @@ describe("the HTTP gateway against a real portal process", () => {
       await fileSome(4, 4);
       await waitFor(async () => (await forwardedCount()) >= 2, 30_000, "the first dossiers on the portal");
       await kill(portal);
+      expect(await up(portalUrl)).toBe(false);
       await fileSome(8, 4);
 
       portal = portalProcess(portalDir, port, callbackUrl);
@@ -181,6 +183,7 @@ describe("the HTTP gateway against a real portal process", () => {
       const half = Math.floor(codes.length / 2);
       for (const { portal_code } of codes.slice(0, half)) await accept(portal_code as string);
       await kill(portal);
+      expect(await up(portalUrl)).toBe(false);
       portal = portalProcess(portalDir, port, callbackUrl);
       children.push(portal);
       await waitFor(() => up(portalUrl), 30_000, "the portal process a third time");
