@@ -12,7 +12,9 @@ const CONCURRENCY = 8;
 const KEY = Buffer.alloc(32, 9).toString("base64");
 
 function serverProcess(dataDir: string, zaloUrl: string): ChildProcess {
-  return spawn(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "bot-server/src/server.ts")], {
+  // Node itself with tsx as a loader, not the `tsx` launcher: SIGKILL to the launcher would leave the server it started
+  // running (an orphan that keeps sending), and the "crash" would be no crash at all.
+  return spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bot-server/src/server.ts")], {
     cwd: ROOT,
     stdio: "ignore",
     env: {
@@ -102,6 +104,9 @@ describe("a broadcast survives kill -9", () => {
       await new Promise((r) => first.once("exit", r));
       const atCrash = zalo.total();
       expect(atCrash).toBeLessThan(FOLLOWERS);
+      // Nothing is sending any more: the server really died (at 300 messages/s an orphan would show within a second).
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(zalo.total()).toBe(atCrash);
 
       const second = serverProcess(dataDir, zalo.url);
       children.push(second);

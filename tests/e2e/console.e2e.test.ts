@@ -131,7 +131,7 @@ describe("the officials' console, end to end in Chromium", () => {
     await page.getByRole("button", { name: "Tiếp nhận hồ sơ" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Xác nhận" }).click();
     await page.getByText("Đã thực hiện: Tiếp nhận hồ sơ.").waitFor();
-    expect(await page.locator(".page-header .chip").textContent()).toBe("Được tiếp nhận");
+    await expect.poll(() => page.locator(".page-header .chip").textContent()).toBe("Được tiếp nhận");
 
     await page.getByRole("button", { name: "Yêu cầu bổ sung giấy tờ" }).click();
     const dialog = page.getByRole("dialog");
