@@ -63,6 +63,12 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
       <h2 className="detail__name">{d.procedure.name}</h2>
       <p className="detail__code">Mã hồ sơ {d.code}</p>
       <StateChip state={d.state} overdue={d.overdue} />
+      {d.portal && (
+        <p className="notice" role="status">
+          {d.portal.label}
+          {d.portal.code ? ` (mã trên cổng: ${d.portal.code})` : ""}
+        </p>
+      )}
       <dl className="facts">
         <dt>Nơi giải quyết</dt>
         <dd>{d.unitName}</dd>

@@ -73,6 +73,15 @@ export default function DossierPage() {
               <dd>{d.unitName}</dd>
               <dt>Kênh nộp</dt>
               <dd>{CHANNEL_LABELS[d.channel]}</dd>
+              {d.portal && (
+                <>
+                  <dt>Cổng dịch vụ công</dt>
+                  <dd>
+                    {d.portal.label}
+                    {d.portal.code ? ` · mã ${d.portal.code}` : ""}
+                  </dd>
+                </>
+              )}
               <dt>Ngày nộp</dt>
               <dd>{formatDateTime(d.submittedAt)}</dd>
               <dt>Ngày tiếp nhận</dt>
