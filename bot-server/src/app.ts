@@ -73,7 +73,11 @@ export function createApp(deps: AppDeps): Express {
   );
   // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
   app.use(webhookRouter(deps.webhook, deps.inbox, deps.logger));
-  app.use("/portal-api", portalApiRouter(deps)); // the portal contract, own parsing and errors (decision 0011)
+  // The portal contract, with its own parsing and errors (decision 0011). Its callback sender runs in the background:
+  // `stopBackground` lets bootstrap's close() stop it with the rest.
+  const portalApi = portalApiRouter(deps);
+  app.use("/portal-api", portalApi);
+  app.locals.stopBackground = portalApi.stop;
   if (deps.httpPortal && deps.config.portal.mode === "http") {
     // Signed over the raw body too (decision 0010): before the JSON parser.
     app.use(portalCallbackRouter(deps.httpPortal.changes, deps.config.portal.callbackSecret, deps.logger));

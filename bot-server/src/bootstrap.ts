@@ -112,15 +112,17 @@ export async function bootstrap(
     reports: new ReportService(new ReportRepository(db)),
     httpPortal,
   };
+  const app = createApp(deps);
   return {
-    app: createApp(deps),
+    app,
     deps,
     portal,
     close: async () => {
       inbox.stop();
       announcements.stop();
       deadlines.stop();
-      await Promise.all([inbox.idle(), worker.stop(), announcements.idle(), httpPortal?.stop()]);
+      const stopBackground = app.locals.stopBackground as (() => Promise<void>) | undefined;
+      await Promise.all([inbox.idle(), worker.stop(), announcements.idle(), httpPortal?.stop(), stopBackground?.()]);
       await db.destroy();
     },
   };
