@@ -45,8 +45,13 @@ export default function DossierPage() {
   }
   const d = dossier.value as DossierView;
   const official = session?.official;
+  // With the provincial portal as the system of record (PORTAL_MODE=http), dossiers are processed there.
+  const onPortal = Boolean(d.portal);
   const mayAct =
-    official && (official.role === "official" || official.role === "hcc") && official.unitCode === d.unitCode;
+    !onPortal &&
+    official &&
+    (official.role === "official" || official.role === "hcc") &&
+    official.unitCode === d.unitCode;
   const actions = officialActions(d.state) as Act[];
 
   return (
@@ -159,7 +164,12 @@ export default function DossierPage() {
         <div>
           <section className="panel" aria-labelledby="h-actions">
             <h2 id="h-actions">Xử lý</h2>
-            {!mayAct && (
+            {onPortal && (
+              <p className="muted">
+                Hồ sơ này được xử lý trên Cổng dịch vụ công của tỉnh; trạng thái ở đây tự cập nhật theo cổng.
+              </p>
+            )}
+            {!onPortal && !mayAct && (
               <p className="muted">Bạn chỉ xem hồ sơ này; việc xử lý do cán bộ của đơn vị tiếp nhận thực hiện.</p>
             )}
             {mayAct && actions.length === 0 && <p className="muted">Hồ sơ ở trạng thái này không còn thao tác nào.</p>}
