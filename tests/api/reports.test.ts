@@ -361,6 +361,13 @@ describe("the quarterly reports", () => {
 
     const other = await call(server, "POST", "/api/reports/submissions", { token: own.token, json: { unit: X } });
     expect(other.status).toBe(403);
+    const adminForAll = await official(server, "admin", "22");
+    const forAll = await call(server, "POST", "/api/reports/submissions", {
+      token: adminForAll.token,
+      json: { unit: "all" },
+    });
+    expect(forAll.status).toBe(400);
+    expect(forAll.body.error.details[0].path).toBe("unit");
 
     const admin = await official(server, "admin", "22");
     const all = await call(server, "GET", "/api/reports/due", { token: admin.token });

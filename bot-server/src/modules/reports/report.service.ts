@@ -210,6 +210,12 @@ export class ReportService {
   async submit(official: OfficialActor, unitCode: string | undefined) {
     if (official.role === "volunteer") throw new ForbiddenError("Tình nguyện viên không gửi báo cáo.");
     const code = unitCode ?? official.unitCode;
+    if (code === ALL_UNITS) {
+      throw new ValidationError(
+        "Yêu cầu không hợp lệ: unit — mỗi đơn vị gửi báo cáo của mình, không gửi cho toàn tỉnh",
+        [{ path: "unit", message: "Mỗi đơn vị gửi báo cáo của mình, không gửi cho toàn tỉnh" }],
+      );
+    }
     if (official.role !== "admin" && code !== official.unitCode) {
       throw new ForbiddenError("Bạn chỉ gửi được báo cáo của đơn vị mình.");
     }
