@@ -6,8 +6,9 @@ import type {
   ReportScope,
   SubmissionGroup,
 } from "@qn/shared";
-import { sql } from "kysely";
+import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { Db } from "../../db/database";
+import type { Database } from "../../db/schema";
 
 export type ReceivingUnit = { code: string; name: string; level: AdministrativeLevel };
 
@@ -102,21 +103,7 @@ export class ReportRepository {
         .selectFrom("dossiers")
         .select(["unit_code", "procedure_code", "online_level", "channel", sql<number>`count(*)`.as("n")])
         .groupBy(["unit_code", "procedure_code", "online_level", "channel"]);
-    let rows: { unit_code: string; procedure_code: string; online_level: number | null; channel: string; n: number }[];
-    if (isShort(start, end)) {
-      let query = grouped().where("submitted_at", ">=", start).where("submitted_at", "<", end);
-      if (scope.kind === "unit") query = query.where("unit_code", "=", scope.unitCode);
-      rows = await query.execute();
-    } else {
-      const units = scope.kind === "unit" ? [scope.unitCode] : await this.dossierUnits();
-      rows = [];
-      for (const { year, whole } of vietnameseYears(start, end)) {
-        if (units.length === 0) break;
-        let query = grouped().where("unit_code", "in", units).where(submittedYear, "=", year);
-        if (!whole) query = query.where("submitted_at", ">=", start).where("submitted_at", "<", end);
-        for (const row of await query.execute()) rows.push(row);
-      }
-    }
+    const rows = await this.inPeriod(grouped, "submitted_at", submittedYear, start, end, scope);
     return rows.map((r) => ({
       unitCode: r.unit_code,
       unitLevel: levels.get(r.unit_code) ?? "commune",
@@ -135,21 +122,7 @@ export class ReportRepository {
         .select(["unit_code", "procedure_code", "result_method", sql<number>`count(*)`.as("n")])
         .where("delivered_at", "is not", null)
         .groupBy(["unit_code", "procedure_code", "result_method"]);
-    let rows: { unit_code: string; procedure_code: string; result_method: string | null; n: number }[];
-    if (isShort(start, end)) {
-      let query = grouped().where("delivered_at", ">=", start).where("delivered_at", "<", end);
-      if (scope.kind === "unit") query = query.where("unit_code", "=", scope.unitCode);
-      rows = await query.execute();
-    } else {
-      const units = scope.kind === "unit" ? [scope.unitCode] : await this.dossierUnits();
-      rows = [];
-      for (const { year, whole } of vietnameseYears(start, end)) {
-        if (units.length === 0) break;
-        let query = grouped().where("unit_code", "in", units).where(deliveredYear, "=", year);
-        if (!whole) query = query.where("delivered_at", ">=", start).where("delivered_at", "<", end);
-        for (const row of await query.execute()) rows.push(row);
-      }
-    }
+    const rows = await this.inPeriod(grouped, "delivered_at", deliveredYear, start, end, scope);
     return rows.map((r) => ({
       unitCode: r.unit_code,
       procedureCode: r.procedure_code,
@@ -171,6 +144,35 @@ export class ReportRepository {
       )
       SELECT code FROM units WHERE code IS NOT NULL`.execute(this.db);
     return result.rows.map((r) => r.code);
+  }
+
+  /**
+   * A grouped query over the dossiers whose `instant` falls in [start, end): a short period through the instant-led
+   * index of migration 0005, a longer one a Vietnamese year at a time through the unit-and-year index of 0007 (`year`
+   * must be the index's own expression). Submissions and deliveries share this; only their columns differ.
+   */
+  private async inPeriod<R>(
+    grouped: () => SelectQueryBuilder<Database, "dossiers", R>,
+    instant: "submitted_at" | "delivered_at",
+    year: RawBuilder<string>,
+    start: string,
+    end: string,
+    scope: ReportScope,
+  ): Promise<R[]> {
+    if (isShort(start, end)) {
+      let query = grouped().where(instant, ">=", start).where(instant, "<", end);
+      if (scope.kind === "unit") query = query.where("unit_code", "=", scope.unitCode);
+      return query.execute();
+    }
+    const units = scope.kind === "unit" ? [scope.unitCode] : await this.dossierUnits();
+    const rows: R[] = [];
+    for (const { year: y, whole } of vietnameseYears(start, end)) {
+      if (units.length === 0) break;
+      let query = grouped().where("unit_code", "in", units).where(year, "=", y);
+      if (!whole) query = query.where(instant, ">=", start).where(instant, "<", end);
+      for (const row of await query.execute()) rows.push(row);
+    }
+    return rows;
   }
 
   async submittedReports(year: number, quarter: number) {
