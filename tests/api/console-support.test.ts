@@ -1,35 +1,12 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { ConversationMessage, ConversationThread } from "@qn/shared";
 import { HttpResponse, http } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, citizen, official } from "../helpers/api";
 import { startTestServer, type TestServer } from "../helpers/test-server";
+import { citizenWrites } from "../helpers/webhook";
 import { mockServer } from "../mocks/server";
 import { fakeZaloOa, ZALO_OAUTH_URL, ZALO_OPENAPI_URL } from "../mocks/zalo-oa";
-
-/** A text message as Zalo sends it to the webhook, signed with the server's webhook credentials (ZALO.md §3). */
-async function citizenWrites(server: TestServer, userId: string, text: string) {
-  const { appId, oaSecretKey } = server.deps.webhook;
-  const event = {
-    app_id: appId,
-    timestamp: String(Date.now()),
-    event_name: "user_send_text",
-    sender: { id: userId },
-    recipient: { id: "oa-1" },
-    message: { msg_id: randomUUID(), text },
-  };
-  const raw = JSON.stringify(event);
-  const mac = createHash("sha256")
-    .update(appId + raw + event.timestamp + oaSecretKey)
-    .digest("hex");
-  const res = await fetch(`${server.url}/webhooks/zalo`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "X-ZEvent-Signature": `mac=${mac}` },
-    body: raw,
-  });
-  expect(res.status).toBe(200);
-  await server.deps.inbox.idle();
-}
 
 /** A citizen the chatbot handed off to officials, without going through the webhook. */
 async function handedOff(server: TestServer, userId: string) {

@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -10,6 +9,7 @@ import { png } from "../helpers/files";
 import { buildConsole } from "../helpers/mini-app-build";
 import { ROOT } from "../helpers/run";
 import { startTestServer, type TestServer } from "../helpers/test-server";
+import { citizenWrites } from "../helpers/webhook";
 
 /** Screenshots of the console's screens, kept as test artifacts to look at. */
 const SCREENS = path.join(ROOT, "test-results", "screens");
@@ -70,30 +70,6 @@ async function signIn(username: string, password = PASSWORD): Promise<Page> {
   await page.getByRole("button", { name: "Đăng nhập" }).click();
   if (password === PASSWORD) await page.getByRole("button", { name: "Đăng xuất" }).waitFor();
   return page;
-}
-
-/** A text message as Zalo sends it to the webhook, signed with the server's webhook credentials (ZALO.md §3). */
-async function citizenWrites(userId: string, text: string) {
-  const { appId, oaSecretKey } = server.deps.webhook;
-  const event = {
-    app_id: appId,
-    timestamp: String(Date.now()),
-    event_name: "user_send_text",
-    sender: { id: userId },
-    recipient: { id: "oa-1" },
-    message: { msg_id: randomUUID(), text },
-  };
-  const raw = JSON.stringify(event);
-  const mac = createHash("sha256")
-    .update(appId + raw + event.timestamp + oaSecretKey)
-    .digest("hex");
-  const res = await fetch(`${server.url}/webhooks/zalo`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "X-ZEvent-Signature": `mac=${mac}` },
-    body: raw,
-  });
-  expect(res.status).toBe(200);
-  await server.deps.inbox.idle();
 }
 
 async function shot(page: Page, name: string) {
@@ -221,8 +197,8 @@ describe("the officials' console, end to end in Chromium", () => {
 
   it("when a citizen asks the chatbot for an official, then an officer answers through the OA and hands back", async () => {
     const userId = "zalo-user-hotro-1";
-    await citizenWrites(userId, "cho tôi gặp cán bộ");
-    await citizenWrites(userId, "Con tôi sinh ở nhà, làm giấy khai sinh cần giấy tờ gì ạ?");
+    await citizenWrites(server, userId, "cho tôi gặp cán bộ");
+    await citizenWrites(server, userId, "Con tôi sinh ở nhà, làm giấy khai sinh cần giấy tờ gì ạ?");
 
     const page = await signIn("mot.cua.hatu");
     await page.getByRole("link", { name: "Hỗ trợ trực tuyến" }).click();
