@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
+import { SingleFlight } from "../../background/single-flight";
 import type { Db } from "../../db/database";
 import type { Logger } from "../../logger";
 import { type DeliveryOutcome, type NotificationDelivery, type OutboxRow, RetryLater } from "./delivery";
@@ -24,8 +25,10 @@ const BACKOFF_CAP_MS = 60 * 60_000;
  */
 export class OutboxWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly flight = new SingleFlight(
+    () => this.drain(),
+    (error) => this.logger.error({ err: error }, "outbox worker failed"),
+  );
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -51,24 +54,12 @@ export class OutboxWorker {
 
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((error) => this.logger.error({ err: error }, "outbox worker failed"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.flight.kick();
   }
 
   /** Resolves when nothing is being processed and nothing is due. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.flight.idle();
   }
 
   private async drain(): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { buffer } from "node:stream/consumers";
 import { type DossierForwarding, type OfficialRole, STATE } from "@qn/shared";
 import { sql, type Transaction } from "kysely";
+import { SingleFlight } from "../../background/single-flight";
 import { PortalError, PortalRejectedError, PortalUnavailableError } from "../../clients/portal/errors";
 import type { PortalClient } from "../../clients/portal/portal.client";
 import type { Db } from "../../db/database";
@@ -83,8 +84,10 @@ export async function enqueueForwarding(trx: Transaction<Database>, change: Loca
  */
 export class ForwardingWorker {
   readonly id = `forwarder-${randomUUID().slice(0, 8)}`;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly flight = new SingleFlight(
+    () => this.drain(),
+    (error) => this.logger.error({ err: error }, "portal forwarding failed"),
+  );
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -112,24 +115,12 @@ export class ForwardingWorker {
 
   kick(): void {
     if (this.stopped || !this.timer) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((error) => this.logger.error({ err: error }, "portal forwarding failed"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.flight.kick();
   }
 
   /** Resolves when nothing is being sent. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.flight.idle();
   }
 
   private async drain(): Promise<void> {

@@ -1,3 +1,4 @@
+import { SingleFlight } from "../../background/single-flight";
 import type { Db } from "../../db/database";
 import type { Logger } from "../../logger";
 
@@ -20,8 +21,7 @@ const RETRY_EVERY_MS = 15_000;
  * fails (Zalo down…) is retried later, up to five times; events left pending by a crash are processed after restart.
  */
 export class WebhookInbox {
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly flight = new SingleFlight(() => this.drain());
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -52,17 +52,7 @@ export class WebhookInbox {
 
   /** Starts processing if it is not running; called after each stored event and periodically. */
   kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.flight.kick();
   }
 
   start(): void {
@@ -73,7 +63,7 @@ export class WebhookInbox {
 
   /** Waits until nothing is pending (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.flight.idle();
   }
 
   stop(): void {
