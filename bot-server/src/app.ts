@@ -7,6 +7,7 @@ import type { OaMessenger } from "./clients/zalo/messages";
 import type { Config } from "./config";
 import type { Db } from "./db/database";
 import { errorHandler, notFoundHandler } from "./errors/error-handler";
+import { apiCors } from "./http/cors";
 import { uploadParts } from "./http/upload";
 import type { Logger } from "./logger";
 import { consoleRouter } from "./modules/admin/console.router";
@@ -90,6 +91,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter(deps.db));
 
   const api = express.Router();
+  // First: a preflight is answered (or refused) before it counts against the rate limit or meets authentication.
+  api.use(apiCors(deps.config.corsOrigins));
   api.use(
     rateLimit({
       windowMs: 60_000,

@@ -4,6 +4,12 @@ import { ZnsTemplateField } from "@qn/shared";
 import { z } from "zod";
 import type { PortalClientOptions } from "./clients/portal/portal.client";
 
+/**
+ * Where Zalo serves a deployed mini-app from (docs/decisions/0012; seen in several independent projects):
+ * the web origin, and the one some Zalo clients report. Kept as data so that a change is one edit.
+ */
+export const ZALO_MINI_APP_ORIGINS = ["https://h5.zdn.vn", "zbrowser://h5.zdn.vn"] as const;
+
 const DEFAULT_MINI_APP_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist");
 const DEFAULT_CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../mini-app/dist-console");
 
@@ -22,6 +28,24 @@ const Env = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   /** Sign-in attempts per minute and client address. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  /**
+   * Origins whose pages may call /api from a browser (decision 0012), comma-separated; `none` for no cross-origin
+   * access. Default: Zalo's two mini-app origins. Same-origin pages (what this server serves) need no entry.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default(ZALO_MINI_APP_ORIGINS.join(","))
+    .transform((text) => (text.trim().toLowerCase() === "none" ? [] : text.split(",").map((o) => o.trim())))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i,
+            "Mỗi nguồn có dạng scheme://host[:port], cách nhau bằng dấu phẩy",
+          ),
+      ),
+    ),
   /** Trust `X-Forwarded-For` from this many proxies in front of the server (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The built mini-app served at `/` (default: the workspace's mini-app/dist). */
@@ -166,6 +190,8 @@ export type Config = {
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
   trustProxyHops: number;
+  /** Origins allowed to call /api cross-origin (CORS_ORIGINS). */
+  corsOrigins: string[];
   seedStarterCatalogue: boolean;
   miniAppDist: string;
   /** The officials' console (a desktop web app built beside the mini-app), served at /console. */
@@ -293,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    corsOrigins: e.CORS_ORIGINS,
     seedStarterCatalogue: e.SEED_STARTER_CATALOGUE,
     miniAppDist: e.MINI_APP_DIST ? path.resolve(base, e.MINI_APP_DIST) : DEFAULT_MINI_APP_DIST,
     consoleDist: e.CONSOLE_DIST ? path.resolve(base, e.CONSOLE_DIST) : DEFAULT_CONSOLE_DIST,

@@ -59,6 +59,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
     maxUploadBytes: 10 * 1024 * 1024,
     maxFilesPerSubmission: 20,
     trustProxyHops: 0,
+    corsOrigins: ["https://h5.zdn.vn", "zbrowser://h5.zdn.vn"],
     seedStarterCatalogue: true,
     miniAppDist: path.join(ROOT, "mini-app/dist"),
     consoleDist: path.join(ROOT, "mini-app/dist-console"),
