@@ -109,7 +109,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(authenticate(deps.auth));
   // What the mini-app needs to know about this deployment (no secrets).
   api.get("/app-config", (_req, res) => {
-    res.json({ oaId: deps.config.zalo.oaId ?? "", offline: deps.messenger.offline });
+    res.json({
+      oaId: deps.config.zalo.oaId ?? "",
+      offline: deps.messenger.offline,
+      miniAppId: deps.config.miniAppId,
+      maxUploadBytes: deps.config.maxUploadBytes,
+    });
   });
   api.use(procedureRouter(deps.procedures));
   api.use(unitsRouter());

@@ -1,9 +1,12 @@
+import { deepLinkTarget, NOT_FOUND_PATH } from "@qn/shared/deep-link";
 import { lazy, Suspense, useEffect, useRef } from "react";
 import { Route } from "react-router-dom";
 import { AnimationRoutes, App, SnackbarProvider, useNavigate, ZMPRouter } from "zmp-ui";
 import { BottomNav } from "./components/BottomNav";
 import { StateMessage } from "./components/StateMessage";
 import HomePage from "./pages/HomePage";
+import NotFoundPage from "./pages/NotFoundPage";
+import { inZalo, routeParams } from "./zalo";
 
 // Everything but the home screen is loaded when first opened: the home screen's JavaScript stays small.
 const SearchPage = lazy(() => import("./pages/SearchPage"));
@@ -22,9 +25,9 @@ const HelperLoginPage = lazy(() => import("./pages/HelperLoginPage"));
 const page = (element: React.ReactNode) => <Suspense fallback={<StateMessage kind="loading" />}>{element}</Suspense>;
 
 /**
- * Deep links from the chatbot and notifications open `https://zalo.me/s/<id>/?procedure=…` or `?dossier=…`: the app
- * starts at home and goes there. The router keeps its history in memory, so the same build works inside Zalo (whose
- * production base path is /zapps/<id>) and in a desktop browser (ZALO.md §7).
+ * Deep links from the chatbot and notifications (`https://zalo.me/s/<id>/?dossier=…|procedure=…|page=…`, built by
+ * `miniAppLink` in shared): the app starts at home and goes there, so that "back" returns home. Inside Zalo the
+ * parameters come from zmp-sdk's `getRouteParams()`, outside from the query string (`routeParams` in zalo.ts).
  */
 function DeepLinks() {
   const navigate = useNavigate();
@@ -33,13 +36,10 @@ function DeepLinks() {
     // Once per start: `navigate` changes with every route, and the link must not pull the citizen back.
     if (applied.current) return;
     applied.current = true;
-    const params = new URLSearchParams(window.location.search);
-    const procedure = params.get("procedure");
-    const dossier = params.get("dossier");
-    const target = params.get("page");
-    if (procedure) navigate(`/procedure/${encodeURIComponent(procedure)}`);
-    else if (dossier) navigate(`/dossiers/${encodeURIComponent(dossier)}`);
-    else if (target && /^[a-z]+$/.test(target)) navigate(`/${target}`);
+    void routeParams().then((params) => {
+      const target = deepLinkTarget(params);
+      if (target) navigate(target);
+    });
   }, [navigate]);
   return null;
 }
@@ -48,7 +48,9 @@ export function AppShell() {
   return (
     <App>
       <SnackbarProvider>
-        <ZMPRouter memoryRouter>
+        {/* Inside Zalo the browser's history, so that Zalo's own back button (app-config leftButton) goes back
+            a screen; elsewhere in memory, so one build runs under /zapps/<id> and at the bot server's root. */}
+        <ZMPRouter memoryRouter={!inZalo()}>
           <DeepLinks />
           <AnimationRoutes>
             <Route path="/" element={<HomePage />} />
@@ -64,6 +66,8 @@ export function AppShell() {
             <Route path="/profile" element={page(<ProfilePage />)} />
             <Route path="/support" element={page(<SupportPage />)} />
             <Route path="/helper-login" element={page(<HelperLoginPage />)} />
+            <Route path={NOT_FOUND_PATH} element={<NotFoundPage />} />
+            <Route path="*" element={<NotFoundPage />} />
           </AnimationRoutes>
           <BottomNav />
         </ZMPRouter>

@@ -1,8 +1,12 @@
 /**
- * The one module that talks to Zalo's Mini App SDK (ZALO.md §5, §7). Inside Zalo (`window.ZJSBridge` present) it calls
- * zmp-sdk, loaded on demand; in a desktop browser (development, tests) it never calls zmp-sdk — which would reject with
- * "Unknown error" — and uses a development fallback instead: the offline development identity, a file input for photos,
- * localStorage for storage.
+ * The one module that talks to Zalo's Mini App SDK (docs/decisions/0012). Inside Zalo (`window.ZJSBridge` present)
+ * it calls zmp-sdk, loaded on demand from `./zalo-sdk`; in a desktop browser (development, `npm start`) it never
+ * calls zmp-sdk — which would reject with "Unknown error" — and uses a development fallback instead: the offline
+ * development identity, a file input for photos, the page's query string, localStorage.
+ *
+ * zmp-sdk rejects with `{ code, message }`. The codes this app acts on: -1401 (the citizen refused a permission:
+ * phone, camera, notifications) and -201 (the citizen declined to follow the OA). Every refusal reaches the
+ * screens as a result or a `ZaloRefusal` with a Vietnamese message that says what to do next.
  */
 declare global {
   interface Window {
@@ -10,44 +14,139 @@ declare global {
   }
 }
 
+/** Whether app-config.json asks for Zalo's own navigation bar (`app.actionBarHidden: false`); set by the build. */
+declare const __ZALO_NATIVE_HEADER__: boolean;
+
 export const inZalo = (): boolean => typeof window !== "undefined" && window.ZJSBridge !== undefined;
 
+/** Inside Zalo with Zalo's navigation bar: screens set its title instead of drawing their own bar. */
+export const zaloNativeHeader = (): boolean => inZalo() && __ZALO_NATIVE_HEADER__;
+
 const sdk = () => import("./zalo-sdk");
+
+/** Zalo's error codes the app acts on (Zalo Mini App error codes). */
+export const ZALO_PERMISSION_REFUSED = -1401;
+export const ZALO_FOLLOW_DECLINED = -201;
+
+const zaloCode = (error: unknown): number | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : typeof code === "string" && /^-?\d+$/.test(code) ? Number(code) : undefined;
+};
+
+/** A Zalo call the citizen refused or Zalo could not do; `message` is Vietnamese and says what to do next. */
+export class ZaloRefusal extends Error {
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+  ) {
+    super(message);
+  }
+}
 
 /** The Zalo user's access token, to be verified by the server; undefined outside Zalo. */
 export async function zaloAccessToken(): Promise<string | undefined> {
   if (!inZalo()) return undefined;
-  return (await sdk()).getAccessToken();
+  try {
+    const token = await (await sdk()).getAccessToken();
+    if (token) return token;
+  } catch (error) {
+    throw new ZaloRefusal("Zalo chưa cho ứng dụng đăng nhập. Vui lòng thử lại.", zaloCode(error));
+  }
+  throw new ZaloRefusal("Zalo chưa cho ứng dụng đăng nhập. Vui lòng thử lại.", undefined);
 }
 
-/** Asks the citizen to share their phone number; the token is exchanged by the server. Undefined if refused. */
+/**
+ * Asks the citizen to share their phone number (asked only where it is needed: filing, ZNS notifications); the
+ * token is exchanged by the server. Undefined when refused or outside Zalo.
+ */
 export async function zaloPhoneToken(): Promise<string | undefined> {
   if (!inZalo()) return undefined;
   try {
     const { token } = await (await sdk()).getPhoneNumber();
-    return token ?? undefined;
+    return token || undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Photos from the camera or the gallery, as Files. Outside Zalo: the browser's file picker. */
-export async function pickImages(source: "camera" | "gallery", max = 5): Promise<File[]> {
+/** The parameters of the link that opened the app (`https://zalo.me/s/<appId>/?dossier=…`). */
+export async function routeParams(): Promise<Record<string, string>> {
   if (inZalo()) {
-    const { chooseImage } = await sdk();
-    const result = await chooseImage({ sourceType: [source === "camera" ? "camera" : "album"], count: max });
-    const files: File[] = [];
-    for (const [i, path] of (result.filePaths ?? []).entries()) {
-      const blob = await (await fetch(path)).blob();
-      files.push(new File([blob], `anh-${Date.now()}-${i}.jpg`, { type: blob.type || "image/jpeg" }));
+    try {
+      return { ...(await sdk()).getRouteParams() };
+    } catch {
+      return {};
     }
-    return files;
   }
-  return pickWithInput(
-    source === "camera" ? "image/*" : "image/jpeg,image/png,application/pdf",
-    source === "camera",
-    max,
-  );
+  return Object.fromEntries(new URLSearchParams(window.location.search));
+}
+
+/** How strongly Zalo compresses photos (0 none … 3 most): 2 keeps a paper legible at a few hundred KB. */
+const COMPRESS_LEVEL = 2;
+
+/**
+ * Photos of papers, as Files, each checked against the server's size limit before anything is uploaded. Inside
+ * Zalo the camera opens in document-scan mode (`zcamera_scan`: edges found, perspective straightened); Zalo versions
+ * without it fall back to the plain camera. The gallery is Zalo's image picker. Outside Zalo: the file picker.
+ * A cancelled picker gives no files; a refused camera permission or a too-large file is a `ZaloRefusal`.
+ */
+export async function pickImages(source: "camera" | "gallery", max = 5, maxBytes = Infinity): Promise<File[]> {
+  let files: File[];
+  if (inZalo()) {
+    const zalo = await sdk();
+    let paths: string[] = [];
+    try {
+      if (source === "camera") {
+        try {
+          const { data } = await zalo.openMediaPicker({
+            type: "zcamera_scan",
+            compressLevel: COMPRESS_LEVEL,
+            maxSelectItem: max,
+            ...(Number.isFinite(maxBytes) ? { maxItemSize: maxBytes } : {}),
+          });
+          paths = Array.isArray(data) ? data : data ? [data] : [];
+        } catch (error) {
+          if (zaloCode(error) === ZALO_PERMISSION_REFUSED) throw error;
+          // Older Zalo versions have no scan mode: the plain camera.
+          paths = (await zalo.chooseImage({ sourceType: ["camera"], count: max })).filePaths ?? [];
+        }
+      } else {
+        paths = (await zalo.chooseImage({ sourceType: ["album"], count: max })).filePaths ?? [];
+      }
+    } catch (error) {
+      if (zaloCode(error) === ZALO_PERMISSION_REFUSED) {
+        throw new ZaloRefusal(
+          source === "camera"
+            ? "Bạn chưa cho Zalo dùng máy ảnh. Hãy cho phép trong phần cài đặt của Zalo, hoặc chọn ảnh từ Thư viện."
+            : "Bạn chưa cho Zalo mở thư viện ảnh. Hãy cho phép trong phần cài đặt của Zalo, hoặc chụp ảnh mới.",
+          ZALO_PERMISSION_REFUSED,
+        );
+      }
+      return []; // closed without choosing
+    }
+    files = [];
+    for (const [i, path] of paths.slice(0, max).entries()) {
+      const blob = await (await fetch(path)).blob();
+      const type = blob.type || "image/jpeg";
+      files.push(new File([blob], `anh-${Date.now()}-${i}.${type === "image/png" ? "png" : "jpg"}`, { type }));
+    }
+  } else {
+    files = await pickWithInput(
+      source === "camera" ? "image/*" : "image/jpeg,image/png,application/pdf",
+      source === "camera",
+      max,
+    );
+  }
+  const tooLarge = files.filter((f) => f.size > maxBytes);
+  if (tooLarge.length > 0) {
+    const mb = Math.round((maxBytes / (1024 * 1024)) * 10) / 10;
+    throw new ZaloRefusal(
+      `${tooLarge.length === 1 ? "Một tệp" : `${tooLarge.length} tệp`} lớn hơn ${mb} MB, chưa được thêm. ` +
+        "Vui lòng chụp lại gần hơn hoặc chọn ảnh nhỏ hơn.",
+      undefined,
+    );
+  }
+  return files;
 }
 
 function pickWithInput(accept: string, capture: boolean, max: number): Promise<File[]> {
@@ -62,13 +161,74 @@ function pickWithInput(accept: string, capture: boolean, max: number): Promise<F
   });
 }
 
-export async function followOA(oaId: string): Promise<boolean> {
-  if (!inZalo()) return false;
+export type AskResult = "yes" | "refused" | "unavailable";
+
+/** Asks the citizen to follow the OA (status messages come from it). */
+export async function followOA(oaId: string): Promise<AskResult> {
+  if (!inZalo() || !oaId) return "unavailable";
   try {
     await (await sdk()).followOA({ id: oaId });
+    return "yes";
+  } catch (error) {
+    return zaloCode(error) === ZALO_FOLLOW_DECLINED || zaloCode(error) === ZALO_PERMISSION_REFUSED
+      ? "refused"
+      : "unavailable";
+  }
+}
+
+/** Asks permission to notify the citizen through the app's OA when their dossier moves. */
+export async function requestNotifications(): Promise<AskResult> {
+  if (!inZalo()) return "unavailable";
+  try {
+    await (await sdk()).requestSendNotification();
+    return "yes";
+  } catch (error) {
+    return zaloCode(error) === ZALO_PERMISSION_REFUSED ? "refused" : "unavailable";
+  }
+}
+
+/** "Add to home screen": a shortcut that opens the app with these parameters (a dossier). */
+export async function addShortcut(params: Record<string, string>): Promise<boolean> {
+  if (!inZalo()) return false;
+  try {
+    await (await sdk()).createShortcut({ params });
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Shares a link: Zalo's share sheet inside Zalo, the system's share or the clipboard outside. */
+export async function shareLink(link: string, title: string): Promise<"shared" | "copied" | "cancelled"> {
+  if (inZalo()) {
+    try {
+      const { status } = (await (await sdk()).openShareSheet({ type: "link", data: { link } })) as { status?: number };
+      return status === 0 ? "cancelled" : "shared";
+    } catch {
+      return "cancelled";
+    }
+  }
+  if (typeof navigator.share === "function") {
+    try {
+      await navigator.share({ title, url: link });
+      return "shared";
+    } catch {
+      return "cancelled";
+    }
+  }
+  await navigator.clipboard.writeText(link);
+  return "copied";
+}
+
+/** Zalo's navigation bar: the screen's title, and its back button (none on the first screen). */
+export async function setNativeTitle(title: string, back: boolean): Promise<void> {
+  if (!zaloNativeHeader()) return;
+  try {
+    const zalo = await sdk();
+    await zalo.setNavigationBarTitle({ title });
+    await zalo.setNavigationBarLeftButton({ type: back ? "back" : "none" });
+  } catch {
+    // The bar keeps app-config's title: cosmetic, nothing to tell the citizen.
   }
 }
 
@@ -89,20 +249,33 @@ export async function openExternal(url: string): Promise<void> {
   window.open(url, "_blank", "noopener,noreferrer");
 }
 
-/** A dossier code from the camera (QR on the receipt); undefined outside Zalo or when cancelled. */
-export async function scanCode(): Promise<string | undefined> {
+/**
+ * The text of a QR code from Zalo's scanner (a receipt's dossier code, a căn cước card); undefined outside Zalo or
+ * when the citizen closes the scanner. A refused camera is a `ZaloRefusal`.
+ */
+export async function scanQr(): Promise<string | undefined> {
   if (!inZalo()) return undefined;
   try {
-    return (await (await sdk()).scanQRCode()).content;
-  } catch {
+    return (await (await sdk()).scanQRCode()).content || undefined;
+  } catch (error) {
+    if (zaloCode(error) === ZALO_PERMISSION_REFUSED) {
+      throw new ZaloRefusal(
+        "Bạn chưa cho Zalo dùng máy ảnh để quét mã. Hãy cho phép trong phần cài đặt của Zalo, hoặc nhập tay.",
+        ZALO_PERMISSION_REFUSED,
+      );
+    }
     return undefined;
   }
 }
 
-/** Small key-value storage: Zalo's nativeStorage inside Zalo, localStorage in a browser. */
+/**
+ * Small key-value storage: Zalo's nativeStorage inside Zalo (kept by Zalo per user and app, about 5 MB in all),
+ * localStorage in a browser. Sessions and drafts' typed fields live here; photos are too large for it and stay in
+ * the browser's IndexedDB.
+ */
 export const storage = {
   async get(key: string): Promise<string | null> {
-    if (inZalo()) return (await sdk()).nativeStorage.getItem(key);
+    if (inZalo()) return (await sdk()).nativeStorage.getItem(key) || null; // "" when absent
     return localStorage.getItem(key);
   },
   async set(key: string, value: string): Promise<void> {

@@ -39,6 +39,11 @@ export const Applicant = z.object({
   type: ApplicantType.default("citizen"),
   name: Text(120, "họ và tên"),
   identityNumber: IdentityNumber,
+  /** From the căn cước card's QR code or typed; optional. */
+  birthDate: z.iso
+    .date("Ngày sinh không hợp lệ")
+    .refine((d) => d <= new Date().toISOString().slice(0, 10), "Ngày sinh không được sau hôm nay")
+    .optional(),
   /** Filled by the server from the Zalo phone exchange for citizens; typed by the official filing on one's behalf. */
   phone: PhoneNumber.optional(),
   email: z.email("Địa chỉ email không hợp lệ").max(200).optional(),

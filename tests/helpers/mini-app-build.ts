@@ -35,3 +35,38 @@ export function buildConsole(): Promise<string> {
   })();
   return consoleBuilt;
 }
+
+const DOUBLE = path.join(ROOT, "tests/zalo-double");
+
+/**
+ * The Zalo build (`npm run build:zalo`) with the app's one zmp-sdk module replaced by the scripted double, and the
+ * double's bridge loaded before the app's entry (Zalo's host serves no index.html of ours, so the bridge goes into
+ * the entry chunk). `apiUrl` is MINI_APP_API_URL: the bot server on its own origin.
+ */
+export async function buildMiniAppForZalo(apiUrl: string): Promise<string> {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "qn-mini-app-zalo-"));
+  const zaloModule = path.join(ROOT, "mini-app/src/zalo.ts");
+  const entry = path.join(ROOT, "mini-app/src/main.tsx");
+  await build({
+    configFile: path.join(ROOT, "mini-app/vite.config.ts"),
+    logLevel: "error",
+    define: { __MINI_APP_API_URL__: JSON.stringify(apiUrl) },
+    build: { outDir, emptyOutDir: true },
+    plugins: [
+      {
+        name: "qn-zalo-double",
+        enforce: "pre",
+        async resolveId(source, importer) {
+          if (source === "./zalo-sdk" && importer === zaloModule) return path.join(DOUBLE, "zalo-sdk.ts");
+          return null;
+        },
+        transform(code, id) {
+          if (id === entry) return `import ${JSON.stringify(path.join(DOUBLE, "bridge.ts"))};\n${code}`;
+          return null;
+        },
+      },
+    ],
+  });
+  fs.rmSync(path.join(outDir, "index.html"), { force: true }); // as zmp deploy: Zalo's host writes the page
+  return outDir;
+}

@@ -14,6 +14,7 @@ import {
 } from "@qn/shared";
 import { z } from "zod";
 import { inZalo, storage, zaloAccessToken, zaloPhoneToken } from "../zalo";
+import { apiUrl } from "./origin";
 
 /**
  * The one API client of the mini-app: every response is parsed with the shared schemas, every failure becomes an
@@ -63,11 +64,29 @@ export type HelperSession = z.infer<typeof HelperSession>;
 /** Roles the server lets file on a citizen's behalf. */
 export const HELPER_ROLES = ["volunteer", "hcc"];
 
+const AppConfig = z.object({
+  oaId: z.string(),
+  offline: z.boolean(),
+  miniAppId: z.string(),
+  maxUploadBytes: z.number(),
+});
+export type AppConfig = z.infer<typeof AppConfig>;
+let appConfig: Promise<AppConfig> | undefined;
+
 let session: Session | undefined;
 let signingIn: Promise<Session> | undefined;
 
-async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {}, retried = false): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+/**
+ * One request, with the Bearer token (never cookies: the app runs on Zalo's origin, the API on ours) and the
+ * session renewed once when it expired. Failures become `ApiClientError`s.
+ */
+async function send(
+  path: string,
+  options: Options = {},
+  accept = "application/json",
+  retried = false,
+): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   else if (options.auth) headers.Authorization = `Bearer ${(await signIn()).token}`;
   let body: string | FormData | undefined;
@@ -79,7 +98,13 @@ async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {},
   }
   let response: Response;
   try {
-    response = await fetch(path, { method: options.method ?? "GET", headers, body, signal: options.signal });
+    response = await fetch(apiUrl(path), {
+      method: options.method ?? "GET",
+      headers,
+      body,
+      signal: options.signal,
+      credentials: "omit",
+    });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiClientError(NETWORK_MESSAGE, "NETWORK", 0);
@@ -94,11 +119,10 @@ async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {},
   }
   if (response.status === 401 && options.auth && !retried) {
     await signOut();
-    return raw(path, schema, options, true);
+    return send(path, options, accept, true);
   }
-  if (response.status === 204) return schema.parse(undefined);
-  const parsedBody: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
+    const parsedBody: unknown = await response.json().catch(() => undefined);
     const error = ApiError.safeParse(parsedBody);
     throw new ApiClientError(
       error.success ? error.data.error.message : "Máy chủ trả lời không hợp lệ. Vui lòng thử lại sau.",
@@ -106,6 +130,13 @@ async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {},
       response.status,
     );
   }
+  return response;
+}
+
+async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {}): Promise<T> {
+  const response = await send(path, options);
+  if (response.status === 204) return schema.parse(undefined);
+  const parsedBody: unknown = await response.json().catch(() => undefined);
   const parsed = schema.safeParse(parsedBody);
   if (!parsed.success) throw new ApiClientError("Dữ liệu nhận được không hợp lệ.", "BAD_RESPONSE", response.status);
   return parsed.data;
@@ -175,7 +206,12 @@ export const api = {
     raw("/api/units", z.object({ items: z.array(AdministrativeUnit) }), { signal }).then((r) =>
       r.items.filter((u) => u.type !== "province"),
     ),
-  appConfig: () => raw("/api/app-config", z.object({ oaId: z.string(), offline: z.boolean() })),
+  /** What this deployment tells the app (cached: it does not change while the app runs). */
+  appConfig: () =>
+    (appConfig ??= raw("/api/app-config", AppConfig).catch((error: unknown) => {
+      appConfig = undefined;
+      throw error;
+    })),
   me: () =>
     raw("/api/me", z.object({ name: z.string(), phone: z.string().nullable(), developmentIdentity: z.boolean() }), {
       auth: true,
@@ -209,6 +245,18 @@ export const api = {
       json: { score, ...(comment ? { comment } : {}) },
       auth: true,
     }),
+  /** A paper the citizen sent, as a Blob for a preview (fetched with the token: it works across origins). */
+  attachment: async (code: string, id: number | string, signal?: AbortSignal): Promise<Blob> =>
+    (
+      await send(
+        `/api/dossiers/${encodeURIComponent(code)}/attachments/${encodeURIComponent(String(id))}`,
+        {
+          auth: true,
+          signal,
+        },
+        "*/*",
+      )
+    ).blob(),
   lookup: (code: string, signal?: AbortSignal) =>
     raw(`/api/lookup/${encodeURIComponent(code)}`, DossierLookup, { signal }),
   notifications: (signal?: AbortSignal) =>

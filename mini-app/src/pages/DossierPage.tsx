@@ -1,14 +1,22 @@
-import { canTransition, type DossierView, STEP_LABELS } from "@qn/shared";
-import { useState } from "react";
+import {
+  type AttachmentView,
+  canTransition,
+  type DossierView,
+  FINAL_STATES,
+  miniAppLink,
+  STEP_LABELS,
+} from "@qn/shared";
+import { useEffect, useState } from "react";
 import { Button, Page, useNavigate, useParams } from "zmp-ui";
 import { api } from "../api/client";
 import { StateChip } from "../components/StateChip";
 import { StateMessage } from "../components/StateMessage";
+import { StayInformed } from "../components/StayInformed";
 import { TopBar } from "../components/TopBar";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
-import { pickImages } from "../zalo";
+import { addShortcut, inZalo, pickImages, shareLink } from "../zalo";
 
 const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
 const timeVi = (iso: string) =>
@@ -58,6 +66,23 @@ export default function DossierPage() {
 }
 
 function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d: DossierView) => void }) {
+  const showError = useErrorSnackbar();
+  const done = useSuccessSnackbar();
+  const share = async () => {
+    try {
+      const { miniAppId } = await api.appConfig();
+      // The public status (name masked), which anyone with the code may see: not this signed-in view.
+      const link = miniAppLink(miniAppId, { kind: "page", page: "lookup", code: d.code });
+      const result = await shareLink(link, `Hồ sơ ${d.code}`);
+      if (result === "copied") done("Đã chép đường dẫn tra cứu hồ sơ");
+    } catch (error) {
+      showError(error, "Chưa chia sẻ được. Bạn có thể gửi mã hồ sơ để người nhà tra cứu.");
+    }
+  };
+  const shortcut = async () => {
+    if (await addShortcut({ dossier: d.code })) done("Đã thêm hồ sơ ra màn hình chính");
+    else showError(new Error("Chưa thêm được ra màn hình chính. Bạn vẫn mở hồ sơ trong mục Hồ sơ của tôi."));
+  };
   return (
     <article className="detail">
       <h2 className="detail__name">{d.procedure.name}</h2>
@@ -86,6 +111,17 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
         )}
       </dl>
       <NextAction dossier={d} onChange={onChange} />
+      {!FINAL_STATES.has(d.state) && <StayInformed />}
+      <div className="button-row">
+        <Button variant="secondary" size="medium" onClick={share}>
+          Chia sẻ tình trạng
+        </Button>
+        {inZalo() && (
+          <Button variant="secondary" size="medium" onClick={shortcut}>
+            Thêm ra màn hình chính
+          </Button>
+        )}
+      </div>
       <section aria-labelledby="timeline">
         <h3 id="timeline">Quá trình xử lý</h3>
         <ol className="timeline">
@@ -106,7 +142,7 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
         <ul className="plain-list">
           {d.attachments.map((a) => (
             <li key={a.id}>
-              <Icon name="file" size={18} />
+              <AttachmentPreview code={d.code} attachment={a} />
               <span>
                 {a.documentName} {a.kind === "supplement" && <span className="tag">Bổ sung</span>}
               </span>
@@ -118,6 +154,32 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
   );
 }
 
+/** A thumbnail of a sent photo, fetched with the session's token (the API is on another origin than the app). */
+function AttachmentPreview({ code, attachment: a }: { code: string; attachment: AttachmentView }) {
+  const [url, setUrl] = useState<string>();
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (a.mime === "application/pdf") return;
+    const controller = new AbortController();
+    let made: string | undefined;
+    api.attachment(code, a.id, controller.signal).then(
+      (blob) => {
+        made = URL.createObjectURL(blob);
+        setUrl(made);
+      },
+      () => {
+        if (!controller.signal.aborted) setFailed(true);
+      },
+    );
+    return () => {
+      controller.abort();
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [code, a.id, a.mime]);
+  if (a.mime === "application/pdf" || failed || !url) return <Icon name="file" size={18} />;
+  return <img className="attachment-thumb" src={url} alt={`Ảnh ${a.documentName}`} width={48} height={48} />;
+}
+
 function NextAction({ dossier: d, onChange }: { dossier: DossierView; onChange: (d: DossierView) => void }) {
   const showError = useErrorSnackbar();
   const done = useSuccessSnackbar();
@@ -127,6 +189,15 @@ function NextAction({ dossier: d, onChange }: { dossier: DossierView; onChange: 
   const [reason, setReason] = useState("");
   const [score, setScore] = useState(0);
   const [comment, setComment] = useState("");
+  const addFiles = async (source: "camera" | "gallery") => {
+    try {
+      const { maxUploadBytes } = await api.appConfig();
+      const picked = await pickImages(source, 5, maxUploadBytes);
+      setFiles((current) => [...current, ...picked]);
+    } catch (error) {
+      showError(error, "Không mở được máy ảnh hoặc thư viện ảnh.");
+    }
+  };
   const run = async (work: () => Promise<DossierView>, message: string) => {
     setBusy(true);
     try {
@@ -149,18 +220,10 @@ function NextAction({ dossier: d, onChange }: { dossier: DossierView; onChange: 
             ))}
           </ul>
           <div className="checklist__actions">
-            <button
-              type="button"
-              className="pill"
-              onClick={async () => setFiles([...files, ...(await pickImages("camera"))])}
-            >
+            <button type="button" className="pill" onClick={() => addFiles("camera")}>
               <Icon name="camera" size={18} /> Chụp ảnh
             </button>
-            <button
-              type="button"
-              className="pill"
-              onClick={async () => setFiles([...files, ...(await pickImages("gallery"))])}
-            >
+            <button type="button" className="pill" onClick={() => addFiles("gallery")}>
               <Icon name="image" size={18} /> Thư viện
             </button>
           </div>

@@ -1,10 +1,12 @@
 import {
   type AdministrativeUnit,
+  type CccdCard,
   type DossierSubmission,
   IdentityNumber,
   normalisePhone,
   type OnBehalfConsent,
   type Procedure,
+  parseCccdQr,
 } from "@qn/shared";
 import { del, get, set } from "idb-keyval";
 import { useEffect, useMemo, useRef, useState } from "react";
@@ -17,7 +19,8 @@ import { formatFee, formatProcessingDays } from "../format";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
-import { inZalo, pickImages } from "../zalo";
+import { photoHint } from "../photo-hints";
+import { inZalo, pickImages, scanQr, storage } from "../zalo";
 
 const STEPS = ["Người nộp", "Tờ khai", "Giấy tờ", "Nhận kết quả", "Xem lại"];
 
@@ -30,7 +33,11 @@ const CONSENT_LABELS: Record<ConsentMethod, string> = {
   "zalo-message": "Công dân đồng ý qua tin nhắn Zalo",
 };
 
-/** Everything typed and photographed so far: kept in IndexedDB so that closing the app loses nothing. */
+/**
+ * Everything typed and photographed so far, saved after every change so that closing the app loses nothing: the
+ * typed fields in the app's storage (Zalo's nativeStorage inside Zalo), the photos in IndexedDB (nativeStorage holds
+ * about 5 MB of text in all, too little for photos).
+ */
 type Draft = {
   step: number;
   /** Filed by a volunteer or HCC officer for a citizen (only when one is signed in on this device). */
@@ -41,6 +48,8 @@ type Draft = {
   applicantPhone: string;
   name: string;
   identityNumber: string;
+  /** ISO date; filled from the căn cước card's QR code, or typed (optional). */
+  birthDate: string;
   communeCode: string;
   street: string;
   email: string;
@@ -61,6 +70,7 @@ const emptyDraft = (): Draft => ({
   applicantPhone: "",
   name: "",
   identityNumber: "",
+  birthDate: "",
   communeCode: "",
   street: "",
   email: "",
@@ -74,6 +84,31 @@ const emptyDraft = (): Draft => ({
 });
 
 const draftKey = (code: string) => `draft:${code}`;
+const photosKey = (code: string) => `draft-photos:${code}`;
+
+async function loadDraft(code: string): Promise<Draft | undefined> {
+  const typed = await storage.get(draftKey(code)).catch(() => null);
+  if (typed) {
+    const files = await get<Draft["files"]>(photosKey(code)).catch(() => undefined);
+    try {
+      return { ...emptyDraft(), ...(JSON.parse(typed) as Partial<Draft>), files: files ?? {} };
+    } catch {
+      return undefined;
+    }
+  }
+  // Drafts saved before the split kept everything in IndexedDB under the typed fields' key.
+  return get<Draft>(draftKey(code)).catch(() => undefined);
+}
+
+async function saveDraft(code: string, draft: Draft): Promise<void> {
+  const { files, ...typed } = draft;
+  await storage.set(draftKey(code), JSON.stringify(typed));
+  await set(photosKey(code), files);
+}
+
+async function deleteDraft(code: string): Promise<void> {
+  await Promise.all([storage.remove(draftKey(code)), del(photosKey(code)), del(draftKey(code))]);
+}
 
 /** Nộp hồ sơ: a step-by-step wizard with a visible progress bar, a draft that survives closing the app. */
 export default function FilePage() {
@@ -110,7 +145,7 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   useEffect(() => {
     let cancelled = false;
     void Promise.all([
-      get<Draft>(draftKey(procedure.code)).catch(() => undefined),
+      loadDraft(procedure.code),
       api.me().catch(() => undefined),
       api.helper().catch(() => undefined),
     ]).then(([saved, me, signedInHelper]) => {
@@ -129,7 +164,7 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
 
   // Saved after every change (photos included).
   useEffect(() => {
-    if (draft) void set(draftKey(procedure.code), draft).catch(() => {});
+    if (draft) void saveDraft(procedure.code, draft).catch(() => {});
   }, [draft, procedure.code]);
 
   if (!draft) return <StateMessage kind="loading" text="Đang mở hồ sơ đang soạn…" />;
@@ -169,7 +204,7 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
     try {
       const form = toForm(draft, procedure, onBehalf);
       const dossier = onBehalf ? await api.fileOnBehalf(form) : await api.file(form);
-      await del(draftKey(procedure.code));
+      await deleteDraft(procedure.code).catch(() => {});
       navigate(`/receipt/${encodeURIComponent(dossier.code)}${onBehalf ? "?for=citizen" : ""}`, { replace: true });
     } catch (error) {
       showError(error);
@@ -318,14 +353,38 @@ function ApplicantStep({
 }) {
   const onBehalf = draft.forCitizen && helper !== undefined;
   const showError = useErrorSnackbar();
+  const [phoneRefused, setPhoneRefused] = useState(false);
+  const [card, setCard] = useState<CccdCard>();
+  const [cardProblem, setCardProblem] = useState<string>();
   const share = async () => {
     try {
       const shared = await api.sharePhone();
+      setPhoneRefused(!shared);
       if (shared) onPhone(shared);
-      else showError(new Error("Bạn chưa đồng ý chia sẻ số điện thoại, hoặc đang dùng ngoài Zalo."));
     } catch (error) {
       showError(error);
     }
+  };
+  const scanCard = async () => {
+    setCardProblem(undefined);
+    try {
+      const text = await scanQr();
+      if (text === undefined) return; // scanner closed
+      const parsed = parseCccdQr(text);
+      if (parsed.ok) setCard(parsed.card);
+      else setCardProblem(parsed.message);
+    } catch (error) {
+      showError(error);
+    }
+  };
+  const acceptCard = (c: CccdCard) => {
+    update({
+      name: c.name,
+      identityNumber: c.identityNumber,
+      birthDate: c.birthDate,
+      ...(c.communeCode ? { communeCode: c.communeCode, street: c.street ?? "" } : {}),
+    });
+    setCard(undefined);
   };
   return (
     <section aria-label="Thông tin người nộp">
@@ -355,6 +414,49 @@ function ApplicantStep({
           ))}
         </fieldset>
       )}
+      {inZalo() && !card && (
+        <div className="field">
+          <Button fullWidth variant="secondary" onClick={scanCard}>
+            <Icon name="qr" size={18} />{" "}
+            {onBehalf ? "Quét mã QR trên thẻ căn cước của công dân" : "Quét mã QR trên thẻ căn cước"}
+          </Button>
+          <p className="muted small">
+            Mã QR ở mặt trước thẻ căn cước gắn chip: điền sẵn họ tên, số định danh, ngày sinh và địa chỉ.
+          </p>
+          {cardProblem && (
+            <p className="field__error" role="alert">
+              {cardProblem}
+            </p>
+          )}
+        </div>
+      )}
+      {card && (
+        <section className="action-box" aria-labelledby="card-read">
+          <h3 id="card-read">Thông tin đọc từ thẻ căn cước</h3>
+          <dl className="facts">
+            <dt>Họ và tên</dt>
+            <dd>{card.name}</dd>
+            <dt>Số định danh</dt>
+            <dd>{card.identityNumber}</dd>
+            <dt>Ngày sinh</dt>
+            <dd>{card.birthDate.split("-").reverse().join("/")}</dd>
+            <dt>Địa chỉ</dt>
+            <dd>{card.address}</dd>
+          </dl>
+          {!card.communeCode && (
+            <p className="muted small">
+              Địa chỉ trên thẻ không thuộc một xã, phường hiện nay của tỉnh: vui lòng chọn lại bên dưới.
+            </p>
+          )}
+          <p className="muted small">Kiểm tra lại: thông tin đúng với thẻ của {onBehalf ? "công dân" : "bạn"}?</p>
+          <div className="wizard__nav">
+            <Button variant="secondary" onClick={() => setCard(undefined)}>
+              Không đúng
+            </Button>
+            <Button onClick={() => acceptCard(card)}>Dùng thông tin này</Button>
+          </div>
+        </section>
+      )}
       <TextField
         label={onBehalf ? "Họ và tên công dân" : "Họ và tên"}
         value={draft.name}
@@ -370,6 +472,18 @@ function ApplicantStep({
         error={errors.identityNumber}
         required
       />
+      <div className="field">
+        <label htmlFor="birth-date" className="field__label">
+          Ngày sinh (không bắt buộc)
+        </label>
+        <input
+          id="birth-date"
+          type="date"
+          value={draft.birthDate}
+          max={new Date().toISOString().slice(0, 10)}
+          onChange={(e) => update({ birthDate: e.target.value })}
+        />
+      </div>
       <CommuneSelect
         label="Xã, phường nơi cư trú"
         value={draft.communeCode}
@@ -435,9 +549,20 @@ function ApplicantStep({
           {phone ? (
             <p>{phone} (từ tài khoản Zalo của bạn)</p>
           ) : inZalo() ? (
-            <button type="button" className="link" onClick={share}>
-              Dùng số điện thoại Zalo của tôi
-            </button>
+            <>
+              <p className="muted small">
+                Để cán bộ liên hệ khi cần và để gửi tin báo về hồ sơ qua Zalo theo số điện thoại.
+              </p>
+              <Button variant="secondary" size="medium" onClick={share}>
+                Chia sẻ số điện thoại Zalo
+              </Button>
+              {phoneRefused && (
+                <p className="notice" role="status">
+                  Bạn chưa chia sẻ số điện thoại. Bạn vẫn nộp được hồ sơ, nhưng cán bộ sẽ không gọi được cho bạn và tin
+                  báo chỉ đến khi bạn quan tâm Official Account. Bạn có thể chia sẻ lại bất cứ lúc nào.
+                </p>
+              )}
+            </>
           ) : (
             <p className="muted small">Số điện thoại được lấy từ Zalo (khi bạn đồng ý) lúc dùng ứng dụng trong Zalo.</p>
           )}
@@ -466,7 +591,9 @@ function DocumentsStep({ draft, update, errors = {}, procedure }: StepProps & { 
   const showError = useErrorSnackbar();
   const add = async (index: number, source: "camera" | "gallery") => {
     try {
-      const picked = await pickImages(source);
+      // The server's limit, checked before anything is uploaded.
+      const { maxUploadBytes } = await api.appConfig();
+      const picked = await pickImages(source, 5, maxUploadBytes);
       if (picked.length > 0) update({ files: { ...draft.files, [index]: [...(draft.files[index] ?? []), ...picked] } });
     } catch (error) {
       showError(error, "Không mở được máy ảnh hoặc thư viện ảnh.");
@@ -498,6 +625,7 @@ function DocumentsStep({ draft, update, errors = {}, procedure }: StepProps & { 
                   <span className="checklist__meta">
                     {doc.required ? "Bắt buộc" : "Nếu có"} · {doc.copies} bản
                   </span>
+                  <span className="checklist__hint">{photoHint(doc.name)}</span>
                 </span>
               </div>
               {files.length > 0 && (
@@ -752,6 +880,7 @@ function toForm(draft: Draft, procedure: Procedure, onBehalf: boolean): FormData
       type: "citizen",
       name: draft.name.trim(),
       identityNumber: draft.identityNumber,
+      ...(draft.birthDate ? { birthDate: draft.birthDate } : {}),
       ...(draft.email ? { email: draft.email.trim() } : {}),
       ...(citizenPhone ? { phone: citizenPhone } : {}),
       address: { communeCode: draft.communeCode, street: draft.street.trim() },

@@ -1,12 +1,12 @@
 import { DossierCode, type DossierLookup } from "@qn/shared";
-import { useState } from "react";
-import { Button, Page } from "zmp-ui";
+import { useEffect, useState } from "react";
+import { Button, Page, useLocation } from "zmp-ui";
 import { api } from "../api/client";
 import { StateChip } from "../components/StateChip";
 import { TopBar } from "../components/TopBar";
 import { useErrorSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
-import { inZalo, scanCode } from "../zalo";
+import { inZalo, scanQr } from "../zalo";
 
 const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
 
@@ -17,6 +17,15 @@ export default function LookupPage() {
   const [error, setError] = useState<string>();
   const [result, setResult] = useState<DossierLookup>();
   const [busy, setBusy] = useState(false);
+  // A shared status link (`?page=lookup&code=…`) opens with the code filled in and looked up.
+  const linked = new URLSearchParams(useLocation().search).get("code") ?? "";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per linked code (`search` changes every render)
+  useEffect(() => {
+    if (linked) {
+      setCode(linked);
+      void search(linked);
+    }
+  }, [linked]);
   const search = async (value: string) => {
     const normalised = value.trim().toUpperCase();
     if (!DossierCode.safeParse(normalised).success) {
@@ -66,7 +75,13 @@ export default function LookupPage() {
             variant="secondary"
             fullWidth
             onClick={async () => {
-              const scanned = await scanCode();
+              let scanned: string | undefined;
+              try {
+                scanned = await scanQr();
+              } catch (e) {
+                showError(e);
+                return;
+              }
               if (scanned) {
                 setCode(scanned);
                 void search(scanned);

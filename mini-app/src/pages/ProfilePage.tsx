@@ -9,6 +9,7 @@ import { useEffect, useState } from "react";
 import { Button, Page, Switch, useNavigate } from "zmp-ui";
 import { api, type HelperSession } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
+import { FOLLOW_TEXT } from "../components/StayInformed";
 import { TopBar } from "../components/TopBar";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
@@ -88,7 +89,11 @@ export default function ProfilePage() {
           <Button
             fullWidth
             variant="secondary"
-            onClick={() => followOA(oaId).then((ok) => ok && done("Đã quan tâm Official Account"))}
+            onClick={() =>
+              followOA(oaId).then((answer) =>
+                answer === "yes" ? done("Đã quan tâm Official Account") : showError(new Error(FOLLOW_TEXT[answer])),
+              )
+            }
           >
             Quan tâm Official Account để nhận tin
           </Button>

@@ -1,6 +1,7 @@
 import QRCode from "qrcode";
 import { useEffect, useState } from "react";
 import { Button, Page, useLocation, useNavigate, useParams } from "zmp-ui";
+import { StayInformed } from "../components/StayInformed";
 import { TopBar } from "../components/TopBar";
 import { Icon } from "../icons";
 
@@ -30,6 +31,7 @@ export default function ReceiptPage() {
             ? "Đưa mã hồ sơ (hoặc mã QR) cho công dân: ai có mã đều tra cứu được tình trạng hồ sơ trong mục Tra cứu hồ sơ, không cần đăng nhập."
             : "Cán bộ sẽ kiểm tra và tiếp nhận hồ sơ. Ngày hẹn trả kết quả được tính từ khi hồ sơ được tiếp nhận; bạn sẽ nhận tin báo qua Zalo."}
         </p>
+        {!forCitizen && <StayInformed />}
         <div className="stack">
           {forCitizen ? (
             <Button fullWidth onClick={() => navigate("/lookup", { replace: true })}>

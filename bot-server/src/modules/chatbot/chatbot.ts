@@ -1,6 +1,7 @@
 import {
   type DossierState,
   findUnit,
+  miniAppLink,
   normalisePhone,
   ONLINE_LEVEL_LABELS,
   PROCEDURE_LEVEL_LABELS,
@@ -267,12 +268,12 @@ export class Chatbot {
     };
   }
 
-  /** Deep links into the mini-app: https://zalo.me/s/<id>/?… (ZALO.md §5). */
+  /** Deep links into the mini-app (the one format: `miniAppLink` in shared). */
   private link(kind: "procedure" | "dossier" | "dossiers" | "home", value: string): string {
-    const base = `https://zalo.me/s/${encodeURIComponent(this.options.miniAppId)}/`;
-    if (kind === "home") return base;
-    if (kind === "dossiers") return `${base}?page=dossiers`;
-    return `${base}?${kind}=${encodeURIComponent(value)}`;
+    const appId = this.options.miniAppId;
+    if (kind === "home") return miniAppLink(appId, { kind: "home" });
+    if (kind === "dossiers") return miniAppLink(appId, { kind: "page", page: "dossiers" });
+    return miniAppLink(appId, { kind, code: value });
   }
 
   private async reply(userId: string, message: OaMessage): Promise<void> {

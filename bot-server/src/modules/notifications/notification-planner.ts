@@ -1,5 +1,6 @@
 import {
   type DossierState,
+  miniAppLink,
   NOTIFICATION_KIND_LABELS,
   type NotificationKind,
   STATE_LABELS,
@@ -56,7 +57,7 @@ export class NotificationPlanner {
   private async plan(trx: Trx, key: string, kind: NotificationKind, dossier: DossierFacts): Promise<void> {
     if (dossier.citizenId === null) return; // filed for someone without an account: nobody to notify on Zalo
     const now = new Date().toISOString();
-    const link = `https://zalo.me/s/${encodeURIComponent(this.miniAppId)}/?dossier=${encodeURIComponent(dossier.code)}`;
+    const link = miniAppLink(this.miniAppId, { kind: "dossier", code: dossier.code });
     const body = this.body(kind, dossier);
     const title = NOTIFICATION_KIND_LABELS[kind];
     const inserted = await trx

@@ -1,0 +1,47 @@
+/**
+ * Links into the mini-app: `https://zalo.me/s/<appId>/?dossier=…|procedure=…|page=…` (docs/decisions/0012). Zalo
+ * opens the mini-app and hands the query to it; inside Zalo it is read with zmp-sdk's `getRouteParams()`, in a
+ * desktop browser from the page's own query string. The chatbot's buttons, the notifications' links and the
+ * mini-app's "share" all build links here, and the mini-app reads them with `deepLinkTarget`.
+ */
+export type DeepLink =
+  | { kind: "home" }
+  | { kind: "dossier"; code: string }
+  | { kind: "procedure"; code: string }
+  | { kind: "page"; page: DeepLinkPage; code?: string };
+
+/** Screens a link may open by name (`?page=…`); `code` goes with `lookup` (a dossier's public status). */
+export const DEEP_LINK_PAGES = ["search", "dossiers", "lookup", "notifications", "news", "profile", "support"] as const;
+export type DeepLinkPage = (typeof DEEP_LINK_PAGES)[number];
+
+export function miniAppLink(appId: string, link: DeepLink): string {
+  const base = `https://zalo.me/s/${encodeURIComponent(appId)}/`;
+  const params = new URLSearchParams();
+  if (link.kind === "dossier" || link.kind === "procedure") params.set(link.kind, link.code);
+  if (link.kind === "page") {
+    params.set("page", link.page);
+    if (link.code) params.set("code", link.code);
+  }
+  const query = params.toString();
+  return query ? `${base}?${query}` : base;
+}
+
+/**
+ * Where a link's parameters lead, as an app path; `undefined` for none (start at home). A page the app does not
+ * know yields its not-found path, so a mistyped or outdated link shows the app's own "not found" screen.
+ */
+export function deepLinkTarget(params: Readonly<Record<string, string | undefined>>): string | undefined {
+  const dossier = params.dossier?.trim();
+  const procedure = params.procedure?.trim();
+  const page = params.page?.trim();
+  if (procedure) return `/procedure/${encodeURIComponent(procedure)}`;
+  if (dossier) return `/dossiers/${encodeURIComponent(dossier)}`;
+  if (page) {
+    if (!(DEEP_LINK_PAGES as readonly string[]).includes(page)) return NOT_FOUND_PATH;
+    const code = params.code?.trim();
+    return page === "lookup" && code ? `/lookup?code=${encodeURIComponent(code)}` : `/${page}`;
+  }
+  return undefined;
+}
+
+export const NOT_FOUND_PATH = "/khong-tim-thay";

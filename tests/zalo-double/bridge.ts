@@ -1,0 +1,16 @@
+/**
+ * Loaded first in the test build (before the app's entry): makes the app believe it runs inside Zalo
+ * (`window.ZJSBridge`, which zalo.ts checks) and holds the double's state. Never part of a shipped bundle.
+ */
+import { DEFAULT_SCRIPT, type ZaloDoubleState, type ZaloScript } from "./script";
+
+declare global {
+  interface Window {
+    ZJSBridge?: unknown;
+    __zaloDouble?: ZaloDoubleState;
+    __zaloDoubleScript?: Partial<ZaloScript>;
+  }
+}
+
+window.ZJSBridge = { double: "qn-zalo-double" };
+window.__zaloDouble = { script: { ...DEFAULT_SCRIPT, ...window.__zaloDoubleScript }, calls: [] };
