@@ -47,6 +47,20 @@ export async function buildMiniAppForZalo(apiUrl: string): Promise<string> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "qn-mini-app-zalo-"));
   const zaloModule = path.join(ROOT, "mini-app/src/zalo.ts");
   const entry = path.join(ROOT, "mini-app/src/main.tsx");
+  // Vitest sets NODE_ENV=test, which Vite and the React plugin would keep; Zalo runs production builds (zmp-ui's
+  // router takes its /zapps/<appId> base from that), as `npm run build:zalo` makes them.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await buildWithDouble(outDir, zaloModule, entry, apiUrl);
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  fs.rmSync(path.join(outDir, "index.html"), { force: true }); // as zmp deploy: Zalo's host writes the page
+  return outDir;
+}
+
+async function buildWithDouble(outDir: string, zaloModule: string, entry: string, apiUrl: string): Promise<void> {
   await build({
     configFile: path.join(ROOT, "mini-app/vite.config.ts"),
     logLevel: "error",
@@ -67,6 +81,4 @@ export async function buildMiniAppForZalo(apiUrl: string): Promise<string> {
       },
     ],
   });
-  fs.rmSync(path.join(outDir, "index.html"), { force: true }); // as zmp deploy: Zalo's host writes the page
-  return outDir;
 }

@@ -169,7 +169,12 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
 
   if (!draft) return <StateMessage kind="loading" text="Đang mở hồ sơ đang soạn…" />;
   const onBehalf = draft.forCitizen && helper !== undefined;
-  const update = (patch: Partial<Draft>) => {
+  // A patch, or a function of the latest draft: photos arrive asynchronously, and two quick taps must not lose one.
+  const update = (patch: Partial<Draft> | ((current: Draft) => Partial<Draft>)) => {
+    if (typeof patch === "function") {
+      setDraft((current) => (current ? { ...current, ...patch(current) } : current));
+      return;
+    }
     const changed = { ...draft, ...patch };
     setDraft(changed);
     // A message disappears as soon as its field is fixed; none appears before the citizen presses "Tiếp tục".
@@ -255,7 +260,11 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   );
 }
 
-type StepProps = { draft: Draft; update: (patch: Partial<Draft>) => void; errors?: Record<string, string> };
+type StepProps = {
+  draft: Draft;
+  update: (patch: Partial<Draft> | ((current: Draft) => Partial<Draft>)) => void;
+  errors?: Record<string, string>;
+};
 
 function TextField(props: {
   label: string;
@@ -594,7 +603,11 @@ function DocumentsStep({ draft, update, errors = {}, procedure }: StepProps & { 
       // The server's limit, checked before anything is uploaded.
       const { maxUploadBytes } = await api.appConfig();
       const picked = await pickImages(source, 5, maxUploadBytes);
-      if (picked.length > 0) update({ files: { ...draft.files, [index]: [...(draft.files[index] ?? []), ...picked] } });
+      if (picked.length > 0) {
+        update((current) => ({
+          files: { ...current.files, [index]: [...(current.files[index] ?? []), ...picked] },
+        }));
+      }
     } catch (error) {
       showError(error, "Không mở được máy ảnh hoặc thư viện ảnh.");
     }
