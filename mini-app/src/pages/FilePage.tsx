@@ -458,11 +458,13 @@ function ApplicantStep({
             </p>
           )}
           <p className="muted small">Kiểm tra lại: thông tin đúng với thẻ của {onBehalf ? "công dân" : "bạn"}?</p>
-          <div className="wizard__nav">
-            <Button variant="secondary" onClick={() => setCard(undefined)}>
-              Không đúng
+          <div className="stack">
+            <Button fullWidth onClick={() => acceptCard(card)}>
+              Dùng thông tin này
             </Button>
-            <Button onClick={() => acceptCard(card)}>Dùng thông tin này</Button>
+            <Button fullWidth variant="secondary" onClick={() => setCard(undefined)}>
+              Không đúng, tôi nhập tay
+            </Button>
           </div>
         </section>
       )}
