@@ -100,6 +100,22 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SCREENS, `${name}.png`), fullPage: true });
 }
 
+/** The same screen with Android's largest text (130 %): shot, and nothing may stick out sideways. */
+async function shotLarge(page: Page, name: string) {
+  const tag = await page.addStyleTag({
+    content: "html { font-size: 130% !important; } body { font-size: 20.8px !important; }",
+  });
+  await shot(page, `${name}-chu-130`);
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return Array.from(document.querySelectorAll(".zaui-page *"))
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+  });
+  expect(overflow).toEqual([]);
+  await tag.evaluate((el) => (el as Element).remove());
+}
+
 const media = (...names: string[]) => ok({ data: names.map((n) => `${host.origin}/zalo-temp/${n}`) });
 
 describe("the mini-app inside (a double of) Zalo, on Zalo's origin, with the API on its own", () => {
@@ -134,6 +150,7 @@ describe("the mini-app inside (a double of) Zalo, on Zalo's origin, with the API
     await page.getByRole("button", { name: "Quét mã QR trên thẻ căn cước" }).click();
     await page.getByRole("heading", { name: "Thông tin đọc từ thẻ căn cước" }).waitFor();
     await shot(page, "02-doc-the-can-cuoc");
+    await shotLarge(page, "02-doc-the-can-cuoc");
     await page.getByRole("button", { name: "Dùng thông tin này" }).click();
     expect(await page.getByLabel("Số định danh cá nhân (số căn cước, 12 chữ số)").inputValue()).toBe("022090001234");
     expect(await page.getByLabel("Ngày sinh (không bắt buộc)").inputValue()).toBe("1990-03-15");
@@ -171,6 +188,7 @@ describe("the mini-app inside (a double of) Zalo, on Zalo's origin, with the API
     // After filing, not before: the offer to follow the OA and to be notified, with the reason.
     await page.getByRole("heading", { name: "Nhận tin báo về hồ sơ" }).waitFor();
     await shot(page, "05-bien-nhan");
+    await shotLarge(page, "05-bien-nhan");
 
     // On the server: the Zalo identity Graph vouched for, the phone Graph exchanged, the card's birth date.
     const row = await server.deps.db
@@ -224,6 +242,7 @@ describe("the mini-app inside (a double of) Zalo, on Zalo's origin, with the API
     await page.getByText(/Bạn chưa cho phép thông báo.*có thể cho phép sau ở mục Cá nhân/).waitFor();
     expect((await calls(page)).find((c) => c.api === "followOA")?.args).toEqual({ id: OA_ID });
     await shot(page, "06-chi-tiet-ho-so-tu-lien-ket");
+    await shotLarge(page, "06-chi-tiet-ho-so-tu-lien-ket");
 
     await page.getByRole("button", { name: "Thêm ra màn hình chính" }).waitFor();
     await context.close();
@@ -292,6 +311,7 @@ describe("the mini-app inside (a double of) Zalo, on Zalo's origin, with the API
     await page.goto(host.appUrl);
     await page.getByText("Không tìm thấy trang bạn cần").waitFor();
     await shot(page, "10-khong-tim-thay");
+    await shotLarge(page, "10-khong-tim-thay");
     await page.getByRole("button", { name: "Về trang chủ" }).click();
     await page.getByRole("heading", { name: "Dịch vụ công trực tuyến" }).waitFor();
     await ctx.close();

@@ -83,4 +83,4 @@ export function StayInformed() {
   );
 }
 
-export { FOLLOW_TEXT };
+export { FOLLOW_TEXT, NOTIFY_TEXT };

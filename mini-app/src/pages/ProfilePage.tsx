@@ -9,11 +9,11 @@ import { useEffect, useState } from "react";
 import { Button, Page, Switch, useNavigate } from "zmp-ui";
 import { api, type HelperSession } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
-import { FOLLOW_TEXT } from "../components/StayInformed";
+import { FOLLOW_TEXT, NOTIFY_TEXT } from "../components/StayInformed";
 import { TopBar } from "../components/TopBar";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
-import { followOA, inZalo } from "../zalo";
+import { followOA, inZalo, requestNotifications } from "../zalo";
 
 /** Cá nhân: who is signed in, phone consent, which Zalo messages to receive, following the OA. */
 export default function ProfilePage() {
@@ -96,6 +96,21 @@ export default function ProfilePage() {
             }
           >
             Quan tâm Official Account để nhận tin
+          </Button>
+        </section>
+      )}
+      {inZalo() && (
+        <section className="detail">
+          <Button
+            fullWidth
+            variant="secondary"
+            onClick={() =>
+              requestNotifications().then((answer) =>
+                answer === "yes" ? done(NOTIFY_TEXT.yes) : showError(new Error(NOTIFY_TEXT[answer])),
+              )
+            }
+          >
+            Cho phép nhận thông báo về hồ sơ
           </Button>
         </section>
       )}
