@@ -10,14 +10,14 @@ const HINTS: { match: RegExp; hint: string }[] = [
     hint: "Chụp cả mặt trước và mặt sau, thấy rõ số và ảnh chân dung, không lóa đèn.",
   },
   {
+    match: /to khai|don de nghi|\bdon\b|ban khai/,
+    hint: "Ký tên trước khi chụp; chụp thẳng từng trang, đủ 4 góc.",
+  },
+  {
     match: /giay chung sinh|khai sinh/,
     hint: "Chụp thẳng cả tờ, đủ 4 góc; đọc rõ họ tên, ngày sinh và dấu đỏ.",
   },
   { match: /\banh\b.*(3x4|4x6|chan dung)|(3x4|4x6)/, hint: "Ảnh chân dung mới, nền sáng, nhìn thẳng, không đội mũ." },
-  {
-    match: /to khai|don de nghi|\bdon\b|ban khai/,
-    hint: "Ký tên trước khi chụp; chụp thẳng từng trang, đủ 4 góc.",
-  },
   {
     match: /hop dong|giay chung nhan|so do|so hong|quyet dinh|van ban/,
     hint: "Chụp từng trang theo thứ tự, đủ 4 góc; đọc rõ chữ ký và dấu.",

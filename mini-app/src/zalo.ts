@@ -139,7 +139,7 @@ export async function pickImages(source: "camera" | "gallery", max = 5, maxBytes
   }
   const tooLarge = files.filter((f) => f.size > maxBytes);
   if (tooLarge.length > 0) {
-    const mb = Math.round((maxBytes / (1024 * 1024)) * 10) / 10;
+    const mb = (maxBytes / (1024 * 1024)).toLocaleString("vi-VN", { maximumFractionDigits: 1 });
     throw new ZaloRefusal(
       `${tooLarge.length === 1 ? "Một tệp" : `${tooLarge.length} tệp`} lớn hơn ${mb} MB, chưa được thêm. ` +
         "Vui lòng chụp lại gần hơn hoặc chọn ảnh nhỏ hơn.",

@@ -300,7 +300,7 @@ describe("the mini-app inside (a double of) Zalo, on Zalo's origin, with the API
     await first.getByRole("button", { name: /^Chụp ảnh/ }).click();
     await page.getByText(/Bạn chưa cho Zalo dùng máy ảnh.*chọn ảnh từ Thư viện/).waitFor();
     await first.getByRole("button", { name: /^Chụp ảnh/ }).click();
-    await page.getByText(/lớn hơn 0\.2 MB, chưa được thêm/).waitFor();
+    await page.getByText(/lớn hơn 0,2 MB, chưa được thêm/).waitFor();
     expect(await page.locator(".preview img").count()).toBe(0);
     await shot(page, "09-tu-choi-may-anh-anh-qua-lon");
     await ctx.close();
