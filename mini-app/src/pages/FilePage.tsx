@@ -167,21 +167,22 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
     if (draft) void saveDraft(procedure.code, draft).catch(() => {});
   }, [draft, procedure.code]);
 
+  // A message disappears as soon as its field is fixed; none appears before the citizen presses "Tiếp tục".
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-checked when the draft changes, not when errors do
+  useEffect(() => {
+    if (!draft || Object.keys(errors).length === 0) return;
+    const still = validate(draft, procedure, draft.forCitizen && helper !== undefined);
+    const kept = Object.fromEntries(Object.keys(errors).flatMap((k) => (still[k] ? [[k, still[k]]] : [])));
+    if (Object.keys(kept).length !== Object.keys(errors).length) setErrors(kept);
+  }, [draft]);
+
   if (!draft) return <StateMessage kind="loading" text="Đang mở hồ sơ đang soạn…" />;
   const onBehalf = draft.forCitizen && helper !== undefined;
   // A patch, or a function of the latest draft: photos arrive asynchronously, and two quick taps must not lose one.
   const update = (patch: Partial<Draft> | ((current: Draft) => Partial<Draft>)) => {
-    if (typeof patch === "function") {
-      setDraft((current) => (current ? { ...current, ...patch(current) } : current));
-      return;
-    }
-    const changed = { ...draft, ...patch };
-    setDraft(changed);
-    // A message disappears as soon as its field is fixed; none appears before the citizen presses "Tiếp tục".
-    if (Object.keys(errors).length > 0) {
-      const still = validate(changed, procedure, draft.forCitizen && helper !== undefined);
-      setErrors(Object.fromEntries(Object.keys(errors).flatMap((k) => (still[k] ? [[k, still[k]]] : []))));
-    }
+    setDraft((current) =>
+      current ? { ...current, ...(typeof patch === "function" ? patch(current) : patch) } : current,
+    );
   };
   const go = (step: number) => {
     setErrors({});
