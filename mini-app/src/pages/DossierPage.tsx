@@ -13,12 +13,12 @@ import { StateChip } from "../components/StateChip";
 import { StateMessage } from "../components/StateMessage";
 import { StayInformed } from "../components/StayInformed";
 import { TopBar } from "../components/TopBar";
+import { formatDateVi } from "../format";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
 import { addShortcut, inZalo, pickImages, shareLink } from "../zalo";
 
-const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
 const timeVi = (iso: string) =>
   new Date(iso).toLocaleString("vi-VN", {
     timeZone: "Asia/Ho_Chi_Minh",
@@ -98,10 +98,12 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
         <dt>Nơi giải quyết</dt>
         <dd>{d.unitName}</dd>
         <dt>Ngày nộp</dt>
-        <dd>{dateVi(d.submittedAt)}</dd>
+        <dd>{formatDateVi(d.submittedAt)}</dd>
         <dt>Hẹn trả kết quả</dt>
         <dd>
-          {d.dueDate ? `${dateVi(d.dueDate)}${d.overdue ? " (đã quá hạn)" : ""}` : "Tính khi hồ sơ được tiếp nhận"}
+          {d.dueDate
+            ? `${formatDateVi(d.dueDate)}${d.overdue ? " (đã quá hạn)" : ""}`
+            : "Tính khi hồ sơ được tiếp nhận"}
         </dd>
         {d.feesDue !== null && d.feesDue > 0 && (
           <>

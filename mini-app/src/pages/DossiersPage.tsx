@@ -3,9 +3,8 @@ import { api } from "../api/client";
 import { StateChip } from "../components/StateChip";
 import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
+import { formatDateVi } from "../format";
 import { useAsync } from "../hooks/useAsync";
-
-const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
 
 /** Hồ sơ của tôi. */
 export default function DossiersPage() {
@@ -39,8 +38,8 @@ export default function DossiersPage() {
                 <span className="result__name">{d.procedureName}</span>
                 <StateChip state={d.state} overdue={d.overdue} />
                 <span className="result__meta">
-                  Mã {d.code} · Nộp ngày {dateVi(d.submittedAt)}
-                  {d.dueDate ? ` · Hẹn trả ${dateVi(d.dueDate)}` : ""}
+                  Mã {d.code} · Nộp ngày {formatDateVi(d.submittedAt)}
+                  {d.dueDate ? ` · Hẹn trả ${formatDateVi(d.dueDate)}` : ""}
                 </span>
               </button>
             </li>

@@ -15,7 +15,7 @@ import { api, HELPER_ROLES, type HelperSession } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { Stepper } from "../components/Stepper";
 import { TopBar } from "../components/TopBar";
-import { formatFee, formatProcessingDays } from "../format";
+import { formatDateVi, formatFee, formatProcessingDays } from "../format";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
@@ -449,7 +449,7 @@ function ApplicantStep({
             <dt>Số định danh</dt>
             <dd>{card.identityNumber}</dd>
             <dt>Ngày sinh</dt>
-            <dd>{card.birthDate.split("-").reverse().join("/")}</dd>
+            <dd>{formatDateVi(card.birthDate)}</dd>
             <dt>Địa chỉ</dt>
             <dd>{card.address}</dd>
           </dl>

@@ -4,11 +4,10 @@ import { Button, Page, useLocation } from "zmp-ui";
 import { api } from "../api/client";
 import { StateChip } from "../components/StateChip";
 import { TopBar } from "../components/TopBar";
+import { formatDateVi } from "../format";
 import { useErrorSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
 import { inZalo, scanQr } from "../zalo";
-
-const dateVi = (iso: string) => iso.slice(0, 10).split("-").reverse().join("/");
 
 /** Tra cứu hồ sơ by code or QR, for anyone: the public view, the applicant's name masked. */
 export default function LookupPage() {
@@ -103,9 +102,9 @@ export default function LookupPage() {
             <dt>Nơi giải quyết</dt>
             <dd>{result.unitName}</dd>
             <dt>Ngày nộp</dt>
-            <dd>{dateVi(result.submittedAt)}</dd>
+            <dd>{formatDateVi(result.submittedAt)}</dd>
             <dt>Hẹn trả kết quả</dt>
-            <dd>{result.dueDate ? dateVi(result.dueDate) : "Chưa tiếp nhận"}</dd>
+            <dd>{result.dueDate ? formatDateVi(result.dueDate) : "Chưa tiếp nhận"}</dd>
           </dl>
         </article>
       )}
