@@ -59,27 +59,44 @@ export function StayInformed() {
       <p className="muted small">
         Cán bộ báo khi hồ sơ được tiếp nhận, cần bổ sung hoặc có kết quả. Để tin đến được với bạn trên Zalo:
       </p>
-      {offerFollow &&
-        (asked.follow ? (
-          <p className={asked.follow === "yes" ? "notice notice--ok" : "notice"} role="status">
-            {FOLLOW_TEXT[asked.follow]}
-          </p>
-        ) : (
-          <Button fullWidth variant="secondary" onClick={async () => answer({ follow: await followOA(oaId) })}>
-            Quan tâm Official Account
-          </Button>
-        ))}
-      {offerNotify &&
-        (asked.notify ? (
-          <p className={asked.notify === "yes" ? "notice notice--ok" : "notice"} role="status">
-            {NOTIFY_TEXT[asked.notify]}
-          </p>
-        ) : (
-          <Button fullWidth variant="secondary" onClick={async () => answer({ notify: await requestNotifications() })}>
-            Cho phép nhận thông báo
-          </Button>
-        ))}
+      {offerFollow && (
+        <Ask
+          answer={asked.follow}
+          texts={FOLLOW_TEXT}
+          label="Quan tâm Official Account"
+          onAsk={async () => answer({ follow: await followOA(oaId) })}
+        />
+      )}
+      {offerNotify && (
+        <Ask
+          answer={asked.notify}
+          texts={NOTIFY_TEXT}
+          label="Cho phép nhận thông báo"
+          onAsk={async () => answer({ notify: await requestNotifications() })}
+        />
+      )}
     </section>
+  );
+}
+
+/** One ask: its button until answered, then what the answer means. */
+function Ask(props: {
+  answer: AskResult | undefined;
+  texts: Record<AskResult, string>;
+  label: string;
+  onAsk: () => Promise<void>;
+}) {
+  if (props.answer) {
+    return (
+      <p className={props.answer === "yes" ? "notice notice--ok" : "notice"} role="status">
+        {props.texts[props.answer]}
+      </p>
+    );
+  }
+  return (
+    <Button fullWidth variant="secondary" onClick={props.onAsk}>
+      {props.label}
+    </Button>
   );
 }
 
