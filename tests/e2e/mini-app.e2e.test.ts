@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, official } from "../helpers/api";
-import { launchChromium, PHONE, settled } from "../helpers/browser";
+import { LARGE_TEXT_CSS, launchChromium, PHONE, settled, sidewaysOverflow } from "../helpers/browser";
 import { png } from "../helpers/files";
 import { buildMiniApp } from "../helpers/mini-app-build";
 import { ROOT } from "../helpers/run";
@@ -316,21 +316,14 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     // What Android's "font size: largest" does to a WebView: every text larger, boxes reflowing around it.
-    await page.addInitScript(() => {
+    await page.addInitScript((css) => {
       document.addEventListener("DOMContentLoaded", () => {
         const style = document.createElement("style");
-        style.textContent = "html { font-size: 130% !important; } body { font-size: 20.8px !important; }";
+        style.textContent = css;
         document.head.append(style);
       });
-    });
-    const overflow = () =>
-      page.evaluate(() => {
-        const width = document.documentElement.clientWidth;
-        return Array.from(document.querySelectorAll(".zaui-page *"))
-          .filter((el) => el.getBoundingClientRect().right > width + 1)
-          .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? "").slice(0, 40)}`)
-          .slice(0, 5);
-      });
+    }, LARGE_TEXT_CSS);
+    const overflow = () => sidewaysOverflow(page);
     const screens: [string, string][] = [
       ["/", "Thủ tục hay dùng"],
       ["/?page=search", "Lĩnh vực"],

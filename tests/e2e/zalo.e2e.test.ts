@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, PHONE, settled } from "../helpers/browser";
+import { LARGE_TEXT_CSS, launchChromium, PHONE, settled, sidewaysOverflow } from "../helpers/browser";
 import { png } from "../helpers/files";
 import { buildMiniApp, buildMiniAppForZalo } from "../helpers/mini-app-build";
 import { ROOT } from "../helpers/run";
@@ -102,17 +102,9 @@ async function shot(page: Page, name: string) {
 
 /** The same screen with Android's largest text (130 %): shot, and nothing may stick out sideways. */
 async function shotLarge(page: Page, name: string) {
-  const tag = await page.addStyleTag({
-    content: "html { font-size: 130% !important; } body { font-size: 20.8px !important; }",
-  });
+  const tag = await page.addStyleTag({ content: LARGE_TEXT_CSS });
   await shot(page, `${name}-chu-130`);
-  const overflow = await page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    return Array.from(document.querySelectorAll(".zaui-page *"))
-      .filter((el) => el.getBoundingClientRect().right > width + 1)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
-  });
-  expect(overflow).toEqual([]);
+  expect(await sidewaysOverflow(page)).toEqual([]);
   await tag.evaluate((el) => (el as Element).remove());
 }
 

@@ -40,3 +40,17 @@ export async function settled(page: import("playwright-core").Page): Promise<voi
     return performance.now() - state.since >= 150;
   }, token);
 }
+
+/** What Android's "font size: largest" does to a WebView: every text 130 % larger, boxes reflowing around it. */
+export const LARGE_TEXT_CSS = "html { font-size: 130% !important; } body { font-size: 20.8px !important; }";
+
+/** The elements of the current screen that stick out past the viewport's right edge (none on a screen that fits). */
+export function sidewaysOverflow(page: import("playwright-core").Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return Array.from(document.querySelectorAll(".zaui-page *"))
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? "").slice(0, 40)}`)
+      .slice(0, 5);
+  });
+}
