@@ -46,13 +46,14 @@ export class ZaloRefusal extends Error {
 /** The Zalo user's access token, to be verified by the server; undefined outside Zalo. */
 export async function zaloAccessToken(): Promise<string | undefined> {
   if (!inZalo()) return undefined;
+  let code: number | undefined;
   try {
     const token = await (await sdk()).getAccessToken();
     if (token) return token;
   } catch (error) {
-    throw new ZaloRefusal("Zalo chưa cho ứng dụng đăng nhập. Vui lòng thử lại.", zaloCode(error));
+    code = zaloCode(error);
   }
-  throw new ZaloRefusal("Zalo chưa cho ứng dụng đăng nhập. Vui lòng thử lại.", undefined);
+  throw new ZaloRefusal("Zalo chưa cho ứng dụng đăng nhập. Vui lòng thử lại.", code);
 }
 
 /**
