@@ -5,6 +5,7 @@ export * from "./cccd";
 export * from "./deep-link";
 export * from "./dossier";
 export * from "./errors";
+export * from "./filing-rules";
 export * from "./identity";
 export * from "./indicators";
 export * from "./notification";

@@ -270,6 +270,27 @@ describe("the embedded portal's /portal-api, driven by the portal client", () =>
     expect([unknownProcedure.httpStatus, unknownProcedure.portalCode]).toEqual([422, "PROCEDURE_NOT_AVAILABLE"]);
   });
 
+  it("when a level-3 procedure is forwarded with an online result, then it is refused as the mini-app's filing is", async () => {
+    // 1.004837 Đăng ký giám hộ: filed online (level 3), but its result is not returned online (that needs level 4).
+    const online = await rejection(
+      client.createDossier(
+        forwarding("ref-online-result", { procedureCode: "1.004837", resultDelivery: { method: "online" } }),
+        "dossier:ref-online-result",
+      ),
+    );
+    expect([online.httpStatus, online.portalCode]).toEqual([422, "PROCEDURE_NOT_AVAILABLE"]);
+    expect(online.portalMessage).toContain("chưa trả kết quả trực tuyến");
+    const atCounter = await client.createDossier(
+      forwarding("ref-counter-result", { procedureCode: "1.004837" }),
+      "dossier:ref-counter-result",
+    );
+    expect([atCounter.replayed, atCounter.dossier.state, atCounter.dossier.resultDelivery]).toEqual([
+      false,
+      1,
+      { method: "counter" },
+    ]);
+  });
+
   it("when files are uploaded, then a good one is stored once, a disguised executable and a wrong SHA-256 are refused", async () => {
     const { dossier } = await client.createDossier(forwarding("ref-upload"), "dossier:ref-upload");
     const file = png(2048);

@@ -4,6 +4,7 @@ import {
   DossierSubmission,
   type DossierView,
   describeIssues,
+  filingBreach,
   findUnit,
   OFFICIAL_ROLE_LABELS,
   type OfficialActionRequest,
@@ -50,23 +51,9 @@ export class DossierService {
       : "online";
     const procedure = await this.procedures.get(submission.procedureCode);
 
-    if (channel === "online" && procedure.onlineLevel < 3) {
-      throw new AppError(
-        "NOT_ONLINE",
-        `Thủ tục "${procedure.name}" chưa nhận hồ sơ trực tuyến. Vui lòng nộp trực tiếp tại bộ phận một cửa.`,
-        422,
-      );
-    }
-    const delivery = submission.resultDelivery;
-    if (delivery.method === "post" && !procedure.postal) {
-      throw invalid("resultDelivery.method", "Thủ tục này không trả kết quả qua bưu điện");
-    }
-    if (delivery.method === "online" && procedure.onlineLevel !== 4) {
-      throw invalid(
-        "resultDelivery.method",
-        "Thủ tục này chưa trả kết quả trực tuyến; chọn nhận tại bộ phận một cửa hoặc qua bưu điện",
-      );
-    }
+    const breach = filingBreach(procedure, { channel, resultMethod: submission.resultDelivery.method });
+    if (breach?.rule === "not-online") throw new AppError("NOT_ONLINE", breach.message, 422);
+    if (breach) throw invalid(breach.path, breach.message);
     const unitCode = this.unitFor(procedure.level, submission);
     const applicant =
       actor.kind === "citizen"

@@ -3,6 +3,8 @@ import {
   attachmentUploadMetaFromFields,
   type DossierOnPortal,
   type DossierState,
+  type FilingBreach,
+  filingBreach,
   fromPortalDossierCreate,
   type PortalAttachment,
   type PortalDossier,
@@ -38,6 +40,12 @@ const invalid = (message: string, details: Issue[] = []) =>
   new PortalApiError("VALIDATION_FAILED", message, 400, details);
 const notFound = () => new PortalApiError("DOSSIER_NOT_FOUND", "Không tìm thấy hồ sơ", 404);
 const notAvailable = (message: string) => new PortalApiError("PROCEDURE_NOT_AVAILABLE", message, 422);
+/** The filing rules (shared/src/filing-rules.ts) as this API words them to the forwarding system. */
+const PORTAL_API_BREACH_MESSAGES: Record<FilingBreach["rule"], string> = {
+  "not-online": "Thủ tục này chưa nhận hồ sơ trực tuyến",
+  "no-post-result": "Thủ tục này không trả kết quả qua bưu chính công ích",
+  "no-online-result": "Thủ tục này chưa trả kết quả trực tuyến",
+};
 const illegal = (message: string) => new PortalApiError("ILLEGAL_TRANSITION", message, 409);
 
 export type Page<T> = { items: T[]; nextCursor: string; hasMore: boolean };
@@ -179,12 +187,11 @@ export class PortalApiService {
       .where("code", "=", forwarding.unitCode)
       .executeTakeFirst();
     if (!unit || unit.level !== procedure.level) throw notAvailable("Đơn vị không thực hiện thủ tục này");
-    if (forwarding.channel === "online" && procedure.onlineLevel < 3) {
-      throw notAvailable("Thủ tục này chưa nhận hồ sơ trực tuyến");
-    }
-    if (forwarding.resultDelivery.method === "post" && !procedure.postal) {
-      throw notAvailable("Thủ tục này không trả kết quả qua bưu chính công ích");
-    }
+    const breach = filingBreach(procedure, {
+      channel: forwarding.channel,
+      resultMethod: forwarding.resultDelivery.method,
+    });
+    if (breach) throw notAvailable(PORTAL_API_BREACH_MESSAGES[breach.rule]);
 
     const at = this.now();
     const filedAt = new Date(Math.min(Date.parse(forwarding.submittedAt), at.getTime())).toISOString();
