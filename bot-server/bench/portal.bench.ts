@@ -24,10 +24,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DossierForwarding } from "@qn/shared";
 import { bootstrap } from "../src/bootstrap";
-import { PortalClient } from "../src/clients/portal/portal.client";
+import { PortalClient } from "../src/clients/provincial-portal/portal.client";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
-import { AttachmentStore } from "../src/modules/dossiers/attachment-store";
+import { AttachmentStore } from "../src/modules/files/attachment-store";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];

@@ -26,11 +26,11 @@ import { announcementsRouter } from "./modules/notifications/announcements.route
 import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
-import type { HttpPortal } from "./modules/portal/http-portal";
-import { portalCallbackRouter } from "./modules/portal/portal-changes";
 import { portalApiRouter } from "./modules/portal-api/portal-api.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
+import type { HttpPortal } from "./modules/provincial-gateway/http-portal";
+import { portalCallbackRouter } from "./modules/provincial-gateway/portal-changes";
 import { reportsRouter } from "./modules/reports/report.router";
 import type { ReportService } from "./modules/reports/report.service";
 import { unitsRouter } from "./modules/units/units.router";

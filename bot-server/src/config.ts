@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ZnsTemplateField } from "@qn/shared";
 import { z } from "zod";
-import type { PortalClientOptions } from "./clients/portal/portal.client";
+import type { PortalClientOptions } from "./clients/provincial-portal/portal.client";
 
 /**
  * Where Zalo serves a deployed mini-app from (docs/decisions/0012; seen in several independent projects):

@@ -9,7 +9,7 @@ export * from "./filing-rules";
 export * from "./identity";
 export * from "./indicators";
 export * from "./notification";
-export * from "./portal-sync";
+export * from "./portal-wire";
 export * from "./procedure";
 export * from "./text/fold";
 export * from "./units";

@@ -2,7 +2,7 @@ import { type Config, ConfigError, loadConfig } from "@qn/bot-server";
 import { type PortalStateChange, STATE } from "@qn/shared";
 import { HttpResponse, http } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { portalCallbackSignature } from "../../bot-server/src/clients/portal/callback-signature";
+import { portalCallbackSignature } from "../../bot-server/src/clients/provincial-portal/callback-signature";
 import { call, citizen, file, form, official, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
 import { startTestServer, type TestServer } from "../helpers/test-server";

@@ -2,13 +2,16 @@ import { createLogger } from "@qn/bot-server";
 import { type DossierForwarding, type PortalProcedure, toPortalStateChange } from "@qn/shared";
 import { HttpResponse, http } from "msw";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { portalCallbackSignature, verifyPortalCallback } from "../../bot-server/src/clients/portal/callback-signature";
+import {
+  portalCallbackSignature,
+  verifyPortalCallback,
+} from "../../bot-server/src/clients/provincial-portal/callback-signature";
 import {
   PortalProtocolError,
   PortalRejectedError,
   PortalUnavailableError,
-} from "../../bot-server/src/clients/portal/errors";
-import { PortalClient, type PortalClientOptions } from "../../bot-server/src/clients/portal/portal.client";
+} from "../../bot-server/src/clients/provincial-portal/errors";
+import { PortalClient, type PortalClientOptions } from "../../bot-server/src/clients/provincial-portal/portal.client";
 import { fakePortal, PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET, PORTAL_URL } from "../mocks/portal";
 import { mockServer } from "../mocks/server";
 

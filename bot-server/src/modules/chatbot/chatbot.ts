@@ -10,8 +10,8 @@ import {
 } from "@qn/shared";
 import type { OaButton, OaMessage, OaMessenger } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
-import type { PortalGateway } from "../portal/portal-gateway";
 import type { ProcedureService } from "../procedures/procedure.service";
+import type { PortalGateway } from "../records/gateway";
 import type { InboundEvent } from "../webhook/webhook-inbox";
 import type { ConversationStore } from "./conversations";
 import { classify, type GuideTopic, type Intent, TOPICS } from "./intents";

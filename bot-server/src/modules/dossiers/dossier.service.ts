@@ -12,9 +12,9 @@ import {
 } from "@qn/shared";
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors/app-error";
 import type { Actor, CitizenActor, OfficialActor } from "../auth/actor";
-import type { DossierRecord, Page, PortalGateway, QueueFilter, StepActor } from "../portal/portal-gateway";
+import { AttachmentRejectedError, type AttachmentStore, type IncomingFile } from "../files/attachment-store";
 import type { ProcedureService } from "../procedures/procedure.service";
-import { AttachmentRejectedError, type AttachmentStore, type IncomingFile } from "./attachment-store";
+import type { DossierRecord, Page, PortalGateway, QueueFilter, StepActor } from "../records/gateway";
 
 export type UploadedPart = { fieldname: string; originalname: string; buffer: Buffer };
 

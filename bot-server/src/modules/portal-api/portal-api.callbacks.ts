@@ -1,4 +1,4 @@
-import { portalCallbackSignature } from "../../clients/portal/callback-signature";
+import { portalCallbackSignature } from "../../clients/provincial-portal/callback-signature";
 import type { Db } from "../../db/database";
 import type { Logger } from "../../logger";
 import { changesQuery, wireChange } from "./portal-api.service";

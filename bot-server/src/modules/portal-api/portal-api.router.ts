@@ -3,7 +3,7 @@ import { rateLimit } from "express-rate-limit";
 import multer from "multer";
 import type { AppDeps } from "../../app";
 import { AppError } from "../../errors/app-error";
-import { AttachmentStore } from "../dossiers/attachment-store";
+import { AttachmentStore } from "../files/attachment-store";
 import { OAuthError, PortalApiAuth, type PortalApiScope, type TokenHolder } from "./portal-api.auth";
 import { PortalCallbackSender } from "./portal-api.callbacks";
 import { PortalApiService } from "./portal-api.service";

@@ -26,10 +26,10 @@ import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
 import { AppError } from "../../errors/app-error";
 import type { CalendarService } from "../calendar/calendar.service";
-import { AttachmentRejectedError, type AttachmentStore } from "../dossiers/attachment-store";
-import { EmbeddedPortal } from "../portal/embedded-portal";
-import type { DossierRecord, StepActor, StoredAttachment } from "../portal/portal-gateway";
+import { AttachmentRejectedError, type AttachmentStore } from "../files/attachment-store";
 import type { ProcedureService } from "../procedures/procedure.service";
+import { EmbeddedPortal } from "../records/embedded-portal";
+import type { DossierRecord, StepActor, StoredAttachment } from "../records/gateway";
 import { type PortalApiDb, type PortalApiTables, portalApiDb } from "./tables";
 
 /** An error of /portal-api in the contract's shape: a stable code and a Vietnamese message. */

@@ -3,13 +3,13 @@ import { buffer } from "node:stream/consumers";
 import { type DossierForwarding, type OfficialRole, STATE } from "@qn/shared";
 import { sql, type Transaction } from "kysely";
 import { SingleFlight } from "../../background/single-flight";
-import { PortalError, PortalRejectedError, PortalUnavailableError } from "../../clients/portal/errors";
-import type { PortalClient } from "../../clients/portal/portal.client";
+import { PortalError, PortalRejectedError, PortalUnavailableError } from "../../clients/provincial-portal/errors";
+import type { PortalClient } from "../../clients/provincial-portal/portal.client";
 import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
 import type { Logger } from "../../logger";
-import type { AttachmentStore } from "../dossiers/attachment-store";
-import type { EmbeddedPortal, LocalChange } from "./embedded-portal";
+import type { AttachmentStore } from "../files/attachment-store";
+import type { EmbeddedPortal, LocalChange } from "../records/embedded-portal";
 
 export type ForwardingWorkerOptions = {
   /** Jobs claimed at once, and sent side by side (jobs of one dossier always one after the other). */

@@ -31,7 +31,7 @@ import type {
   StepActor,
   StoredAttachment,
   SubmitInput,
-} from "./portal-gateway";
+} from "./gateway";
 
 type Trx = Transaction<Database>;
 type Row = Selectable<Database["dossiers"]>;

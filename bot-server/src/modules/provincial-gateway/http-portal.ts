@@ -4,16 +4,14 @@ import {
   PORTAL_FORWARDING_LABELS,
   type PortalForwardingStatus,
 } from "@qn/shared";
-import type { PortalClient } from "../../clients/portal/portal.client";
+import type { PortalClient } from "../../clients/provincial-portal/portal.client";
 import type { Db } from "../../db/database";
 import { ConflictError } from "../../errors/app-error";
 import type { Logger } from "../../logger";
 import type { CalendarService } from "../calendar/calendar.service";
-import type { AttachmentStore } from "../dossiers/attachment-store";
+import type { AttachmentStore } from "../files/attachment-store";
 import type { NotificationPlanner } from "../notifications/notification-planner";
-import { EmbeddedPortal } from "./embedded-portal";
-import { enqueueForwarding, ForwardingWorker, type ForwardingWorkerOptions } from "./forwarding-worker";
-import { PortalChanges } from "./portal-changes";
+import { EmbeddedPortal } from "../records/embedded-portal";
 import type {
   ActionDetails,
   DossierEvent,
@@ -26,7 +24,9 @@ import type {
   StepActor,
   StoredAttachment,
   SubmitInput,
-} from "./portal-gateway";
+} from "../records/gateway";
+import { enqueueForwarding, ForwardingWorker, type ForwardingWorkerOptions } from "./forwarding-worker";
+import { PortalChanges } from "./portal-changes";
 
 export type HttpPortalOptions = ForwardingWorkerOptions & {
   /** How often the portal's change feed is read (the fallback for lost callbacks). */

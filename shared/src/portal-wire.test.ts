@@ -34,7 +34,7 @@ import {
   toPortalDueDate,
   toPortalProcedure,
   toPortalStateChange,
-} from "./portal-sync";
+} from "./portal-wire";
 import { Procedure } from "./procedure";
 
 const applicant = {

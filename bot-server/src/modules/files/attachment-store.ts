@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileTypeFromBuffer } from "file-type";
 import { AppError } from "../../errors/app-error";
-import type { StoredAttachment } from "../portal/portal-gateway";
+import type { StoredAttachment } from "../records/gateway";
 
 const ALLOWED = new Set(["image/jpeg", "image/png", "application/pdf"]);
 

@@ -9,13 +9,13 @@ import {
 } from "@qn/shared";
 import express, { type Router } from "express";
 import type { Selectable } from "kysely";
-import { verifyPortalCallback } from "../../clients/portal/callback-signature";
-import type { PortalClient } from "../../clients/portal/portal.client";
+import { verifyPortalCallback } from "../../clients/provincial-portal/callback-signature";
+import type { PortalClient } from "../../clients/provincial-portal/portal.client";
 import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
 import type { Logger } from "../../logger";
-import type { ChangeDecision, EmbeddedPortal } from "./embedded-portal";
-import type { StepActor } from "./portal-gateway";
+import type { ChangeDecision, EmbeddedPortal } from "../records/embedded-portal";
+import type { StepActor } from "../records/gateway";
 
 const CURSOR_KEY = "portal.dossier-changes.cursor";
 

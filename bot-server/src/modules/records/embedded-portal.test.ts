@@ -7,7 +7,7 @@ import { openDatabase } from "../../db/database";
 import { CalendarService } from "../calendar/calendar.service";
 import { seedReceivingUnits } from "../dossiers/receiving-units";
 import { EmbeddedPortal } from "./embedded-portal";
-import type { DossierEvent, StepActor } from "./portal-gateway";
+import type { DossierEvent, StepActor } from "./gateway";
 
 const citizen: StepActor = { kind: "citizen", id: 1, name: "Nguyễn Văn An", role: "Công dân", unitCode: null };
 const officer: StepActor = { kind: "official", id: 7, name: "Cán bộ", role: "Cán bộ xử lý", unitCode: "06652" };
