@@ -3,61 +3,28 @@ import path from "node:path";
 import express, { type Express, type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
-import type { OaMessenger } from "./clients/zalo/messages";
-import type { Config } from "./config";
-import type { Db } from "./db/database";
+import type { AppDeps } from "./app-deps";
 import { errorHandler, notFoundHandler } from "./errors/error-handler";
 import { apiCors } from "./http/cors";
 import { uploadParts } from "./http/upload";
 import type { Logger } from "./logger";
-import { consoleRouter } from "./modules/admin/console.router";
+import { adminRouter } from "./modules/admin/admin.router";
 import { authenticate } from "./modules/auth/auth.middleware";
 import { authRouter } from "./modules/auth/auth.router";
-import type { AuthService } from "./modules/auth/auth.service";
-import { calendarRouter } from "./modules/calendar/calendar.router";
-import type { CalendarService } from "./modules/calendar/calendar.service";
-import { chatbotRouter } from "./modules/chatbot/chatbot.router";
-import type { ConversationStore } from "./modules/chatbot/conversations";
+import { ConversationReplies } from "./modules/chatbot/conversation-replies";
+import { conversationsRouter } from "./modules/chatbot/conversations.router";
+import { devOutboxRouter } from "./modules/chatbot/dev-outbox.router";
 import { dossierRouter } from "./modules/dossiers/dossier.router";
-import type { DossierService } from "./modules/dossiers/dossier.service";
 import { healthRouter } from "./modules/health/health.router";
-import type { AnnouncementService } from "./modules/notifications/announcements";
 import { announcementsRouter } from "./modules/notifications/announcements.router";
-import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
-import type { OutboxWorker } from "./modules/notifications/outbox-worker";
 import { portalApiRouter } from "./modules/portal-api/portal-api.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
-import type { ProcedureService } from "./modules/procedures/procedure.service";
-import type { HttpPortal } from "./modules/provincial-gateway/http-portal";
 import { portalCallbackRouter } from "./modules/provincial-gateway/portal-changes";
 import { reportsRouter } from "./modules/reports/report.router";
-import type { ReportService } from "./modules/reports/report.service";
 import { unitsRouter } from "./modules/units/units.router";
 import { simulatorRouter } from "./modules/webhook/simulator.router";
 import { webhookRouter } from "./modules/webhook/webhook.router";
-import type { WebhookCredentials } from "./modules/webhook/webhook-credentials";
-import type { WebhookInbox } from "./modules/webhook/webhook-inbox";
-
-export type AppDeps = {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  procedures: ProcedureService;
-  auth: AuthService;
-  dossiers: DossierService;
-  calendar: CalendarService;
-  messenger: OaMessenger;
-  conversations: ConversationStore;
-  inbox: WebhookInbox;
-  webhook: WebhookCredentials;
-  worker: OutboxWorker;
-  announcements: AnnouncementService;
-  deadlines: DeadlineScanner;
-  reports: ReportService;
-  /** PORTAL_MODE=http only: the gateway, whose signed callbacks are received at POST /portal-callbacks. */
-  httpPortal?: HttpPortal | undefined;
-};
 
 /** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
 export function createApp(deps: AppDeps): Express {
@@ -120,12 +87,15 @@ export function createApp(deps: AppDeps): Express {
   api.use(unitsRouter());
   api.use(authRouter(deps.auth, deps.config.loginRateLimitPerMinute));
   api.use(dossierRouter(deps.dossiers, uploadParts(deps.config.maxUploadBytes, deps.config.maxFilesPerSubmission)));
-  api.use(calendarRouter(deps.calendar));
-  api.use(chatbotRouter(deps.db, deps.conversations, deps.messenger));
+  api.use("/admin", adminRouter(deps));
+  api.use(
+    "/officials/conversations",
+    conversationsRouter(deps.conversations, new ConversationReplies(deps.db, deps.messenger)),
+  );
+  api.use(devOutboxRouter(deps.db, deps.messenger));
   api.use(notificationsRouter(deps.db));
   api.use(reportsRouter(deps.reports));
   api.use(announcementsRouter(deps.announcements));
-  api.use(consoleRouter(deps));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use("/console", officialsConsole(deps.config.consoleDist, deps.logger));

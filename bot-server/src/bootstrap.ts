@@ -1,4 +1,5 @@
-import { type AppDeps, createApp } from "./app";
+import { createApp } from "./app";
+import type { AppDeps } from "./app-deps";
 import { PortalClient } from "./clients/provincial-portal/portal.client";
 import type { OaMessenger } from "./clients/zalo/messages";
 import { OaTokenStore } from "./clients/zalo/oa-token-store";

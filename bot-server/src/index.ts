@@ -1,4 +1,5 @@
-export { type AppDeps, createApp } from "./app";
+export { createApp } from "./app";
+export type { AppDeps } from "./app-deps";
 export { bootstrap } from "./bootstrap";
 export { type Config, ConfigError, loadConfig } from "./config";
 export { openDatabase } from "./db/database";

@@ -14,7 +14,9 @@ import type { Config } from "../../config";
 import type { Db } from "../../db/database";
 import { parseOrThrow } from "../../http/validate";
 import { requireOfficial } from "../auth/actor";
-import type { AuthService } from "../auth/auth.service";
+import { type AuthService, NewOfficial } from "../auth/auth.service";
+import { calendarRouter } from "../calendar/calendar.router";
+import type { CalendarService } from "../calendar/calendar.service";
 import { ZnsTemplateStore } from "../notifications/zns-templates";
 import { importCatalogueWithReport } from "../procedures/catalogue-import";
 import { ProcedureRepository } from "../procedures/procedure.repository";
@@ -22,11 +24,21 @@ import type { ProcedureService } from "../procedures/procedure.service";
 
 const OfficialId = z.coerce.number().int("Mã tài khoản là số nguyên").min(1).max(Number.MAX_SAFE_INTEGER);
 
-export type AdminDeps = { db: Db; config: Config; auth: AuthService; procedures: ProcedureService };
+export type AdminDeps = {
+  db: Db;
+  config: Config;
+  auth: AuthService;
+  procedures: ProcedureService;
+  calendar: CalendarService;
+};
 
-/** "Quản trị": officials' accounts, receiving units, the catalogue and ZNS templates. Administrators only. */
-export function adminRouter({ db, config, auth, procedures }: AdminDeps): Router {
+/**
+ * Everything under `/api/admin`: "Quản trị" — officials' accounts, receiving units, the catalogue and ZNS templates
+ * (administrators only) — and the holiday calendar (read by every official, kept by administrators).
+ */
+export function adminRouter({ db, config, auth, procedures, calendar }: AdminDeps): Router {
   const router = Router();
+  router.use("/calendar", calendarRouter(calendar));
   const templates = new ZnsTemplateStore(db, config.znsTemplates);
   const repository = new ProcedureRepository(db);
   // Checked before a large body is read: nobody else makes the server parse megabytes.
@@ -37,14 +49,25 @@ export function adminRouter({ db, config, auth, procedures }: AdminDeps): Router
   // The app-wide JSON parser stops at 100 kB and skips this media type; a catalogue gets its own, bounded limit.
   const catalogueBody = express.json({ limit: MAX_CATALOGUE_BYTES, type: CATALOGUE_MEDIA_TYPE });
 
-  router.patch("/admin/officials/:id", async (req, res) => {
+  router.get("/officials", async (req, res) => {
+    requireOfficial(req, ["admin"]);
+    res.json({ items: await auth.listOfficials() });
+  });
+
+  router.post("/officials", async (req, res) => {
+    requireOfficial(req, ["admin"]);
+    const input = parseOrThrow(NewOfficial, req.body, "Thông tin tài khoản không hợp lệ");
+    res.status(201).json(await auth.createOfficial(input));
+  });
+
+  router.patch("/officials/:id", async (req, res) => {
     const admin = requireOfficial(req, ["admin"]);
     const id = parseOrThrow(OfficialId, req.params.id, "Mã tài khoản không hợp lệ", "id");
     const update = parseOrThrow(OfficialUpdate, req.body, "Thông tin tài khoản không hợp lệ");
     res.json(await auth.updateOfficial(admin, id, update));
   });
 
-  router.post("/admin/officials/:id/password", async (req, res) => {
+  router.post("/officials/:id/password", async (req, res) => {
     const admin = requireOfficial(req, ["admin"]);
     const id = parseOrThrow(OfficialId, req.params.id, "Mã tài khoản không hợp lệ", "id");
     const { password } = parseOrThrow(PasswordReset, req.body, "Mật khẩu không hợp lệ");
@@ -52,7 +75,7 @@ export function adminRouter({ db, config, auth, procedures }: AdminDeps): Router
     res.status(204).end();
   });
 
-  router.get("/admin/units", async (req, res) => {
+  router.get("/units", async (req, res) => {
     requireOfficial(req, ["admin"]);
     const [units, counts] = await Promise.all([
       db.selectFrom("receiving_units").selectAll().execute(),
@@ -83,7 +106,7 @@ export function adminRouter({ db, config, auth, procedures }: AdminDeps): Router
    * Answers with the validation report: 200 when the catalogue is valid (imported, or with `dryRun` only counted),
    * 422 when it is not (nothing written), the report then carrying the usual `error` too.
    */
-  router.post("/admin/catalogue/import", adminOnly, catalogueBody, async (req, res) => {
+  router.post("/catalogue/import", adminOnly, catalogueBody, async (req, res) => {
     const admin = requireOfficial(req, ["admin"]);
     const input = parseOrThrow(CatalogueImportRequest, req.body, "Yêu cầu nhập danh mục không hợp lệ");
     const at = new Date().toISOString();
@@ -105,12 +128,12 @@ export function adminRouter({ db, config, auth, procedures }: AdminDeps): Router
     res.json(report);
   });
 
-  router.get("/admin/zalo-templates", async (req, res) => {
+  router.get("/zalo-templates", async (req, res) => {
     requireOfficial(req, ["admin"]);
     res.json({ items: await templates.settings() });
   });
 
-  router.put("/admin/zalo-templates", async (req, res) => {
+  router.put("/zalo-templates", async (req, res) => {
     const admin = requireOfficial(req, ["admin"]);
     const input = parseOrThrow(ZnsTemplatesUpdate, req.body, "Cấu hình mẫu ZNS không hợp lệ");
     await templates.replace(input.templates, admin.username);

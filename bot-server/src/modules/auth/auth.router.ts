@@ -4,7 +4,7 @@ import { rateLimit } from "express-rate-limit";
 import { z } from "zod";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "./actor";
-import { type AuthService, NewOfficial } from "./auth.service";
+import type { AuthService } from "./auth.service";
 
 const ZaloLogin = z.object({ accessToken: z.string().trim().min(10, "Thiếu mã truy cập Zalo").max(4000) });
 const PhoneExchange = ZaloLogin.extend({ phoneToken: z.string().trim().min(10, "Thiếu mã số điện thoại").max(4000) });
@@ -82,17 +82,6 @@ export function authRouter(auth: AuthService, loginsPerMinute: number): Router {
       roleLabel: OFFICIAL_ROLE_LABELS[official.role],
       unitCode: official.unitCode,
     });
-  });
-
-  router.get("/admin/officials", async (req, res) => {
-    requireOfficial(req, ["admin"]);
-    res.json({ items: await auth.listOfficials() });
-  });
-
-  router.post("/admin/officials", async (req, res) => {
-    requireOfficial(req, ["admin"]);
-    const input = parseOrThrow(NewOfficial, req.body, "Thông tin tài khoản không hợp lệ");
-    res.status(201).json(await auth.createOfficial(input));
   });
 
   return router;

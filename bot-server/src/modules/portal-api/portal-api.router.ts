@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
 import multer from "multer";
-import type { AppDeps } from "../../app";
+import type { AppDeps } from "../../app-deps";
 import { AppError } from "../../errors/app-error";
 import { AttachmentStore } from "../files/attachment-store";
 import { OAuthError, PortalApiAuth, type PortalApiScope, type TokenHolder } from "./portal-api.auth";

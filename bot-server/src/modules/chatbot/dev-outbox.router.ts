@@ -4,26 +4,12 @@ import type { OaMessenger } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
 import { NotFoundError } from "../../errors/app-error";
 import { parseOrThrow } from "../../http/validate";
-import { requireOfficial } from "../auth/actor";
-import type { ConversationStore } from "./conversations";
 
 const UserId = z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, "Mã người dùng Zalo không hợp lệ");
 
-/** Hand-offs for officials, and (offline mode only) the outbox of what would have been sent to Zalo. */
-export function chatbotRouter(db: Db, conversations: ConversationStore, messenger: OaMessenger): Router {
+/** Offline mode only: the outbox of what would have been sent to Zalo, for a developer to read. */
+export function devOutboxRouter(db: Db, messenger: OaMessenger): Router {
   const router = Router();
-
-  router.get("/officials/conversations", async (req, res) => {
-    requireOfficial(req, ["official", "hcc", "admin"]);
-    res.json({ items: await conversations.handedOff(new Date()) });
-  });
-
-  router.post("/officials/conversations/:userId/release", async (req, res) => {
-    requireOfficial(req, ["official", "hcc", "admin"]);
-    const userId = parseOrThrow(UserId, req.params.userId, "Mã người dùng không hợp lệ", "userId");
-    if (!(await conversations.release(userId))) throw new NotFoundError("Cuộc trò chuyện này không chờ cán bộ.");
-    res.status(204).end();
-  });
 
   router.get("/dev/outbox", async (req, res) => {
     if (!messenger.offline) throw new NotFoundError("Chỉ có ở chế độ ngoại tuyến (không cấu hình Zalo).");

@@ -1,0 +1,37 @@
+import type { OaMessenger } from "./clients/zalo/messages";
+import type { Config } from "./config";
+import type { Db } from "./db/database";
+import type { Logger } from "./logger";
+import type { AuthService } from "./modules/auth/auth.service";
+import type { CalendarService } from "./modules/calendar/calendar.service";
+import type { ConversationStore } from "./modules/chatbot/conversations";
+import type { DossierService } from "./modules/dossiers/dossier.service";
+import type { AnnouncementService } from "./modules/notifications/announcements";
+import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
+import type { OutboxWorker } from "./modules/notifications/outbox-worker";
+import type { ProcedureService } from "./modules/procedures/procedure.service";
+import type { HttpPortal } from "./modules/provincial-gateway/http-portal";
+import type { ReportService } from "./modules/reports/report.service";
+import type { WebhookCredentials } from "./modules/webhook/webhook-credentials";
+import type { WebhookInbox } from "./modules/webhook/webhook-inbox";
+
+/** What the Express app is built from: `bootstrap.ts` makes them, `createApp` only wires them to routes. */
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  procedures: ProcedureService;
+  auth: AuthService;
+  dossiers: DossierService;
+  calendar: CalendarService;
+  messenger: OaMessenger;
+  conversations: ConversationStore;
+  inbox: WebhookInbox;
+  webhook: WebhookCredentials;
+  worker: OutboxWorker;
+  announcements: AnnouncementService;
+  deadlines: DeadlineScanner;
+  reports: ReportService;
+  /** PORTAL_MODE=http only: the gateway, whose signed callbacks are received at POST /portal-callbacks. */
+  httpPortal?: HttpPortal | undefined;
+};
