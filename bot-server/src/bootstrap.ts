@@ -22,16 +22,21 @@ import { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { NotificationDelivery } from "./modules/notifications/delivery";
 import { NotificationPlanner } from "./modules/notifications/notification-planner";
 import { OutboxWorker } from "./modules/notifications/outbox-worker";
+import { recordPortalApiChange } from "./modules/portal-api/change-feed";
 import { ProcedureRepository } from "./modules/procedures/procedure.repository";
 import { ProcedureService } from "./modules/procedures/procedure.service";
 import { seedStarterCatalogue } from "./modules/procedures/starter-catalogue";
 import { HttpPortal } from "./modules/provincial-gateway/http-portal";
-import { EmbeddedPortal } from "./modules/records/embedded-portal";
+import { EmbeddedPortal, type EmbeddedPortalHooks } from "./modules/records/embedded-portal";
+
 import type { PortalGateway } from "./modules/records/gateway";
 import { ReportRepository } from "./modules/reports/report.repository";
 import { ReportService } from "./modules/reports/report.service";
 import { webhookCredentials } from "./modules/webhook/webhook-credentials";
 import { WebhookInbox } from "./modules/webhook/webhook-inbox";
+
+/** What every change of the system of record also writes, in its transaction, in every process. */
+const RECORDERS: EmbeddedPortalHooks["onRecorded"] = [recordPortalApiChange];
 
 /**
  * Opens the database, migrates, seeds the reference data (catalogue, receiving units, holidays) and wires the
@@ -66,7 +71,8 @@ export async function bootstrap(
   // PORTAL_MODE (docs/decisions/0011): nothing above the gateway knows which one runs.
   const httpPortal =
     config.portal.mode === "http" ? createHttpPortal(config.portal, db, calendar, planner, files, logger) : undefined;
-  const portal: PortalGateway = httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner);
+  const portal: PortalGateway =
+    httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner, { onRecorded: RECORDERS });
   const dossiers = new DossierService(portal, procedures, files);
 
   const messenger = await createMessenger(config, db, logger);
@@ -154,6 +160,7 @@ function createHttpPortal(
       retryMaxMs: settings.retryMaxMs,
       queuePollMs: settings.queuePollMs,
       pollMs: settings.pollSeconds * 1000,
+      onRecorded: RECORDERS,
     },
     logger,
   );

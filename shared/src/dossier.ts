@@ -2,14 +2,26 @@ import { z } from "zod";
 import { IsoDate } from "./calendar";
 import { IdentityNumber, PhoneNumber } from "./identity";
 import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
-import { DOSSIER_STATES } from "./states";
+import { ACTION_NAMES, ACTIONS, DOSSIER_STATES } from "./states";
 
 /**
  * A dossier (hồ sơ) and its life, with the ten states of the national portal sync (DOMAIN.md §5) as canonical codes.
  */
 export const DossierState = z.literal(DOSSIER_STATES);
 export type DossierState = z.infer<typeof DossierState>;
-export { FINAL_STATES, RUNNING_STATES, STATE, STATE_LABELS, STEP_LABELS } from "./states";
+export {
+  ACTION_NAMES,
+  ACTIONS,
+  type ActionName,
+  DOSSIER_STATES,
+  FILING_STEP,
+  FINAL_STATES,
+  PORTAL_UPDATE_STEP,
+  RUNNING_STATES,
+  STATE,
+  STATE_LABELS,
+  STEP_LABELS,
+} from "./states";
 
 /** Submission channel (KenhThucHien): 1 at the counter, 2 online, 3 public postal service. */
 export const Channel = z.enum(["counter", "online", "postal"]);
@@ -104,55 +116,19 @@ export const OFFICIAL_ROLE_LABELS: Record<OfficialRole, string> = {
   admin: "Quản trị hệ thống",
 };
 
-/** What officials and citizens do to a dossier. Each action has its legal starting states and its resulting state. */
-export const DossierAction = z.enum([
-  "accept",
-  "reject",
-  "request-supplement",
-  "supplement",
-  "process",
-  "request-payment",
-  "confirm-payment",
-  "stop",
-  "complete",
-  "deliver",
-  "withdraw",
-]);
+/** What officials and citizens do to a dossier: the names of the one action table (states.ts, ACTIONS). */
+export const DossierAction = z.enum(ACTION_NAMES);
 export type DossierAction = z.infer<typeof DossierAction>;
 
-export const ACTION_LABELS: Record<DossierAction, string> = {
-  accept: "Tiếp nhận hồ sơ",
-  reject: "Từ chối tiếp nhận",
-  "request-supplement": "Yêu cầu bổ sung giấy tờ",
-  supplement: "Bổ sung giấy tờ",
-  process: "Chuyển xử lý",
-  "request-payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
-  "confirm-payment": "Xác nhận đã nộp phí, lệ phí",
-  stop: "Dừng xử lý",
-  complete: "Hoàn thành xử lý",
-  deliver: "Trả kết quả",
-  withdraw: "Rút hồ sơ",
-};
+export const ACTION_LABELS = Object.fromEntries(ACTION_NAMES.map((a) => [a, ACTIONS[a].label])) as Record<
+  DossierAction,
+  string
+>;
 
 type Transition = { from: readonly DossierState[]; to: DossierState | "resume"; by: "official" | "citizen" };
 
-/**
- * The state machine. `resume`: after a supplement the dossier goes back to where it was asked for (1 when asked at
- * reception, 4 otherwise), and after payment processing resumes.
- */
-export const TRANSITIONS: Record<DossierAction, Transition> = {
-  accept: { from: [1], to: 2, by: "official" },
-  reject: { from: [1], to: 3, by: "official" },
-  "request-supplement": { from: [1, 2, 4], to: 5, by: "official" },
-  supplement: { from: [5], to: "resume", by: "citizen" },
-  process: { from: [2], to: 4, by: "official" },
-  "request-payment": { from: [2, 4], to: 6, by: "official" },
-  "confirm-payment": { from: [6], to: 4, by: "official" },
-  stop: { from: [2, 4, 5, 6], to: 8, by: "official" },
-  complete: { from: [2, 4], to: 9, by: "official" },
-  deliver: { from: [9], to: 10, by: "official" },
-  withdraw: { from: [1, 2, 4, 5, 6], to: 7, by: "citizen" },
-};
+/** The state machine, as the action table gives it. */
+export const TRANSITIONS: Record<DossierAction, Transition> = ACTIONS;
 
 export function canTransition(action: DossierAction, state: DossierState): boolean {
   return TRANSITIONS[action].from.includes(state);

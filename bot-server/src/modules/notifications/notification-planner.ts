@@ -4,7 +4,6 @@ import {
   NOTIFICATION_KIND_LABELS,
   type NotificationKind,
   STATE_LABELS,
-  STATE_NOTIFICATIONS,
 } from "@qn/shared";
 import type { Transaction } from "kysely";
 import type { OaMessage } from "../../clients/zalo/messages";
@@ -42,10 +41,8 @@ const dateVi = (iso: string) => iso.split("-").reverse().join("/");
 export class NotificationPlanner {
   constructor(private readonly miniAppId: string) {}
 
-  /** Called inside the dossier's transaction after each state change. */
-  async onStateChange(trx: Trx, eventId: number, dossier: DossierFacts): Promise<void> {
-    const kind = STATE_NOTIFICATIONS[dossier.state];
-    if (!kind) return;
+  /** Called inside the dossier's transaction after a state change the citizen is told of (records/transitions.ts). */
+  async onStateChange(trx: Trx, eventId: number, kind: NotificationKind, dossier: DossierFacts): Promise<void> {
     await this.plan(trx, `dossier-event:${eventId}`, kind, dossier);
   }
 

@@ -30,6 +30,7 @@ import { AttachmentRejectedError, type AttachmentStore } from "../files/attachme
 import type { ProcedureService } from "../procedures/procedure.service";
 import { EmbeddedPortal } from "../records/embedded-portal";
 import type { DossierRecord, StepActor, StoredAttachment } from "../records/gateway";
+import { recordPortalApiChange } from "./change-feed";
 import { type PortalApiDb, type PortalApiTables, portalApiDb } from "./tables";
 
 /** An error of /portal-api in the contract's shape: a stable code and a Vietnamese message. */
@@ -144,6 +145,7 @@ export class PortalApiService {
   /** The embedded portal, with a hook that records what the filing needs in its own transaction. */
   private portal(onSubmit?: (trx: Transaction<Database>, dossierId: number) => Promise<void>) {
     return new EmbeddedPortal(this.rawDb, this.calendar, this.now, undefined, {
+      onRecorded: [recordPortalApiChange],
       onCommitting: async (trx, change) => {
         if (change.action === "submit" && onSubmit) await onSubmit(trx, change.dossierId);
       },

@@ -11,7 +11,7 @@ import type { Logger } from "../../logger";
 import type { CalendarService } from "../calendar/calendar.service";
 import type { AttachmentStore } from "../files/attachment-store";
 import type { NotificationPlanner } from "../notifications/notification-planner";
-import { EmbeddedPortal } from "../records/embedded-portal";
+import { EmbeddedPortal, type EmbeddedPortalHooks } from "../records/embedded-portal";
 import type {
   ActionDetails,
   DossierEvent,
@@ -31,6 +31,8 @@ import { PortalChanges } from "./portal-changes";
 export type HttpPortalOptions = ForwardingWorkerOptions & {
   /** How often the portal's change feed is read (the fallback for lost callbacks). */
   pollMs: number;
+  /** Run in the transaction of every step the local record writes (EmbeddedPortalHooks.onRecorded). */
+  onRecorded?: EmbeddedPortalHooks["onRecorded"];
 };
 
 /**
@@ -60,6 +62,7 @@ export class HttpPortal implements PortalGateway {
   ) {
     this.local = new EmbeddedPortal(db, calendar, now, planner, {
       onCommitting: (trx, change) => enqueueForwarding(trx, change, now()),
+      onRecorded: options.onRecorded ?? [],
     });
     this.forwarder = new ForwardingWorker(db, this.local, client, files, options, logger);
     this.changes = new PortalChanges(db, this.local, client, logger);

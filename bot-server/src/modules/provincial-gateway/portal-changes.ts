@@ -1,50 +1,15 @@
-import {
-  type DossierAction,
-  type DossierState,
-  type DossierStateChange,
-  FINAL_STATES,
-  fromPortalStateChange,
-  PortalMappingError,
-  STATE,
-} from "@qn/shared";
+import { type DossierStateChange, fromPortalStateChange, PortalMappingError } from "@qn/shared";
 import express, { type Router } from "express";
-import type { Selectable } from "kysely";
 import { verifyPortalCallback } from "../../clients/provincial-portal/callback-signature";
 import type { PortalClient } from "../../clients/provincial-portal/portal.client";
 import type { Db } from "../../db/database";
-import type { Database } from "../../db/schema";
 import type { Logger } from "../../logger";
-import type { ChangeDecision, EmbeddedPortal } from "../records/embedded-portal";
+import type { EmbeddedPortal } from "../records/embedded-portal";
 import type { StepActor } from "../records/gateway";
+import { factsOf } from "../records/record-view";
+import { decidePortalChange } from "../records/transitions";
 
 const CURSOR_KEY = "portal.dossier-changes.cursor";
-
-/** The step a state change is recorded as when the portal did not name one of ours (the timeline's labels). */
-const ACTION_TO: Partial<Record<DossierState, DossierAction>> = {
-  [STATE.ACCEPTED]: "accept",
-  [STATE.REJECTED]: "reject",
-  [STATE.PROCESSING]: "process",
-  [STATE.SUPPLEMENT_REQUESTED]: "request-supplement",
-  [STATE.PAYMENT_REQUESTED]: "request-payment",
-  [STATE.WITHDRAWN]: "withdraw",
-  [STATE.STOPPED]: "stop",
-  [STATE.DONE]: "complete",
-  [STATE.DELIVERED]: "deliver",
-};
-
-const KNOWN_ACTIONS = new Set<string>([
-  "accept",
-  "reject",
-  "request-supplement",
-  "supplement",
-  "process",
-  "request-payment",
-  "confirm-payment",
-  "stop",
-  "complete",
-  "deliver",
-  "withdraw",
-]);
 
 export type ApplyOutcome = "applied" | "unchanged" | "stale" | "duplicate" | "unknown-dossier";
 
@@ -88,47 +53,36 @@ export class PortalChanges {
     // A dossier filed on the portal by another channel (the counter) is none of the bot server's business.
     if (!target) return "unknown-dossier";
     let outcome: ApplyOutcome = "duplicate";
-    const at = new Date(change.at);
-    await this.local.applyExternal(
-      target.code,
-      actorOf(change),
-      actionOf(change),
-      change.note,
-      at,
-      async (row, trx) => {
-        const newer = await trx
-          .selectFrom("portal_events")
-          .select("event_id")
-          .where("dossier_code", "=", row.code)
-          .where("applied", "=", 1)
-          .where("at", ">", change.at)
-          .executeTakeFirst();
-        // Nothing to write for the filing itself (null → 1), a state the dossier already has (the citizen's own
-        // supplement or withdrawal), or a change older than one applied or than a final state: a callback lost and
-        // found in the feed after a later one must not take the dossier back.
-        const same = change.fromState === null || row.state === change.toState;
-        const stale = !!newer || FINAL_STATES.has(row.state as DossierState);
-        const decision = same || stale ? null : decide(row, change);
-        const inserted = await trx
-          .insertInto("portal_events")
-          .values({
-            event_id: change.eventId,
-            dossier_code: row.code,
-            source,
-            applied: decision ? 1 : 0,
-            at: change.at,
-            received_at: new Date().toISOString(),
-          })
-          .onConflict((oc) => oc.column("event_id").doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return null; // seen before
-        if (row.portal_code === null) {
-          await trx.updateTable("dossiers").set({ portal_code: change.code }).where("id", "=", row.id).execute();
-        }
-        outcome = decision ? "applied" : same ? "unchanged" : "stale";
-        return decision;
-      },
-    );
+    await this.local.applyExternal(target.code, actorOf(change), new Date(change.at), async (row, trx) => {
+      const newer = await trx
+        .selectFrom("portal_events")
+        .select("event_id")
+        .where("dossier_code", "=", row.code)
+        .where("applied", "=", 1)
+        .where("at", ">", change.at)
+        .executeTakeFirst();
+      // A callback lost and found in the feed after a later one must not take the dossier back (transitions.ts).
+      const decision = decidePortalChange(factsOf(row), change, !!newer);
+      const transition = decision.outcome === "applied" ? decision.transition : null;
+      const inserted = await trx
+        .insertInto("portal_events")
+        .values({
+          event_id: change.eventId,
+          dossier_code: row.code,
+          source,
+          applied: transition ? 1 : 0,
+          at: change.at,
+          received_at: new Date().toISOString(),
+        })
+        .onConflict((oc) => oc.column("event_id").doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return null; // seen before
+      if (row.portal_code === null) {
+        await trx.updateTable("dossiers").set({ portal_code: change.code }).where("id", "=", row.id).execute();
+      }
+      outcome = decision.outcome;
+      return transition;
+    });
     return outcome;
   }
 
@@ -217,40 +171,6 @@ export function portalCallbackRouter(
     }
   });
   return router;
-}
-
-type Row = Selectable<Database["dossiers"]>;
-
-/** What the portal's change means for the local row: the same fields the embedded portal's actions set. */
-function decide(row: Row, change: DossierStateChange): ChangeDecision {
-  const to = change.toState;
-  const set: NonNullable<ChangeDecision>["set"] = { state: to };
-  if (change.dueDate) set.due_date = change.dueDate;
-  if (row.accepted_at === null && to !== STATE.NEW && to !== STATE.REJECTED && row.state === STATE.NEW) {
-    set.accepted_at = change.at;
-    set.complete_received_at = change.at;
-  }
-  if (to === STATE.SUPPLEMENT_REQUESTED) {
-    set.resume_state = row.state === STATE.NEW ? STATE.NEW : STATE.PROCESSING;
-    set.missing_documents = JSON.stringify(change.missingDocuments);
-  } else if (row.state === STATE.SUPPLEMENT_REQUESTED) {
-    set.resume_state = null;
-    set.missing_documents = "[]";
-  }
-  if (change.amount !== null) set.fees_due = change.amount;
-  if (change.trackingNumber) set.postal_tracking = change.trackingNumber;
-  if (to === STATE.DELIVERED) set.delivered_at = change.at;
-  const details: Record<string, unknown> = { portalEvent: change.eventId };
-  if (change.missingDocuments.length > 0) details.missingDocuments = change.missingDocuments;
-  if (change.amount !== null) details.amount = change.amount;
-  if (change.trackingNumber) details.trackingNumber = change.trackingNumber;
-  return { set, to, details };
-}
-
-function actionOf(change: DossierStateChange): string {
-  if (change.action && KNOWN_ACTIONS.has(change.action)) return change.action;
-  if (change.fromState === STATE.SUPPLEMENT_REQUESTED && change.toState !== STATE.WITHDRAWN) return "supplement";
-  return ACTION_TO[change.toState] ?? "portal-update";
 }
 
 function actorOf(change: DossierStateChange): StepActor {

@@ -1,19 +1,13 @@
 import {
-  AttachmentView,
-  canTransition,
   type DossierLookup,
   type DossierState,
-  type DossierStep,
   type DossierSummary,
-  endOfVietnamDay,
-  maskName,
+  FILING_STEP,
   RUNNING_STATES,
   STATE,
-  STATE_LABELS,
-  TRANSITIONS,
   vietnamDate,
 } from "@qn/shared";
-import type { Selectable, SelectQueryBuilder, Transaction, Updateable } from "kysely";
+import type { SelectQueryBuilder, Transaction } from "kysely";
 import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
 import { ConflictError, NotFoundError } from "../../errors/app-error";
@@ -32,19 +26,19 @@ import type {
   StoredAttachment,
   SubmitInput,
 } from "./gateway";
+import {
+  columnsOf,
+  type DossierRow,
+  factsOf,
+  lookupOf,
+  recordOf,
+  SUMMARY_COLUMNS,
+  snapshotOf,
+  summaryOf,
+} from "./record-view";
+import { type Clock, decideAction, type Transition } from "./transitions";
 
 type Trx = Transaction<Database>;
-type Row = Selectable<Database["dossiers"]>;
-type RowChange = Updateable<Database["dossiers"]>;
-
-export class IllegalTransitionError extends ConflictError {
-  constructor(state: DossierState, action: string) {
-    super(
-      "ILLEGAL_TRANSITION",
-      `Không thể "${action}" khi hồ sơ đang ở trạng thái "${STATE_LABELS[state]}" (${state}).`,
-    );
-  }
-}
 
 /** A citizen's change about to be committed, for whoever must pass it on (the HTTP gateway's forwarding queue). */
 export type LocalChange =
@@ -52,17 +46,46 @@ export type LocalChange =
   | { action: "supplement"; dossierId: number; code: string; attachmentIds: number[]; note: string | null }
   | { action: "withdraw"; dossierId: number; code: string; reason: string };
 
-/** The decision of a change: what to write, or null to write nothing (the change is already there). */
-export type ChangeDecision = { set: RowChange; to: DossierState; details: unknown } | null;
+/** A step of a dossier's history as it is written. */
+export type RecordedStep = {
+  at: string;
+  actor: StepActor;
+  action: string;
+  note: string | null;
+  from: DossierState | null;
+  to: DossierState;
+  details: Record<string, unknown> | null;
+};
+
+/** Everything a recorded change wrote: the step, its event, and the dossier's fields after it. */
+export type RecordedChange = {
+  dossierId: number;
+  code: string;
+  eventId: number;
+  type: "dossier.submitted" | "dossier.state-changed";
+  step: RecordedStep;
+  dossier: {
+    dueDate: string | null;
+    missingDocuments: string[];
+    feesDue: number | null;
+    postalTracking: string | null;
+  };
+};
 
 export type EmbeddedPortalHooks = {
   /** Runs inside the transaction of a submission, supplement or withdrawal: what it writes commits with it. */
   onCommitting?: (trx: Trx, change: LocalChange) => Promise<void>;
+  /**
+   * Run inside the transaction of every recorded step — the filing and each state change, whoever made it — after
+   * the step and its event are written: what they write commits with the change (the portal API's change feed).
+   */
+  onRecorded?: readonly ((trx: Trx, change: RecordedChange) => Promise<void>)[];
 };
 
 /**
  * The embedded portal: the project's own system of record in SQLite. Every change is one transaction that writes the
- * dossier, a step of its history and a domain event; listeners hear about it after the commit.
+ * dossier's fields, a step of its history, a domain event and the citizen's notification, as the transition rules
+ * (transitions.ts) decide them; listeners hear about it after the commit.
  */
 export class EmbeddedPortal implements PortalGateway {
   private readonly listeners = new Set<(event: DossierEvent) => void>();
@@ -131,19 +154,27 @@ export class EmbeddedPortal implements PortalGateway {
       await insertAttachments(trx, inserted.id, input.attachments, "initial", at);
       await this.hooks.onCommitting?.(trx, { action: "submit", dossierId: inserted.id, code });
       const note = input.filedBy ? "Nộp hồ sơ thay công dân (đã có sự đồng ý của công dân)" : null;
-      await addStep(trx, inserted.id, input.actor, "submit", note, null, STATE.NEW, at, null);
-      events.push(
-        await addEvent(trx, inserted.id, {
-          type: "dossier.submitted",
-          code,
-          fromState: null,
-          toState: STATE.NEW,
-          action: "submit",
-          at: at.toISOString(),
-          citizenId: input.citizenId,
-          unitCode: unit.code,
-        }),
+      const step: RecordedStep = {
+        at: at.toISOString(),
+        actor: input.actor,
+        action: FILING_STEP,
+        note,
+        from: null,
+        to: STATE.NEW,
+        details: null,
+      };
+      const event = await this.record(
+        trx,
+        { id: inserted.id, code, citizenId: input.citizenId, unitCode: unit.code },
+        step,
+        {
+          dueDate: null,
+          missingDocuments: [],
+          feesDue: feesDue(procedure.fees),
+          postalTracking: null,
+        },
       );
+      events.push(event);
       return code;
     });
     this.publish(events);
@@ -165,66 +196,7 @@ export class EmbeddedPortal implements PortalGateway {
             .executeTakeFirst()
         : Promise.resolve(undefined),
     ]);
-    const snapshot = JSON.parse(row.procedure_snapshot) as DossierRecord["procedure"];
-    return {
-      code: row.code,
-      state: row.state as DossierState,
-      stateLabel: STATE_LABELS[row.state as DossierState],
-      procedure: {
-        code: snapshot.code,
-        name: snapshot.name,
-        level: snapshot.level,
-        onlineLevel: snapshot.onlineLevel,
-        processingDays: snapshot.processingDays,
-      },
-      unitCode: row.unit_code,
-      unitName: unit?.name ?? row.unit_code,
-      channel: row.channel as DossierRecord["channel"],
-      applicant: JSON.parse(row.applicant),
-      resultDelivery: JSON.parse(row.result_delivery),
-      formData: JSON.parse(row.form_data),
-      filedBy:
-        filer && row.on_behalf_consent
-          ? { name: filer.name, role: filer.role, consent: JSON.parse(row.on_behalf_consent) }
-          : null,
-      submittedAt: row.submitted_at,
-      acceptedAt: row.accepted_at,
-      dueDate: row.due_date,
-      overdue: this.isOverdue(row.state as DossierState, row.due_date),
-      feesDue: row.fees_due,
-      missingDocuments: JSON.parse(row.missing_documents),
-      attachments: attachments.map((a) =>
-        AttachmentView.parse({
-          id: a.id,
-          documentIndex: a.document_index,
-          documentName: a.document_name,
-          mime: a.mime,
-          size: a.size,
-          fileName: a.file_name,
-          kind: a.kind,
-          uploadedAt: a.uploaded_at,
-        }),
-      ),
-      history: steps.map(
-        (s): DossierStep => ({
-          at: s.at,
-          actorKind: s.actor_kind as DossierStep["actorKind"],
-          actorName: s.actor_name,
-          role: s.role,
-          unitCode: s.unit_code,
-          action: s.action,
-          note: s.note,
-          fromState: s.from_state as DossierState | null,
-          toState: s.to_state as DossierState,
-        }),
-      ),
-      rating: row.rating_score === null ? null : { score: row.rating_score, comment: row.rating_comment },
-      citizenId: row.citizen_id,
-      filedByOfficialId: row.filed_by_official_id,
-      attachmentFiles: Object.fromEntries(
-        attachments.map((a) => [a.id, { sha256: a.sha256, mime: a.mime, fileName: a.file_name }]),
-      ),
-    };
+    return recordOf(row, { unitName: unit?.name, attachments, steps, filer }, this.now());
   }
 
   listByCitizen(citizenId: number, page: Page): Promise<Paged<DossierSummary>> {
@@ -261,38 +233,8 @@ export class EmbeddedPortal implements PortalGateway {
     actor: StepActor,
     details: ActionDetails,
   ): Promise<DossierRecord> {
-    const at = this.now();
-    const calendar = await this.calendar.calendar();
-    await this.change(code, actor, action, details.note ?? null, at, (row) => {
-      const state = row.state as DossierState;
-      if (!canTransition(action, state)) throw new IllegalTransitionError(state, actionLabel(action));
-      const to = TRANSITIONS[action].to as DossierState;
-      const set: RowChange = { state: to };
-      const today = vietnamDate(at);
-      switch (action) {
-        case "accept": {
-          const days = procedureDays(row);
-          set.accepted_at = at.toISOString();
-          set.complete_received_at = at.toISOString();
-          set.due_date = days === null ? null : calendar.addWorkingDays(today, days);
-          break;
-        }
-        case "request-supplement":
-          set.resume_state = state === STATE.NEW ? STATE.NEW : STATE.PROCESSING;
-          set.missing_documents = JSON.stringify(details.missingDocuments ?? []);
-          break;
-        case "request-payment":
-          if (details.amount !== undefined) set.fees_due = details.amount;
-          break;
-        case "deliver":
-          if (details.trackingNumber) set.postal_tracking = details.trackingNumber;
-          set.delivered_at = at.toISOString();
-          break;
-        default:
-          break;
-      }
-      return { set, to, details: detailsOf(details) };
-    });
+    const clock = await this.clock();
+    await this.change(code, actor, clock.at, (row) => decideAction(factsOf(row), action, details, clock));
     return (await this.get(code)) as DossierRecord;
   }
 
@@ -302,20 +244,10 @@ export class EmbeddedPortal implements PortalGateway {
     attachments: StoredAttachment[],
     note?: string,
   ): Promise<DossierRecord> {
-    const at = this.now();
-    const calendar = await this.calendar.calendar();
-    await this.change(code, actor, "supplement", note ?? null, at, async (row, trx) => {
-      const state = row.state as DossierState;
-      if (!canTransition("supplement", state)) throw new IllegalTransitionError(state, actionLabel("supplement"));
-      const to = (row.resume_state ?? STATE.NEW) as DossierState;
-      const set: RowChange = { state: to, resume_state: null, missing_documents: "[]" };
-      // docs/decisions/0005: once accepted, the time restarts from the day the complete dossier is received.
-      if (to !== STATE.NEW) {
-        const days = procedureDays(row);
-        set.complete_received_at = at.toISOString();
-        set.due_date = days === null ? null : calendar.addWorkingDays(vietnamDate(at), days);
-      }
-      const attachmentIds = await insertAttachments(trx, row.id, attachments, "supplement", at);
+    const clock = await this.clock();
+    await this.change(code, actor, clock.at, async (row, trx) => {
+      const transition = decideAction(factsOf(row), "supplement", { note, files: attachments.length }, clock);
+      const attachmentIds = await insertAttachments(trx, row.id, attachments, "supplement", clock.at);
       await this.hooks.onCommitting?.(trx, {
         action: "supplement",
         dossierId: row.id,
@@ -323,18 +255,17 @@ export class EmbeddedPortal implements PortalGateway {
         attachmentIds,
         note: note ?? null,
       });
-      return { set, to, details: { files: attachments.length } };
+      return transition;
     });
     return (await this.get(code)) as DossierRecord;
   }
 
   async withdraw(code: string, actor: StepActor, reason: string): Promise<DossierRecord> {
-    const at = this.now();
-    await this.change(code, actor, "withdraw", reason, at, async (row, trx) => {
-      const state = row.state as DossierState;
-      if (!canTransition("withdraw", state)) throw new IllegalTransitionError(state, actionLabel("withdraw"));
+    const clock = await this.clock();
+    await this.change(code, actor, clock.at, async (row, trx) => {
+      const transition = decideAction(factsOf(row), "withdraw", { note: reason }, clock);
       await this.hooks.onCommitting?.(trx, { action: "withdraw", dossierId: row.id, code, reason });
-      return { set: { state: STATE.WITHDRAWN, resume_state: null }, to: STATE.WITHDRAWN, details: null };
+      return transition;
     });
     return (await this.get(code)) as DossierRecord;
   }
@@ -376,35 +307,22 @@ export class EmbeddedPortal implements PortalGateway {
       ])
       .where("dossiers.code", "=", code)
       .executeTakeFirst();
-    if (!row) return undefined;
-    const state = row.state as DossierState;
-    return {
-      code: row.code,
-      state,
-      stateLabel: STATE_LABELS[state],
-      procedureName: (JSON.parse(row.procedure_snapshot) as { name: string }).name,
-      unitName: row.unit_name,
-      applicantName: maskName(row.applicant_name),
-      submittedAt: row.submitted_at,
-      dueDate: row.due_date,
-      overdue: this.isOverdue(state, row.due_date),
-    };
+    return row ? lookupOf(row, this.now()) : undefined;
   }
 
   /**
    * Records a change decided elsewhere — the provincial portal, the system of record in PORTAL_MODE=http — with the
    * same step, event and notification as a change made here. `decide` runs in the transaction (it may write there too)
-   * and returns null when there is nothing to change. Resolves to whether a change was written.
+   * and returns the transition (transitions.ts, decidePortalChange) or null when there is nothing to write. Resolves
+   * to whether a change was written.
    */
-  async applyExternal(
+  applyExternal(
     code: string,
     actor: StepActor,
-    action: string,
-    note: string | null,
     at: Date,
-    decide: (row: Row, trx: Trx) => Promise<ChangeDecision>,
+    decide: (row: DossierRow, trx: Trx) => Promise<Transition | null>,
   ): Promise<boolean> {
-    return this.change(code, actor, action, note, at, decide);
+    return this.change(code, actor, at, decide);
   }
 
   subscribe(listener: (event: DossierEvent) => void): () => void {
@@ -412,64 +330,128 @@ export class EmbeddedPortal implements PortalGateway {
     return () => this.listeners.delete(listener);
   }
 
-  private isOverdue(state: DossierState, dueDate: string | null): boolean {
-    return RUNNING_STATES.has(state) && dueDate !== null && this.now() > endOfVietnamDay(dueDate);
+  private async clock(): Promise<Clock> {
+    const at = this.now();
+    const calendar = await this.calendar.calendar();
+    return { at, today: vietnamDate(at), addWorkingDays: (date, days) => calendar.addWorkingDays(date, days) };
   }
 
   /**
    * One change: read the row, let `decide` check and compute it, write it only if the state is still the one read
-   * (two officials clicking at once: the second gets a 409), record the step and the event, in one transaction.
+   * (two officials clicking at once: the second gets a 409), record the step, the event and the notification, in one
+   * transaction.
    */
   private async change(
     code: string,
     actor: StepActor,
-    action: string,
-    note: string | null,
     at: Date,
-    decide: (row: Row, trx: Trx) => ChangeDecision | Promise<ChangeDecision>,
+    decide: (row: DossierRow, trx: Trx) => Transition | null | Promise<Transition | null>,
   ): Promise<boolean> {
     const events: DossierEvent[] = [];
     await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom("dossiers").selectAll().where("code", "=", code).executeTakeFirst();
       if (!row) throw new NotFoundError("Không tìm thấy hồ sơ.");
-      const decision = await decide(row, trx);
-      if (decision === null) return;
-      const { set, to, details } = decision;
+      const transition = await decide(row, trx);
+      if (transition === null) return;
       const updated = await trx
         .updateTable("dossiers")
-        .set({ ...set, updated_at: at.toISOString() })
+        .set({ ...columnsOf(transition.fields), updated_at: at.toISOString() })
         .where("id", "=", row.id)
         .where("state", "=", row.state)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) {
         throw new ConflictError("CONCURRENT_CHANGE", "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại.");
       }
-      await addStep(trx, row.id, actor, action, note, row.state as DossierState, to, at, details);
-      const event = await addEvent(trx, row.id, {
-        type: "dossier.state-changed",
-        code,
-        fromState: row.state as DossierState,
-        toState: to,
-        action,
+      const before = factsOf(row);
+      const { fields } = transition;
+      const after = {
+        dueDate: fields.dueDate !== undefined ? fields.dueDate : before.dueDate,
+        missingDocuments: fields.missingDocuments ?? before.missingDocuments,
+        feesDue: fields.feesDue ?? before.feesDue,
+        postalTracking: fields.postalTracking ?? row.postal_tracking,
+      };
+      const step: RecordedStep = {
         at: at.toISOString(),
-        citizenId: row.citizen_id,
-        unitCode: row.unit_code,
-      });
+        actor,
+        ...transition.step,
+        from: before.state,
+        to: transition.to,
+      };
+      const event = await this.record(
+        trx,
+        { id: row.id, code, citizenId: row.citizen_id, unitCode: row.unit_code },
+        step,
+        after,
+      );
       events.push(event);
-      // The citizen's notification is written with the change, in the same transaction (issue 5).
-      await this.planner?.onStateChange(trx, event.id, {
-        id: row.id,
-        code,
-        citizenId: row.citizen_id,
-        procedureName: (JSON.parse(row.procedure_snapshot) as { name: string }).name,
-        state: to,
-        dueDate: set.due_date !== undefined ? (set.due_date as string | null) : row.due_date,
-        missingDocuments: JSON.parse((set.missing_documents as string | undefined) ?? row.missing_documents),
-        feesDue: set.fees_due !== undefined ? (set.fees_due as number | null) : row.fees_due,
-      });
+      // The citizen's notification is written with the change, in the same transaction (decision 0007).
+      if (transition.notification) {
+        await this.planner?.onStateChange(trx, event.id, transition.notification, {
+          id: row.id,
+          code,
+          citizenId: row.citizen_id,
+          procedureName: snapshotOf(row).name,
+          state: transition.to,
+          dueDate: after.dueDate,
+          missingDocuments: after.missingDocuments,
+          feesDue: after.feesDue,
+        });
+      }
     });
     this.publish(events);
     return events.length > 0;
+  }
+
+  /** Writes a step and its domain event, then runs the `onRecorded` hooks with what was written. */
+  private async record(
+    trx: Trx,
+    dossier: { id: number; code: string; citizenId: number | null; unitCode: string },
+    step: RecordedStep,
+    after: RecordedChange["dossier"],
+  ): Promise<DossierEvent> {
+    await trx
+      .insertInto("dossier_steps")
+      .values({
+        dossier_id: dossier.id,
+        at: step.at,
+        actor_kind: step.actor.kind,
+        actor_id: step.actor.id,
+        actor_name: step.actor.name,
+        role: step.actor.role,
+        unit_code: step.actor.unitCode,
+        action: step.action,
+        note: step.note,
+        from_state: step.from,
+        to_state: step.to,
+        details: step.details === null ? null : JSON.stringify(step.details),
+      })
+      .execute();
+    const type = step.from === null ? "dossier.submitted" : "dossier.state-changed";
+    const payload: Omit<DossierEvent, "id"> = {
+      type,
+      code: dossier.code,
+      fromState: step.from,
+      toState: step.to,
+      action: step.action,
+      at: step.at,
+      citizenId: dossier.citizenId,
+      unitCode: dossier.unitCode,
+    };
+    const inserted = await trx
+      .insertInto("dossier_events")
+      .values({ dossier_id: dossier.id, type, payload: JSON.stringify(payload), created_at: step.at })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const recorded: RecordedChange = {
+      dossierId: dossier.id,
+      code: dossier.code,
+      eventId: inserted.id,
+      type,
+      step,
+      dossier: after,
+    };
+    for (const hook of this.hooks.onRecorded ?? []) await hook(trx, recorded);
+    return { id: inserted.id, ...payload };
   }
 
   private async list(
@@ -479,17 +461,7 @@ export class EmbeddedPortal implements PortalGateway {
     const base = where(this.db.selectFrom("dossiers"));
     const [rows, total] = await Promise.all([
       base
-        .select([
-          "code",
-          "state",
-          "unit_code",
-          "channel",
-          "submitted_at",
-          "due_date",
-          "procedure_code",
-          "procedure_snapshot",
-          "applicant_name",
-        ])
+        .select(SUMMARY_COLUMNS)
         .orderBy("submitted_at", "desc")
         .orderBy("id", "desc")
         .limit(page.limit)
@@ -497,25 +469,8 @@ export class EmbeddedPortal implements PortalGateway {
         .execute(),
       base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     ]);
-    return {
-      total: Number(total.n),
-      items: rows.map((r) => {
-        const state = r.state as DossierState;
-        return {
-          code: r.code,
-          state,
-          stateLabel: STATE_LABELS[state],
-          unitCode: r.unit_code,
-          channel: r.channel as DossierSummary["channel"],
-          submittedAt: r.submitted_at,
-          dueDate: r.due_date,
-          overdue: this.isOverdue(state, r.due_date),
-          procedureCode: r.procedure_code,
-          procedureName: (JSON.parse(r.procedure_snapshot) as { name: string }).name,
-          applicantName: r.applicant_name,
-        };
-      }),
-    };
+    const now = this.now();
+    return { total: Number(total.n), items: rows.map((r) => summaryOf(r, now)) };
   }
 
   private publish(events: DossierEvent[]): void {
@@ -572,76 +527,9 @@ async function insertAttachments(
   return rows.map((r) => r.id);
 }
 
-async function addStep(
-  trx: Trx,
-  dossierId: number,
-  actor: StepActor,
-  action: string,
-  note: string | null,
-  from: DossierState | null,
-  to: DossierState,
-  at: Date,
-  details: unknown,
-): Promise<void> {
-  await trx
-    .insertInto("dossier_steps")
-    .values({
-      dossier_id: dossierId,
-      at: at.toISOString(),
-      actor_kind: actor.kind,
-      actor_id: actor.id,
-      actor_name: actor.name,
-      role: actor.role,
-      unit_code: actor.unitCode,
-      action,
-      note,
-      from_state: from,
-      to_state: to,
-      details: details === null || details === undefined ? null : JSON.stringify(details),
-    })
-    .execute();
-}
-
-async function addEvent(trx: Trx, dossierId: number, event: Omit<DossierEvent, "id">): Promise<DossierEvent> {
-  const row = await trx
-    .insertInto("dossier_events")
-    .values({ dossier_id: dossierId, type: event.type, payload: JSON.stringify(event), created_at: event.at })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return { id: row.id, ...event };
-}
-
-function procedureDays(row: Row): number | null {
-  return (JSON.parse(row.procedure_snapshot) as { processingDays: number | null }).processingDays;
-}
-
 /** The fee is known at filing only when the procedure has one fee line with a known amount (or is free). */
 function feesDue(fees: { amount: number | null }[]): number | null {
   if (fees.length > 0 && fees.every((f) => f.amount === 0)) return 0;
   if (fees.length === 1 && fees[0]?.amount !== null && fees[0]?.amount !== undefined) return fees[0].amount;
   return null;
-}
-
-function detailsOf(details: ActionDetails): unknown {
-  const out: Record<string, unknown> = {};
-  if (details.missingDocuments) out.missingDocuments = details.missingDocuments;
-  if (details.amount !== undefined) out.amount = details.amount;
-  if (details.trackingNumber) out.trackingNumber = details.trackingNumber;
-  return Object.keys(out).length > 0 ? out : null;
-}
-
-function actionLabel(action: keyof typeof TRANSITIONS): string {
-  return {
-    accept: "tiếp nhận",
-    reject: "từ chối tiếp nhận",
-    "request-supplement": "yêu cầu bổ sung",
-    supplement: "bổ sung giấy tờ",
-    process: "chuyển xử lý",
-    "request-payment": "yêu cầu nộp phí",
-    "confirm-payment": "xác nhận đã nộp phí",
-    stop: "dừng xử lý",
-    complete: "hoàn thành",
-    deliver: "trả kết quả",
-    withdraw: "rút hồ sơ",
-  }[action];
 }
