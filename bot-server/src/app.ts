@@ -4,7 +4,8 @@ import express, { type Express, type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { AppDeps } from "./app-deps";
-import { errorHandler, notFoundHandler } from "./errors/error-handler";
+import { AppError } from "./errors/app-error";
+import { errorHandler, notFoundHandler, sendError } from "./errors/error-handler";
 import { apiCors } from "./http/cors";
 import { uploadParts } from "./http/upload";
 import type { Logger } from "./logger";
@@ -67,9 +68,7 @@ export function createApp(deps: AppDeps): Express {
       standardHeaders: "draft-8",
       legacyHeaders: false,
       handler: (_req, res) => {
-        res.status(429).json({
-          error: { code: "RATE_LIMITED", message: "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau một phút." },
-        });
+        sendError(res, new AppError("RATE_LIMITED", "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau một phút."));
       },
     }),
   );

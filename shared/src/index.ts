@@ -4,6 +4,7 @@ export * from "./calendar";
 export * from "./cccd";
 export * from "./deep-link";
 export * from "./dossier";
+export * from "./error-codes";
 export * from "./errors";
 export * from "./filing-rules";
 export * from "./identity";

@@ -1,12 +1,16 @@
+import { ERROR_CODES, type ErrorCode } from "@qn/shared";
+
 /**
- * The one error base class (STYLE.md habit 3). `code` is stable for programs, `message` is Vietnamese for people,
- * `status` is the HTTP status the one error handler uses. Modules subclass it in their own `*.errors.ts`.
+ * The one error base class (STYLE.md habit 3). `code` is one of the registry's (shared/src/error-codes.ts), stable for
+ * programs; `message` is Vietnamese for people; `status` is the HTTP status the error handler answers with, the
+ * registry's unless a code covers several (an upload too large or of the wrong type). Modules raise their own errors
+ * from their `*.errors.ts`.
  */
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly status: number,
+    readonly status: number = ERROR_CODES[code].status,
     readonly details?: { path: string; message: string }[],
   ) {
     super(message);
@@ -40,14 +44,14 @@ export class ForbiddenError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message, 409);
   }
 }
 
 /** An outside system (Zalo, the provincial portal…) failed; the citizen can try again later. */
 export class UpstreamError extends AppError {
-  constructor(code: string, message: string, status = 502) {
+  constructor(code: ErrorCode, message: string, status = 502) {
     super(code, message, status);
   }
 }

@@ -12,6 +12,8 @@ import express, { type RequestHandler, Router } from "express";
 import { z } from "zod";
 import type { Config } from "../../config";
 import type { Db } from "../../db/database";
+import { AppError } from "../../errors/app-error";
+import { sendError } from "../../errors/error-handler";
 import { parseOrThrow } from "../../http/validate";
 import { requireOfficial } from "../auth/actor";
 import { type AuthService, NewOfficial } from "../auth/auth.service";
@@ -115,13 +117,11 @@ export function adminRouter({ db, config, auth, procedures, calendar }: AdminDep
       meta: { catalogue_last_import: JSON.stringify({ by: admin.username, at, total: input.procedures.length }) },
     });
     if (!report.valid) {
-      res.status(422).json({
-        error: {
-          code: "CATALOGUE_INVALID",
-          message: `Danh mục có ${report.errorCount} lỗi; không thủ tục nào được nhập.`,
-        },
-        ...report,
-      });
+      const invalid = new AppError(
+        "CATALOGUE_INVALID",
+        `Danh mục có ${report.errorCount} lỗi; không thủ tục nào được nhập.`,
+      );
+      sendError(res, invalid, report);
       return;
     }
     if (!input.dryRun) await procedures.refresh();

@@ -2,6 +2,8 @@ import { OFFICIAL_ROLE_LABELS } from "@qn/shared";
 import { Router } from "express";
 import { rateLimit } from "express-rate-limit";
 import { z } from "zod";
+import { AppError } from "../../errors/app-error";
+import { sendError } from "../../errors/error-handler";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "./actor";
 import type { AuthService } from "./auth.service";
@@ -29,9 +31,7 @@ export function authRouter(auth: AuthService, loginsPerMinute: number): Router {
     standardHeaders: "draft-8",
     legacyHeaders: false,
     handler: (_req, res) => {
-      res.status(429).json({
-        error: { code: "RATE_LIMITED", message: "Bạn đăng nhập quá nhiều lần. Vui lòng thử lại sau một phút." },
-      });
+      sendError(res, new AppError("RATE_LIMITED", "Bạn đăng nhập quá nhiều lần. Vui lòng thử lại sau một phút."));
     },
   });
 
@@ -50,8 +50,7 @@ export function authRouter(auth: AuthService, loginsPerMinute: number): Router {
   // Offline mode only (no ZALO_APP_SECRET): a development identity. With Zalo configured it does not exist.
   router.post("/auth/dev", loginLimit, async (req, res) => {
     if (!auth.offline) {
-      res.status(404).json({ error: { code: "ROUTE_NOT_FOUND", message: "Không có địa chỉ này trên máy chủ." } });
-      return;
+      throw new AppError("ROUTE_NOT_FOUND", "Không có địa chỉ này trên máy chủ.");
     }
     const body = parseOrThrow(DevLogin, req.body, "Thông tin đăng nhập thử không hợp lệ");
     res.json(await auth.loginAsDeveloper(body.zaloId, body.name));

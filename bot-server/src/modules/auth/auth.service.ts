@@ -9,6 +9,7 @@ import type { ZaloGraphClient } from "../../clients/zalo-graph.client";
 import type { Db } from "../../db/database";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../errors/app-error";
 import type { Actor, CitizenActor, OfficialActor } from "./actor";
+import { AccountLockedError, phoneInvalid, unitUnknown } from "./auth.errors";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { SessionService } from "./session.service";
 
@@ -23,17 +24,6 @@ export type AuthSettings = {
 
 /** The account schema moved to shared/ (the officials' console validates with it too). */
 export { NewOfficial } from "@qn/shared";
-
-export class AccountLockedError extends AppError {
-  constructor(until: Date) {
-    const time = until.toLocaleTimeString("vi-VN", {
-      hour: "2-digit",
-      minute: "2-digit",
-      timeZone: "Asia/Ho_Chi_Minh",
-    });
-    super("ACCOUNT_LOCKED", `Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau ${time}.`, 423);
-  }
-}
 
 /** Identities: citizens through Zalo (or a development identity offline), officials through accounts. */
 export class AuthService {
@@ -57,7 +47,7 @@ export class AuthService {
 
   /** Offline mode only: a clearly marked development identity. */
   async loginAsDeveloper(zaloId: string, name: string) {
-    if (!this.settings.offline) throw new AppError("NOT_FOUND", "Không tìm thấy nội dung bạn yêu cầu.", 404);
+    if (!this.settings.offline) throw new NotFoundError();
     const citizen = await this.upsertCitizen(`dev:${zaloId}`, name, true);
     return this.citizenSession(citizen);
   }
@@ -68,7 +58,7 @@ export class AuthService {
     if (`${profile.id}` !== citizen.zaloId) throw new ForbiddenError("Tài khoản Zalo không khớp với phiên đăng nhập.");
     const raw = await this.zalo.phoneNumber(accessToken, phoneToken);
     const phone = normalisePhone(raw);
-    if (!phone) throw new AppError("PHONE_INVALID", "Zalo trả về số điện thoại không hợp lệ.", 502);
+    if (!phone) throw phoneInvalid();
     await this.db
       .updateTable("citizens")
       .set({ phone, phone_consent_at: new Date().toISOString() })
@@ -252,7 +242,7 @@ export class AuthService {
 
   private async requireUnit(code: string): Promise<void> {
     const unit = await this.db.selectFrom("receiving_units").select("code").where("code", "=", code).executeTakeFirst();
-    if (!unit) throw new AppError("UNIT_UNKNOWN", `Không có đơn vị mã ${code}.`, 422);
+    if (!unit) throw unitUnknown(code);
   }
 
   private accountView(row: {

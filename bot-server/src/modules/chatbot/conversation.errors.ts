@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@qn/shared";
 import { AppError } from "../../errors/app-error";
 
 const KEPT = "Tin nhắn đã được lưu với trạng thái gửi thất bại.";
@@ -33,7 +34,7 @@ export class ReplyNotDeliveredError extends AppError {
         502,
         `Chưa gửi được: Zalo từ chối tin nhắn${zaloCode === undefined ? "" : ` (mã lỗi ${zaloCode})`}. ${KEPT}`,
       ],
-    }[reason] as [string, number, string];
+    }[reason] as [ErrorCode, number, string];
     super(code, message, status);
   }
 }

@@ -15,6 +15,7 @@ import type { Actor, CitizenActor, OfficialActor } from "../auth/actor";
 import { AttachmentRejectedError, type AttachmentStore, type IncomingFile } from "../files/attachment-store";
 import type { ProcedureService } from "../procedures/procedure.service";
 import type { DossierRecord, Page, PortalGateway, QueueFilter, StepActor } from "../records/gateway";
+import { filingRefused, invalid } from "./dossier.errors";
 
 export type UploadedPart = { fieldname: string; originalname: string; buffer: Buffer };
 
@@ -52,8 +53,7 @@ export class DossierService {
     const procedure = await this.procedures.get(submission.procedureCode);
 
     const breach = filingBreach(procedure, { channel, resultMethod: submission.resultDelivery.method });
-    if (breach?.rule === "not-online") throw new AppError("NOT_ONLINE", breach.message, 422);
-    if (breach) throw invalid(breach.path, breach.message);
+    if (breach) throw filingRefused(breach);
     const unitCode = this.unitFor(procedure.level, submission);
     const applicant =
       actor.kind === "citizen"
@@ -273,8 +273,4 @@ function parseSubmission(raw: unknown): DossierSubmission {
     throw new ValidationError(`Thông tin hồ sơ chưa đúng: ${details[0]?.path} — ${details[0]?.message}`, details);
   }
   return parsed.data;
-}
-
-function invalid(path: string, message: string): ValidationError {
-  return new ValidationError(message, [{ path, message }]);
 }

@@ -2,18 +2,15 @@ import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileTypeFromBuffer } from "file-type";
-import { AppError } from "../../errors/app-error";
+import { AttachmentRejectedError, fileNotFound } from "./files.errors";
+
+export { AttachmentRejectedError };
+
 import type { StoredAttachment } from "../records/gateway";
 
 const ALLOWED = new Set(["image/jpeg", "image/png", "application/pdf"]);
 
 export type IncomingFile = { buffer: Buffer; originalName: string; documentIndex: number | null; documentName: string };
-
-export class AttachmentRejectedError extends AppError {
-  constructor(message: string, status = 415) {
-    super("ATTACHMENT_REJECTED", message, status);
-  }
-}
 
 /**
  * Citizens' documents, stored under DATA_DIR/files by the SHA-256 of their content (the same photo twice is stored
@@ -74,7 +71,7 @@ export class AttachmentStore {
   }
 
   open(sha256: string): fs.ReadStream {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new AppError("NOT_FOUND", "Không tìm thấy tệp.", 404);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw fileNotFound();
     return fs.createReadStream(this.pathOf(sha256));
   }
 

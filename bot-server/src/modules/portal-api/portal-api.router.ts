@@ -3,6 +3,7 @@ import { rateLimit } from "express-rate-limit";
 import multer from "multer";
 import type { AppDeps } from "../../app-deps";
 import { AppError } from "../../errors/app-error";
+import { type ErrorDialect, errorHandler, routeNotFound, sendError } from "../../errors/error-handler";
 import { AttachmentStore } from "../files/attachment-store";
 import { OAuthError, PortalApiAuth, type PortalApiScope, type TokenHolder } from "./portal-api.auth";
 import { PortalCallbackSender } from "./portal-api.callbacks";
@@ -13,8 +14,20 @@ const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 type Deps = Pick<AppDeps, "config" | "db" | "logger" | "calendar" | "procedures">;
 
-const fail = (res: Response, status: number, code: string, message: string) =>
-  res.status(status).json({ error: { code, message } });
+/** The contract's words for the generic errors (docs/portal-api/openapi.json, Error). */
+const PORTAL_API_DIALECT: ErrorDialect = {
+  label: "portal-api: unhandled error",
+  messages: {
+    notFound: "Không có địa chỉ {route}",
+    tooLarge: "Dữ liệu gửi lên quá lớn",
+    malformed: "Nội dung yêu cầu không đúng định dạng JSON",
+    otherClient: "Nội dung yêu cầu không đúng định dạng JSON",
+    internal: "Hệ thống đang gặp sự cố, vui lòng thử lại sau",
+  },
+  malformedCode: "VALIDATION_FAILED",
+  otherClientErrorCode: "VALIDATION_FAILED",
+  renamed: { NOT_FOUND: "DOSSIER_NOT_FOUND" },
+};
 
 /**
  * The embedded portal speaking docs/portal-api/openapi.json under `/portal-api` (issue 7, decision 0011), so that a
@@ -26,9 +39,7 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
   const router = Object.assign(express.Router(), { stop: async () => {} });
   const { clients, callbackUrl, callbackSecret } = deps.config.portalApi;
   if (!clients) {
-    router.use((req, res) =>
-      fail(res, 404, "ROUTE_NOT_FOUND", `Không có địa chỉ ${req.method} /portal-api${req.path}`),
-    );
+    router.use(routeNotFound(PORTAL_API_DIALECT));
     return router;
   }
   const auth = new PortalApiAuth(clients);
@@ -63,7 +74,7 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
       limit: deps.config.rateLimitPerMinute,
       standardHeaders: "draft-8",
       legacyHeaders: false,
-      handler: (_req, res) => fail(res, 429, "RATE_LIMITED", "Quá nhiều yêu cầu, vui lòng thử lại sau"),
+      handler: (_req, res) => sendError(res, new AppError("RATE_LIMITED", "Quá nhiều yêu cầu, vui lòng thử lại sau")),
     }),
   );
 
@@ -123,8 +134,8 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
   });
 
   router.use("/v1", v1);
-  router.use((req, res) => fail(res, 404, "ROUTE_NOT_FOUND", `Không có địa chỉ ${req.method} /portal-api${req.path}`));
-  router.use(errors(deps.logger));
+  router.use(routeNotFound(PORTAL_API_DIALECT));
+  router.use(errorHandler(deps.logger, PORTAL_API_DIALECT));
   return router;
 }
 
@@ -137,7 +148,7 @@ function bearer(auth: PortalApiAuth): RequestHandler {
     const holder = auth.verify(req.headers.authorization);
     if (!holder) {
       res.setHeader("WWW-Authenticate", 'Bearer error="invalid_token"');
-      fail(res, 401, "UNAUTHORIZED", "Access token không hợp lệ hoặc đã hết hạn");
+      sendError(res, new AppError("UNAUTHORIZED", "Access token không hợp lệ hoặc đã hết hạn"));
       return;
     }
     res.locals.portalClient = holder;
@@ -148,7 +159,7 @@ function bearer(auth: PortalApiAuth): RequestHandler {
 function scope(needed: PortalApiScope): RequestHandler {
   return (_req, res, next) => {
     if ((res.locals.portalClient as TokenHolder).scopes.has(needed)) return next();
-    fail(res, 403, "FORBIDDEN", `Token không có quyền "${needed}"`);
+    sendError(res, new AppError("FORBIDDEN", `Token không có quyền "${needed}"`));
   };
 }
 
@@ -160,13 +171,13 @@ function multipart(): RequestHandler {
   }).single("TepDinhKem");
   return (req: Request, res: Response, next) => {
     if (!req.is("multipart/form-data")) {
-      next(new AppError("VALIDATION_FAILED", "Cần gửi dạng multipart/form-data", 400));
+      next(new AppError("VALIDATION_FAILED", "Cần gửi dạng multipart/form-data"));
       return;
     }
     parse(req, res, (error: unknown) => {
       if (!error) return next();
       if (error instanceof multer.MulterError && error.code === "LIMIT_FILE_SIZE") {
-        return next(new AppError("FILE_TOO_LARGE", "Tệp quá 10 MB", 413));
+        return next(new AppError("FILE_TOO_LARGE", "Tệp quá 10 MB"));
       }
       const detail = error instanceof multer.MulterError ? (error.field ?? error.code) : "multipart";
       next(
@@ -175,23 +186,5 @@ function multipart(): RequestHandler {
         ]),
       );
     });
-  };
-}
-
-/** Errors in the contract's shape `{error:{code,message,details}}`, messages in Vietnamese; nothing else leaks. */
-function errors(logger: Deps["logger"]): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    if (err instanceof AppError) {
-      const code = err.code === "NOT_FOUND" ? "DOSSIER_NOT_FOUND" : err.code;
-      res.status(err.status).json({
-        error: { code, message: err.message, ...(err.details ? { details: err.details } : {}) },
-      });
-      return;
-    }
-    const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 413) return fail(res, 413, "PAYLOAD_TOO_LARGE", "Dữ liệu gửi lên quá lớn");
-    if (status < 500) return fail(res, 400, "VALIDATION_FAILED", "Nội dung yêu cầu không đúng định dạng JSON");
-    logger.error({ err, method: req.method, path: req.path }, "portal-api: unhandled error");
-    fail(res, 500, "INTERNAL_ERROR", "Hệ thống đang gặp sự cố, vui lòng thử lại sau");
   };
 }

@@ -31,23 +31,16 @@ import type { ProcedureService } from "../procedures/procedure.service";
 import { EmbeddedPortal } from "../records/embedded-portal";
 import type { DossierRecord, StepActor, StoredAttachment } from "../records/gateway";
 import { recordPortalApiChange } from "./change-feed";
+import {
+  type Issue,
+  illegal,
+  invalid,
+  notAvailable,
+  notFound,
+  PORTAL_API_BREACH_MESSAGES,
+  PortalApiError,
+} from "./portal-api.errors";
 import { type PortalApiDb, type PortalApiTables, portalApiDb } from "./tables";
-
-/** An error of /portal-api in the contract's shape: a stable code and a Vietnamese message. */
-export class PortalApiError extends AppError {}
-
-type Issue = { path: string; message: string };
-const invalid = (message: string, details: Issue[] = []) =>
-  new PortalApiError("VALIDATION_FAILED", message, 400, details);
-const notFound = () => new PortalApiError("DOSSIER_NOT_FOUND", "Không tìm thấy hồ sơ", 404);
-const notAvailable = (message: string) => new PortalApiError("PROCEDURE_NOT_AVAILABLE", message, 422);
-/** The filing rules (shared/src/filing-rules.ts) as this API words them to the forwarding system. */
-const PORTAL_API_BREACH_MESSAGES: Record<FilingBreach["rule"], string> = {
-  "not-online": "Thủ tục này chưa nhận hồ sơ trực tuyến",
-  "no-post-result": "Thủ tục này không trả kết quả qua bưu chính công ích",
-  "no-online-result": "Thủ tục này chưa trả kết quả trực tuyến",
-};
-const illegal = (message: string) => new PortalApiError("ILLEGAL_TRANSITION", message, 409);
 
 export type Page<T> = { items: T[]; nextCursor: string; hasMore: boolean };
 export type UploadedFile = { buffer: Buffer; originalname: string };

@@ -3,6 +3,8 @@ import express, { type Router } from "express";
 import { verifyPortalCallback } from "../../clients/provincial-portal/callback-signature";
 import type { PortalClient } from "../../clients/provincial-portal/portal.client";
 import type { Db } from "../../db/database";
+import { AppError } from "../../errors/app-error";
+import { sendError } from "../../errors/error-handler";
 import type { Logger } from "../../logger";
 import type { EmbeddedPortal } from "../records/embedded-portal";
 import type { StepActor } from "../records/gateway";
@@ -147,9 +149,7 @@ export function portalCallbackRouter(
     });
     if (!verdict.ok) {
       logger.warn({ reason: verdict.reason }, "portal callback refused");
-      res
-        .status(401)
-        .json({ error: { code: "BAD_SIGNATURE", message: "Chữ ký callback không hợp lệ hoặc đã hết hạn." } });
+      sendError(res, new AppError("BAD_SIGNATURE", "Chữ ký callback không hợp lệ hoặc đã hết hạn."));
       return;
     }
     let change: DossierStateChange;
@@ -158,7 +158,7 @@ export function portalCallbackRouter(
     } catch (error) {
       const issues = error instanceof PortalMappingError ? error.issues : [{ path: "", message: "not JSON" }];
       logger.warn({ issues }, "portal callback off contract");
-      res.status(400).json({ error: { code: "VALIDATION_FAILED", message: "Nội dung callback không đúng hợp đồng." } });
+      sendError(res, new AppError("VALIDATION_FAILED", "Nội dung callback không đúng hợp đồng."));
       return;
     }
     try {
@@ -167,7 +167,7 @@ export function portalCallbackRouter(
       res.status(204).end();
     } catch (error) {
       logger.error({ err: error, event: change.eventId }, "portal callback not recorded");
-      res.status(503).json({ error: { code: "UNAVAILABLE", message: "Chưa ghi nhận được, vui lòng gửi lại sau." } });
+      sendError(res, new AppError("UNAVAILABLE", "Chưa ghi nhận được, vui lòng gửi lại sau."));
     }
   });
   return router;

@@ -10,7 +10,6 @@ import {
 import type { SelectQueryBuilder, Transaction } from "kysely";
 import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
-import { ConflictError, NotFoundError } from "../../errors/app-error";
 import type { CalendarService } from "../calendar/calendar.service";
 import type { NotificationPlanner } from "../notifications/notification-planner";
 import type {
@@ -36,6 +35,7 @@ import {
   snapshotOf,
   summaryOf,
 } from "./record-view";
+import { alreadyRated, concurrentChange, dailyLimit, dossierNotFound, notDelivered } from "./records.errors";
 import { type Clock, decideAction, type Transition } from "./transitions";
 
 type Trx = Transaction<Database>;
@@ -284,10 +284,9 @@ export class EmbeddedPortal implements PortalGateway {
         .select(["state", "rating_score"])
         .where("code", "=", code)
         .executeTakeFirst();
-      if (!row) throw new NotFoundError("Không tìm thấy hồ sơ.");
-      if (row.rating_score !== null)
-        throw new ConflictError("ALREADY_RATED", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!");
-      throw new ConflictError("NOT_DELIVERED", "Chỉ đánh giá được sau khi đã nhận kết quả.");
+      if (!row) throw dossierNotFound();
+      if (row.rating_score !== null) throw alreadyRated();
+      throw notDelivered();
     }
     return (await this.get(code)) as DossierRecord;
   }
@@ -350,7 +349,7 @@ export class EmbeddedPortal implements PortalGateway {
     const events: DossierEvent[] = [];
     await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom("dossiers").selectAll().where("code", "=", code).executeTakeFirst();
-      if (!row) throw new NotFoundError("Không tìm thấy hồ sơ.");
+      if (!row) throw dossierNotFound();
       const transition = await decide(row, trx);
       if (transition === null) return;
       const updated = await trx
@@ -360,7 +359,7 @@ export class EmbeddedPortal implements PortalGateway {
         .where("state", "=", row.state)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) {
-        throw new ConflictError("CONCURRENT_CHANGE", "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại.");
+        throw concurrentChange();
       }
       const before = factsOf(row);
       const { fields } = transition;
@@ -495,7 +494,7 @@ async function nextCode(trx: Trx, agencyCode: string, at: Date): Promise<string>
     .onConflict((oc) => oc.columns(["agency_code", "day"]).doUpdateSet((eb) => ({ last: eb("last", "+", 1) })))
     .returning("last")
     .executeTakeFirstOrThrow();
-  if (row.last > 9999) throw new ConflictError("DAILY_LIMIT", "Đơn vị đã nhận quá 9.999 hồ sơ trong ngày.");
+  if (row.last > 9999) throw dailyLimit();
   return `${agencyCode}-${day}-${String(row.last).padStart(4, "0")}`;
 }
 

@@ -7,10 +7,11 @@ import {
   type NotificationKind,
   PORTAL_UPDATE_STEP,
   STATE,
-  STATE_LABELS,
   STATE_NOTIFICATIONS,
 } from "@qn/shared";
-import { ConflictError } from "../../errors/app-error";
+import { IllegalTransitionError } from "./records.errors";
+
+export { IllegalTransitionError };
 
 /**
  * What a dossier state change writes, decided in one place for every path that changes a dossier: an official's or
@@ -73,15 +74,6 @@ export type Clock = {
   /** The working-day calendar: `days` working days after `date`. */
   addWorkingDays: (date: string, days: number) => string;
 };
-
-export class IllegalTransitionError extends ConflictError {
-  constructor(state: DossierState, action: DossierAction) {
-    super(
-      "ILLEGAL_TRANSITION",
-      `Không thể "${ACTIONS[action].verb}" khi hồ sơ đang ở trạng thái "${STATE_LABELS[state]}" (${state}).`,
-    );
-  }
-}
 
 /** Where an action leads from a state, or null when the state machine does not allow it. */
 export function targetOf(

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import express, { Router } from "express";
+import { AppError } from "../../errors/app-error";
+import { sendError } from "../../errors/error-handler";
 import type { Logger } from "../../logger";
 import { validateSignature } from "./validate-signature";
 import type { WebhookCredentials } from "./webhook-credentials";
@@ -15,7 +17,7 @@ export function webhookRouter(credentials: WebhookCredentials, inbox: WebhookInb
     const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const header = req.get("X-ZEvent-Signature");
     if (!header) {
-      res.status(401).json({ error: { code: "SIGNATURE_MISSING", message: "Thiếu chữ ký X-ZEvent-Signature." } });
+      sendError(res, new AppError("SIGNATURE_MISSING", "Thiếu chữ ký X-ZEvent-Signature."));
       return;
     }
     let event: Record<string, unknown>;
@@ -25,19 +27,19 @@ export function webhookRouter(credentials: WebhookCredentials, inbox: WebhookInb
       event = parsed as Record<string, unknown>;
     } catch {
       logger.warn({ bytes: raw.length }, "webhook: body is not a JSON object");
-      res.status(400).json({ error: { code: "MALFORMED_EVENT", message: "Nội dung sự kiện không phải JSON hợp lệ." } });
+      sendError(res, new AppError("MALFORMED_EVENT", "Nội dung sự kiện không phải JSON hợp lệ."));
       return;
     }
     const timestamp =
       typeof event.timestamp === "string" || typeof event.timestamp === "number" ? String(event.timestamp) : "";
     if (!validateSignature(header, credentials.appId, raw, timestamp, credentials.oaSecretKey)) {
       logger.warn({ event: event.event_name }, "webhook: bad signature");
-      res.status(401).json({ error: { code: "SIGNATURE_INVALID", message: "Chữ ký không hợp lệ." } });
+      sendError(res, new AppError("SIGNATURE_INVALID", "Chữ ký không hợp lệ."));
       return;
     }
     if (String(event.app_id ?? "") !== credentials.appId) {
       logger.warn({ event: event.event_name }, "webhook: event for another app id");
-      res.status(401).json({ error: { code: "APP_MISMATCH", message: "Sự kiện không dành cho ứng dụng này." } });
+      sendError(res, new AppError("APP_MISMATCH", "Sự kiện không dành cho ứng dụng này."));
       return;
     }
     const message = event.message as { msg_id?: unknown } | undefined;
