@@ -34,4 +34,27 @@ describe("configuration", () => {
       expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(["NODE_ENV", "PORT"]);
     }
   });
+
+  it("when a setting needs another that is missing, then the missing one is named with its message", () => {
+    const issues = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.issues;
+        throw error;
+      }
+      return expect.unreachable();
+    };
+    expect(issues({ ZALO_OA_REFRESH_TOKEN: "refresh-0" })).toEqual([
+      {
+        variable: "ZALO_TOKEN_ENCRYPTION_KEY",
+        message: "Cần khóa mã hóa khi cấu hình token Zalo OA (32 byte, base64 hoặc hex)",
+      },
+    ]);
+    expect(issues({ PORTAL_API_CALLBACK_URL: "http://127.0.0.1:1/callbacks" })).toEqual([
+      { variable: "PORTAL_API_CALLBACK_SECRET", message: "Cần secret để ký callback khi có PORTAL_API_CALLBACK_URL" },
+    ]);
+    // A bad value is reported on its own: the checks across settings wait until each one parses.
+    expect(issues({ PORT: "-1", ZALO_OA_REFRESH_TOKEN: "refresh-0" }).map((i) => i.variable)).toEqual(["PORT"]);
+  });
 });
