@@ -179,96 +179,31 @@ const Env = z.object({
   PORTAL_API_CALLBACK_URL: z.url().optional(),
   PORTAL_API_CALLBACK_SECRET: z.string().min(16, "Cần ít nhất 16 ký tự").optional(),
   // ─── end of /portal-api ───
+  /** Set by npm: where the command was typed. Relative paths (DATA_DIR, MINI_APP_DIST, CONSOLE_DIST) start there. */
+  INIT_CWD: z.string().optional(),
 });
 
-export type Config = {
-  nodeEnv: "development" | "production" | "test";
-  port: number;
-  host: string;
-  dataDir: string;
-  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
-  rateLimitPerMinute: number;
-  loginRateLimitPerMinute: number;
-  trustProxyHops: number;
-  /** Origins allowed to call /api cross-origin (CORS_ORIGINS). */
-  corsOrigins: string[];
-  seedStarterCatalogue: boolean;
-  miniAppDist: string;
-  /** The officials' console (a desktop web app built beside the mini-app), served at /console. */
-  consoleDist: string;
-  sessionSecret: string | undefined;
-  citizenSessionHours: number;
-  officialSessionHours: number;
-  loginMaxFailures: number;
-  loginLockMinutes: number;
-  /** Where dossiers live (PORTAL_MODE); the HTTP gateway's settings. Secrets are never logged. */
-  portal: PortalConfig;
-  zalo: {
-    appId: string | undefined;
-    appSecret: string | undefined;
-    graphUrl: string;
-    oaId: string | undefined;
-    oaSecretKey: string | undefined;
-    oaAccessToken: string | undefined;
-    oaRefreshToken: string | undefined;
-    tokenEncryptionKey: string | undefined;
-    openApiUrl: string;
-    oauthUrl: string;
-    znsUrl: string;
-    sendRatePerSecond: number;
-  };
-  miniAppId: string;
-  handoffHours: number;
-  notifyCsWindowHours: number;
-  znsTemplates: Record<string, { templateId: string; params: Record<string, string> }>;
-  outbox: { workers: number; batch: number; concurrency: number; leaseSeconds: number; maxAttempts: number };
-  announcementApproval: boolean;
-  maxUploadBytes: number;
-  maxFilesPerSubmission: number;
-  /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
-  portalApi: PortalApiConfig;
+/**
+ * Settings no environment variable sets (tests and benches shorten them): part of the config's type, absent
+ * from what `loadConfig` returns.
+ */
+type PortalTuning = {
+  /** The client's timeouts, attempts and circuit breaker. */
+  client?: Pick<
+    PortalClientOptions,
+    "timeouts" | "maxAttempts" | "retryBaseMs" | "retryMaxMs" | "breakerFailureThreshold" | "breakerCoolDownMs"
+  >;
+  /** How often the forwarding queue is looked at for due retries (default 1 s). */
+  queuePollMs?: number;
 };
-
-export type PortalApiConfig = {
-  /** client id → secret. Never logged. */
-  clients: Record<string, string> | undefined;
-  callbackUrl: string | undefined;
-  callbackSecret: string | undefined;
-  /** Not from the environment (tests shorten them): first retry of a failed callback, and how often to look. */
+type PortalApiTuning = {
+  /** First retry of a failed callback, and how often to look. */
   callbackRetryBaseMs?: number;
   callbackPollMs?: number;
 };
+const notFromEnv = <T extends object>(): T => ({}) as T;
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
-
-export class ConfigError extends Error {
-  constructor(readonly issues: { variable: string; message: string }[]) {
-    super(
-      `Cấu hình không hợp lệ (invalid configuration):\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join("\n")}`,
-    );
-    this.name = "ConfigError";
-  }
-}
-
-export type PortalConfig =
-  | { mode: "embedded" }
-  | {
-      mode: "http";
-      url: string;
-      clientId: string;
-      clientSecret: string;
-      callbackSecret: string;
-      pollSeconds: number;
-      retryBaseMs: number;
-      retryMaxMs: number;
-      /** Not from the environment (tests shorten them): the client's timeouts, attempts and circuit breaker. */
-      client?: Pick<
-        PortalClientOptions,
-        "timeouts" | "maxAttempts" | "retryBaseMs" | "retryMaxMs" | "breakerFailureThreshold" | "breakerCoolDownMs"
-      >;
-      /** Not from the environment: how often the forwarding queue is looked at for due retries (default 1 s). */
-      queuePollMs?: number;
-    };
 
 const PORTAL_HTTP_SETTINGS = [
   "PORTAL_URL",
@@ -277,26 +212,25 @@ const PORTAL_HTTP_SETTINGS = [
   "PORTAL_CALLBACK_SECRET",
 ] as const;
 
-/** Parses the environment. Empty strings count as unset, so `PORT=` falls back to the default. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = Env.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "?"), message: issue.message })),
-    );
-  }
-  const e = parsed.data;
+/**
+ * The environment parsed into the config object: each variable above, then the checks across variables (each
+ * group only when the ones before passed, so one message at a time), then the mapping. `Config` is its output.
+ */
+const ConfigSchema = Env.transform((e, ctx) => {
+  const fail = (issues: { variable: string; message: string }[]) => {
+    for (const { variable, message } of issues) ctx.addIssue({ code: "custom", path: [variable], message });
+    return z.NEVER;
+  };
   if (e.PORTAL_MODE === "http") {
     const missing = PORTAL_HTTP_SETTINGS.filter((name) => !e[name]);
     if (missing.length > 0) {
-      throw new ConfigError(
+      return fail(
         missing.map((variable) => ({ variable, message: "Bắt buộc khi PORTAL_MODE=http (required in http mode)" })),
       );
     }
   }
   if ((e.ZALO_OA_ACCESS_TOKEN || e.ZALO_OA_REFRESH_TOKEN) && !e.ZALO_TOKEN_ENCRYPTION_KEY) {
-    throw new ConfigError([
+    return fail([
       {
         variable: "ZALO_TOKEN_ENCRYPTION_KEY",
         message: "Cần khóa mã hóa khi cấu hình token Zalo OA (32 byte, base64 hoặc hex)",
@@ -304,12 +238,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ]);
   }
   if (e.PORTAL_API_CALLBACK_URL && !e.PORTAL_API_CALLBACK_SECRET) {
-    throw new ConfigError([
+    return fail([
       { variable: "PORTAL_API_CALLBACK_SECRET", message: "Cần secret để ký callback khi có PORTAL_API_CALLBACK_URL" },
     ]);
   }
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
-  const base = env.INIT_CWD ?? process.cwd();
+  const base = e.INIT_CWD ?? process.cwd();
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -319,19 +253,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    /** Origins allowed to call /api cross-origin (CORS_ORIGINS). */
     corsOrigins: e.CORS_ORIGINS,
     seedStarterCatalogue: e.SEED_STARTER_CATALOGUE,
     miniAppDist: e.MINI_APP_DIST ? path.resolve(base, e.MINI_APP_DIST) : DEFAULT_MINI_APP_DIST,
+    /** The officials' console (a desktop web app built beside the mini-app), served at /console. */
     consoleDist: e.CONSOLE_DIST ? path.resolve(base, e.CONSOLE_DIST) : DEFAULT_CONSOLE_DIST,
     sessionSecret: e.SESSION_SECRET,
     citizenSessionHours: e.CITIZEN_SESSION_HOURS,
     officialSessionHours: e.OFFICIAL_SESSION_HOURS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginLockMinutes: e.LOGIN_LOCK_MINUTES,
+    /** Where dossiers live (PORTAL_MODE); the HTTP gateway's settings. Secrets are never logged. */
     portal:
       e.PORTAL_MODE === "http"
         ? {
-            mode: "http",
+            mode: "http" as const,
             url: trimSlash(e.PORTAL_URL as string),
             clientId: e.PORTAL_CLIENT_ID as string,
             clientSecret: e.PORTAL_CLIENT_SECRET as string,
@@ -339,8 +276,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             pollSeconds: e.PORTAL_POLL_SECONDS,
             retryBaseMs: e.PORTAL_RETRY_BASE_MS,
             retryMaxMs: e.PORTAL_RETRY_MAX_SECONDS * 1000,
+            ...notFromEnv<PortalTuning>(),
           }
-        : { mode: "embedded" },
+        : { mode: "embedded" as const },
     zalo: {
       appId: e.ZALO_APP_ID,
       appSecret: e.ZALO_APP_SECRET,
@@ -369,10 +307,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     announcementApproval: e.ANNOUNCEMENT_APPROVAL === "required",
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
+    /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
     portalApi: {
+      /** client id → secret. Never logged. */
       clients: e.PORTAL_API_CLIENTS,
       callbackUrl: e.PORTAL_API_CALLBACK_URL,
       callbackSecret: e.PORTAL_API_CALLBACK_SECRET,
+      ...notFromEnv<PortalApiTuning>(),
     },
   };
+});
+
+/** The bot server's configuration: what `loadConfig` returns, derived from the schema (a setting is written once). */
+export type Config = z.output<typeof ConfigSchema>;
+export type PortalConfig = Config["portal"];
+export type PortalApiConfig = Config["portalApi"];
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      `Cấu hình không hợp lệ (invalid configuration):\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment. Empty strings count as unset, so `PORT=` falls back to the default. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "?"), message: issue.message })),
+    );
+  }
+  return parsed.data;
 }
