@@ -72,7 +72,7 @@ export const ERROR_CODES = {
   CHECKSUM_MISMATCH: { status: 400, meaning: "An upload's MaBam is not the SHA-256 of its content." },
   FILE_TOO_LARGE: { status: 413, meaning: "An upload is larger than the contract's 10 MB." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "An upload is not a JPEG, PNG or PDF by its content." },
-  UNKNOWN_ATTACHMENT: { status: 422, meaning: "A dossier names an upload that is not the client's or is used." },
+  UNKNOWN_ATTACHMENT: { status: 400, meaning: "A dossier names an upload that is not the client's or is used." },
   DOSSIER_NOT_FOUND: { status: 404, meaning: "No dossier with this code filed by this client." },
   UNIT_NOT_FOUND: { status: 404, meaning: "No receiving unit with this code." },
   PROCEDURE_NOT_AVAILABLE: { status: 422, meaning: "The unit does not take this procedure this way (filing rules)." },

@@ -1,7 +1,7 @@
 import { portalCallbackSignature } from "../../clients/provincial-portal/callback-signature";
 import type { Db } from "../../db/database";
 import type { Logger } from "../../logger";
-import { changesQuery, wireChange } from "./portal-api.service";
+import { changesQuery, wireChange } from "./portal-api.feeds";
 import { type PortalApiDb, portalApiDb } from "./tables";
 
 export type CallbackSenderOptions = {
