@@ -6,31 +6,48 @@ import {
   type Audience,
   type PublicAnnouncement,
 } from "@qn/shared";
-import { type OaMessage, toZaloMessage } from "../../clients/zalo/messages";
+import { toZaloMessage } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../errors/app-error";
 import type { Logger } from "../../logger";
 import type { OfficialActor } from "../auth/actor";
-import type { AnnouncementPayload } from "./delivery";
-
-const FANOUT_PAGE = 1000;
+import { AnnouncementFanOut, messageOf } from "./announcement-fanout";
+import { countAudience } from "./audience";
 
 /**
- * Announcements: composed by officials, approved by an administrator or a second official (when required), sent now
- * or at a scheduled time. Sending fans out one outbox row per recipient (key `announcement:<id>:<user>`, so a fan-out
- * interrupted by a crash resumes without duplicates); the workers deliver them at the configured rate.
+ * Announcements' workflow: composed by officials, approved by an administrator or a second official (when required),
+ * sent now or at a scheduled time. What sending does — one outbox row per recipient — is the fan-out's
+ * (announcement-fanout.ts); who the recipients are is audience.ts's.
  */
 export class AnnouncementService {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly fanOut: AnnouncementFanOut;
 
   constructor(
     private readonly db: Db,
     private readonly approvalRequired: boolean,
     private readonly onQueued: () => void,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.fanOut = new AnnouncementFanOut(db, onQueued, logger, now);
+  }
+
+  /** The fan-out's clock: due announcements start, interrupted fan-outs resume (announcement-fanout.ts). */
+  start(): void {
+    this.fanOut.start();
+  }
+
+  stop(): void {
+    this.fanOut.stop();
+  }
+
+  idle(): Promise<void> {
+    return this.fanOut.idle();
+  }
+
+  kick(): void {
+    this.fanOut.kick();
+  }
 
   async create(author: OfficialActor, input: AnnouncementInput) {
     this.assertComposer(author);
@@ -173,7 +190,11 @@ export class AnnouncementService {
   async preview(id: number) {
     const row = await this.row(id);
     const message = messageOf(row);
-    return { message, zalo: toZaloMessage(message), recipients: await this.countAudience(JSON.parse(row.audience)) };
+    return {
+      message,
+      zalo: toZaloMessage(message),
+      recipients: await countAudience(this.db, JSON.parse(row.audience)),
+    };
   }
 
   async list() {
@@ -249,156 +270,6 @@ export class AnnouncementService {
     };
   }
 
-  start(): void {
-    this.kick();
-    this.timer = setInterval(() => this.kick(), 1000);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  kick(): void {
-    if (this.running) return;
-    this.running = this.fanOutDue()
-      .catch((error) => this.logger.error({ err: error }, "announcement fan-out failed"))
-      .finally(() => {
-        this.running = undefined;
-      });
-  }
-
-  /** Starts due announcements, continues interrupted fan-outs, and closes finished ones. */
-  private async fanOutDue(): Promise<void> {
-    const now = this.now().toISOString();
-    const due = await this.db
-      .selectFrom("announcements")
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb.and([eb("status", "=", "scheduled"), eb("scheduled_at", "<=", now)]),
-          eb.and([eb("status", "=", "sending"), eb("fanout_done", "=", 0)]),
-        ]),
-      )
-      .execute();
-    for (const row of due) {
-      await this.db
-        .updateTable("announcements")
-        .set({ status: "sending", published_at: row.published_at ?? now, updated_at: now })
-        .where("id", "=", row.id)
-        .where("status", "in", ["scheduled", "sending"])
-        .execute();
-      await this.fanOut(row);
-    }
-    const sending = await this.db
-      .selectFrom("announcements")
-      .select("id")
-      .where("status", "=", "sending")
-      .where("fanout_done", "=", 1)
-      .execute();
-    for (const { id } of sending) {
-      const open = await this.db
-        .selectFrom("outbox")
-        .select("id")
-        .where("announcement_id", "=", id)
-        .where("status", "in", ["pending", "in_flight", "paused"])
-        .limit(1)
-        .executeTakeFirst();
-      if (!open) {
-        await this.db
-          .updateTable("announcements")
-          .set({ status: "completed", updated_at: this.now().toISOString() })
-          .where("id", "=", id)
-          .where("status", "=", "sending")
-          .execute();
-      }
-    }
-  }
-
-  private async fanOut(row: {
-    id: number;
-    title: string;
-    body: string;
-    image_url: string | null;
-    link: string | null;
-    audience: string;
-  }) {
-    const audience = JSON.parse(row.audience) as Audience;
-    const payload: AnnouncementPayload = {
-      announcementId: row.id,
-      message: messageOf(row),
-      audience:
-        audience.kind === "all" ? { kind: "all", values: [] } : { kind: audience.kind, values: audience.values },
-    };
-    const text = JSON.stringify(payload);
-    let after = "";
-    for (;;) {
-      const current = await this.db
-        .selectFrom("announcements")
-        .select("status")
-        .where("id", "=", row.id)
-        .executeTakeFirst();
-      if (current?.status !== "sending") return; // paused or cancelled during the fan-out: resumes later
-      const users = await this.audienceQuery(audience)
-        .where("zalo_users.user_id", ">", after)
-        .orderBy("zalo_users.user_id")
-        .limit(FANOUT_PAGE)
-        .execute();
-      if (users.length === 0) break;
-      const at = this.now().toISOString();
-      await this.db
-        .insertInto("outbox")
-        .values(
-          users.map((u) => ({
-            idempotency_key: `announcement:${row.id}:${u.user_id}`,
-            kind: "announcement",
-            citizen_id: null,
-            zalo_user_id: u.user_id,
-            announcement_id: row.id,
-            payload: text,
-            status: "pending",
-            next_attempt_at: at,
-            claimed_by: null,
-            claimed_until: null,
-            channel: null,
-            provider_message_id: null,
-            last_error: null,
-            created_at: at,
-            sent_at: null,
-          })),
-        )
-        .onConflict((oc) => oc.column("idempotency_key").doNothing())
-        .execute();
-      after = users[users.length - 1]?.user_id ?? after;
-      this.onQueued();
-    }
-    await this.db.updateTable("announcements").set({ fanout_done: 1 }).where("id", "=", row.id).execute();
-  }
-
-  private audienceQuery(audience: Audience) {
-    const base = this.db.selectFrom("zalo_users").select("zalo_users.user_id").where("zalo_users.followed", "=", 1);
-    if (audience.kind === "all") return base;
-    return base.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("subscriptions")
-          .select("subscriptions.user_id")
-          .whereRef("subscriptions.user_id", "=", "zalo_users.user_id")
-          .where("subscriptions.kind", "=", audience.kind)
-          .where("subscriptions.value", "in", audience.values),
-      ),
-    );
-  }
-
-  private async countAudience(audience: Audience): Promise<number> {
-    const rows = await this.audienceQuery(audience).execute();
-    return rows.length;
-  }
-
   private async move(
     id: number,
     from: string[],
@@ -429,18 +300,4 @@ export class AnnouncementService {
     const label = ANNOUNCEMENT_STATUS_LABELS[status as AnnouncementStatus] ?? status;
     return new ConflictError("ANNOUNCEMENT_STATE", `Không thể ${verb} thông báo đang ở trạng thái "${label}".`);
   }
-}
-
-function messageOf(row: { title: string; body: string; image_url: string | null; link: string | null }): OaMessage {
-  return {
-    text: `${row.title}\n\n${row.body}`,
-    ...(row.image_url
-      ? {
-          items: [
-            { title: row.title, subtitle: row.body, imageUrl: row.image_url, ...(row.link ? { url: row.link } : {}) },
-          ],
-        }
-      : {}),
-    ...(row.link ? { buttons: [{ title: "Xem chi tiết", kind: "url" as const, url: row.link }] } : {}),
-  };
 }
