@@ -2,8 +2,7 @@ import fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type AppDeps, bootstrap, type Config, createLogger } from "@qn/bot-server";
-import { ROOT } from "./run";
+import { type AppDeps, bootstrap, type Config, createLogger, loadConfig } from "@qn/bot-server";
 
 export type TestServer = {
   url: string;
@@ -17,55 +16,39 @@ export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "qn-test-"));
 }
 
-/** Starts the real app on port 0 with a temporary DATA_DIR, as `npm start` would, but in-process. */
+/**
+ * What a test server differs in from the defaults, as environment values: a default is written only in config.ts.
+ * Quiet, local, no rate limits in the way, a fixed session secret, and Zalo sends as fast as the fakes answer.
+ */
+const TEST_ENV = {
+  NODE_ENV: "test",
+  PORT: "0",
+  HOST: "127.0.0.1",
+  LOG_LEVEL: "silent",
+  RATE_LIMIT_PER_MINUTE: "10000",
+  LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
+  SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789",
+  CITIZEN_SESSION_HOURS: "24",
+  OFFICIAL_SESSION_HOURS: "8",
+  ZALO_SEND_RATE_PER_SECOND: "1000",
+  MINI_APP_ID: "test-mini-app",
+} as const;
+
 export type ServerOverrides = Omit<Partial<Config>, "zalo"> & { zalo?: Partial<Config["zalo"]> };
 
+/**
+ * The config a test server runs with: `loadConfig` of TEST_ENV (never the process's environment), then the
+ * overrides on top; `zalo` is merged key by key, every other override replaces the setting.
+ */
+export function testConfig(overrides: ServerOverrides = {}): Config {
+  const base = loadConfig({ ...TEST_ENV, DATA_DIR: overrides.dataDir ?? tempDataDir() });
+  return { ...base, ...overrides, zalo: { ...base.zalo, ...overrides.zalo } };
+}
+
+/** Starts the real app on port 0 with a temporary DATA_DIR, as `npm start` would, but in-process. */
 export async function startTestServer(overrides: ServerOverrides = {}): Promise<TestServer> {
-  const dataDir = overrides.dataDir ?? tempDataDir();
-  const base: Config = {
-    nodeEnv: "test",
-    port: 0,
-    host: "127.0.0.1",
-    dataDir,
-    logLevel: "silent",
-    rateLimitPerMinute: 10_000,
-    loginRateLimitPerMinute: 10_000,
-    sessionSecret: "test-secret-test-secret-test-secret-0123456789",
-    citizenSessionHours: 24,
-    officialSessionHours: 8,
-    loginMaxFailures: 5,
-    loginLockMinutes: 15,
-    portal: { mode: "embedded" },
-    zalo: {
-      appId: undefined,
-      appSecret: undefined,
-      graphUrl: "https://graph.zalo.me",
-      oaId: undefined,
-      oaSecretKey: undefined,
-      oaAccessToken: undefined,
-      oaRefreshToken: undefined,
-      tokenEncryptionKey: undefined,
-      openApiUrl: "https://openapi.zalo.me",
-      oauthUrl: "https://oauth.zaloapp.com",
-      znsUrl: "https://business.openapi.zalo.me",
-      sendRatePerSecond: 1000,
-    },
-    miniAppId: "test-mini-app",
-    handoffHours: 24,
-    notifyCsWindowHours: 48,
-    znsTemplates: {},
-    outbox: { workers: 1, batch: 50, concurrency: 8, leaseSeconds: 60, maxAttempts: 8 },
-    announcementApproval: true,
-    maxUploadBytes: 10 * 1024 * 1024,
-    maxFilesPerSubmission: 20,
-    trustProxyHops: 0,
-    corsOrigins: ["https://h5.zdn.vn", "zbrowser://h5.zdn.vn"],
-    seedStarterCatalogue: true,
-    miniAppDist: path.join(ROOT, "mini-app/dist"),
-    consoleDist: path.join(ROOT, "mini-app/dist-console"),
-    portalApi: { clients: undefined, callbackUrl: undefined, callbackSecret: undefined },
-  };
-  const config: Config = { ...base, ...overrides, zalo: { ...base.zalo, ...overrides.zalo } };
+  const config = testConfig(overrides);
+  const { dataDir } = config;
   const { app, deps, close } = await bootstrap(config, createLogger("silent"));
   const server = await new Promise<import("node:http").Server>((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
