@@ -27,7 +27,7 @@ import { unitsRouter } from "./modules/units/units.router";
 import { simulatorRouter } from "./modules/webhook/simulator.router";
 import { webhookRouter } from "./modules/webhook/webhook.router";
 
-/** Builds the Express app from its dependencies; `server.ts` only listens (STYLE.md habit 6). */
+/** Builds the Express app from its dependencies; `server.ts` only listens (docs/architecture.md habit 6). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");

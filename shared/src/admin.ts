@@ -56,7 +56,7 @@ export type OfficialAccount = z.infer<typeof OfficialAccount>;
 
 // ---- Receiving units -----------------------------------------------------------------------------------------------
 
-/** A unit that receives dossiers (table receiving_units) with its administrative unit (DOMAIN.md §8). */
+/** A unit that receives dossiers (table receiving_units) with its administrative unit (docs/domain.md §8). */
 export const ReceivingUnitView = z.object({
   code: z.string(),
   name: z.string(),
@@ -70,7 +70,7 @@ export type ReceivingUnitView = z.infer<typeof ReceivingUnitView>;
 
 // ---- Conversations handed off to officials -------------------------------------------------------------------------
 
-/** Zalo's consultation messages carry at most 2000 characters (ZALO.md §1). */
+/** Zalo's consultation messages carry at most 2000 characters (docs/zalo.md §1). */
 export const MAX_REPLY_LENGTH = 2000;
 
 export const ConversationReply = z.strictObject({

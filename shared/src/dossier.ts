@@ -5,7 +5,7 @@ import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
 import { ACTION_NAMES, ACTIONS, DOSSIER_STATES } from "./states";
 
 /**
- * A dossier (hồ sơ) and its life, with the ten states of the national portal sync (DOMAIN.md §5) as canonical codes.
+ * A dossier (hồ sơ) and its life, with the ten states of the national portal sync (docs/domain.md §5) as canonical codes.
  */
 export const DossierState = z.literal(DOSSIER_STATES);
 export type DossierState = z.infer<typeof DossierState>;

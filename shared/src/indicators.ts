@@ -1,7 +1,7 @@
 import type { ProcedureLevel } from "./procedure";
 
 /**
- * The indicators of Chỉ thị 07/CT-UBND (DOMAIN.md §2), written down once. The server feeds them counts grouped by
+ * The indicators of Chỉ thị 07/CT-UBND (docs/domain.md §2), written down once. The server feeds them counts grouped by
  * unit, procedure, level and channel (one SQL pass); the fixtures in indicators.test.ts feed them single dossiers whose
  * answers were computed by hand. The `formula` texts are printed on every report so that an official can check a figure.
  *

@@ -26,7 +26,7 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   announcement: "Thông báo của tỉnh",
 };
 
-/** The dossier states a citizen hears about (DOMAIN.md §5), and the notification each one gives. */
+/** The dossier states a citizen hears about (docs/domain.md §5), and the notification each one gives. */
 export const STATE_NOTIFICATIONS: Partial<Record<number, NotificationKind>> = {
   2: "dossier.accepted",
   3: "dossier.rejected",

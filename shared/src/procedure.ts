@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * A procedure (thủ tục hành chính, TTHC) as published in the national database of procedures.
- * See ../shared/docs/DOMAIN.md §3–§4. Codes are national codes such as `1.001193` (Đăng ký khai sinh).
+ * See docs/domain.md §3–§4. Codes are national codes such as `1.001193` (Đăng ký khai sinh).
  */
 
 /** National procedure code: digit, dot, six digits (`1.001193`, `2.000815`). */

@@ -1,5 +1,5 @@
 /**
- * The ten dossier states of the national portal sync (DOMAIN.md §5) as canonical codes, with their labels. Plain
+ * The ten dossier states of the national portal sync (docs/domain.md §5) as canonical codes, with their labels. Plain
  * constants without zod, so that a screen that only shows a state does not load the schema library.
  */
 export const DOSSIER_STATES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;

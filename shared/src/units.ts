@@ -2,7 +2,7 @@ import { z } from "zod";
 import unitsData from "../data/units.json" with { type: "json" };
 
 /**
- * Administrative units of Quảng Ninh as data (DOMAIN.md §8): the province, the 54 commune-level units in force since
+ * Administrative units of Quảng Ninh as data (docs/domain.md §8): the province, the 54 commune-level units in force since
  * 1 July 2025 (NQ 1679/NQ-UBTVQH15; codes of the national list, Quyết định 19/2025/QĐ-TTg) and the 13 former
  * district-level units, kept so that history before July 2025 can still be reported.
  */

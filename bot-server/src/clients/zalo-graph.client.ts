@@ -3,7 +3,7 @@ import { z } from "zod";
 import { UpstreamError } from "../errors/app-error";
 
 /**
- * Zalo Graph API (ZALO.md §5): who the mini-app user is, and their phone number after they consented in Zalo.
+ * Zalo Graph API (docs/zalo.md §5): who the mini-app user is, and their phone number after they consented in Zalo.
  * The one module that talks to graph.zalo.me; tests stand a fake Zalo in with msw at `ZALO_GRAPH_URL`.
  */
 export class ZaloGraphError extends UpstreamError {
@@ -78,7 +78,7 @@ export class ZaloGraphClient {
   private rejection(body: unknown): ZaloGraphError {
     const error = ErrorBody.safeParse(body);
     const code = error.success ? error.data.error : undefined;
-    // -501: Zalo refuses personal data to servers outside Vietnam (ZALO.md §5).
+    // -501: Zalo refuses personal data to servers outside Vietnam (docs/zalo.md §5).
     if (code === -501) return new ZaloGraphError(code, "Zalo từ chối cung cấp thông tin cho máy chủ này.", 502);
     return new ZaloGraphError(code, "Zalo không xác nhận được tài khoản. Vui lòng mở lại ứng dụng và thử lại.");
   }

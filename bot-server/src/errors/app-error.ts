@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorCode } from "@qn/shared";
 
 /**
- * The one error base class (STYLE.md habit 3). `code` is one of the registry's (shared/src/error-codes.ts), stable for
+ * The one error base class (docs/architecture.md habit 3). `code` is one of the registry's (shared/src/error-codes.ts), stable for
  * programs; `message` is Vietnamese for people; `status` is the HTTP status the error handler answers with, the
  * registry's unless a code covers several (an upload too large or of the wrong type). Modules raise their own errors
  * from their `*.errors.ts`.

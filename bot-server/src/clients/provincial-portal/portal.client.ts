@@ -95,7 +95,7 @@ type Call<T> = {
 };
 
 /**
- * The one module that talks to the provincial portal (STYLE.md habit 4; contract in docs/portal-api/openapi.json,
+ * The one module that talks to the provincial portal (docs/architecture.md habit 4; contract in docs/portal-api/openapi.json,
  * decision 0010). It owns the base URL, the OAuth client-credentials token, per-call timeouts, retries (exponential
  * backoff with jitter, Retry-After honoured) for idempotent calls only, a circuit breaker, and the mapping of every
  * answer — through the zod schemas of `@qn/shared` — to the project's types or to a typed error.

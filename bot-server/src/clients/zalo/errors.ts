@@ -13,7 +13,7 @@ export class ZaloApiError extends UpstreamError {
   }
 }
 
-/** The citizen is outside the window in which the OA may send consultation messages (ZALO.md §1). */
+/** The citizen is outside the window in which the OA may send consultation messages (docs/zalo.md §1). */
 export class ZaloWindowError extends ZaloApiError {
   constructor(zaloCode: number, message: string) {
     super(zaloCode, 200, message, false);
@@ -27,6 +27,6 @@ export class ZaloTokenError extends ZaloApiError {
   }
 }
 
-/** Codes Zalo uses for "the user has not interacted recently" (uncertain: ZALO.md §1 lists -230, -213, -201). */
+/** Codes Zalo uses for "the user has not interacted recently" (uncertain: docs/zalo.md §1 lists -230, -213, -201). */
 export const WINDOW_ERROR_CODES = new Set([-230, -213, -201]);
 export const TOKEN_ERROR_CODE = -216;

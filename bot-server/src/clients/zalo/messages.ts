@@ -1,6 +1,6 @@
 /**
  * What the bot and the notifications send, independent of the channel. `toZaloMessage` turns it into the Open API's
- * `message` object (ZALO.md §1): plain text, or a list template with elements and buttons.
+ * `message` object (docs/zalo.md §1): plain text, or a list template with elements and buttons.
  */
 export type OaButton =
   | { title: string; kind: "url"; url: string }

@@ -26,7 +26,7 @@ export type OaTokenStoreOptions = {
 };
 
 /**
- * The OA access token and its single-use refresh token (ZALO.md §2), encrypted in the database.
+ * The OA access token and its single-use refresh token (docs/zalo.md §2), encrypted in the database.
  *
  * Refreshes are serialised twice: in this process (one shared promise) and across processes (a lease on the row,
  * taken with a conditional UPDATE). The new refresh token is stored before the new access token is used, so that a

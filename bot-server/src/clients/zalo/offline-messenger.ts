@@ -2,7 +2,7 @@ import type { Db } from "../../db/database";
 import { type OaChannel, type OaMessage, type OaMessenger, type SendResult, toZaloMessage } from "./messages";
 
 /**
- * Offline mode (ZALO.md §6): without Zalo credentials, outgoing messages are recorded in `dev_outbox` for a developer
+ * Offline mode (docs/zalo.md §6): without Zalo credentials, outgoing messages are recorded in `dev_outbox` for a developer
  * to read (`GET /api/dev/outbox`, the chat simulator). The result says `offline: true`: nothing claims delivery.
  */
 export class OfflineMessenger implements OaMessenger {

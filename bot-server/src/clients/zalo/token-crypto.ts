@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
-/** AES-256-GCM for OA tokens at rest (ZALO.md §2). The key is 32 bytes given as base64 or hex. */
+/** AES-256-GCM for OA tokens at rest (docs/zalo.md §2). The key is 32 bytes given as base64 or hex. */
 export class TokenCrypto {
   private readonly key: Buffer;
 

@@ -25,14 +25,14 @@ export type ZaloOaClientOptions = {
   openApiUrl: string;
   znsUrl: string;
   ratePerSecond: number;
-  /** ZNS `mode: "development"` outside production (ZALO.md §4). */
+  /** ZNS `mode: "development"` outside production (docs/zalo.md §4). */
   znsDevelopmentMode: boolean;
   timeoutMs?: number;
   retryBaseMs?: number;
 };
 
 /**
- * The one module that calls Zalo's Open API and ZNS (ZALO.md §1, §4). It owns the access token header, the send rate,
+ * The one module that calls Zalo's Open API and ZNS (docs/zalo.md §1, §4). It owns the access token header, the send rate,
  * retries (network errors, 5xx and 429, with backoff and jitter; never other 4xx), one token refresh on -216, and the
  * mapping of Zalo's error codes to typed errors. Responses are parsed with zod.
  */

@@ -6,7 +6,7 @@ import type { ConversationMessagesTable } from "../../db/schema";
 import type { OfficialActor } from "../auth/actor";
 import { ConversationNotFoundError, ReplyNotDeliveredError } from "./conversation.errors";
 
-/** What citizens send that belongs in a thread (ZALO.md §3); receipts, follows and the OA's echoes do not. */
+/** What citizens send that belongs in a thread (docs/zalo.md §3); receipts, follows and the OA's echoes do not. */
 const CITIZEN_MESSAGE_EVENTS = [
   "user_send_text",
   "anonymous_send_text",

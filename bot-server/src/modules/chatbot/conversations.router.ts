@@ -9,7 +9,7 @@ import type { ConversationStore } from "./conversations";
 
 const UserId = z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, "Mã người dùng Zalo không hợp lệ");
 const ThreadQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
-/** Volunteers help citizens file; answering the OA's citizens is for officials (DOMAIN.md §9). */
+/** Volunteers help citizens file; answering the OA's citizens is for officials (docs/domain.md §9). */
 const SUPPORT_ROLES = ["official", "hcc", "admin"] as const;
 
 /**

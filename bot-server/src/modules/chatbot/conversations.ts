@@ -1,7 +1,7 @@
 import type { Db } from "../../db/database";
 
 /**
- * What the OA knows of each Zalo user: follow state, the last time they wrote (the messaging window, ZALO.md §1), a
+ * What the OA knows of each Zalo user: follow state, the last time they wrote (the messaging window, docs/zalo.md §1), a
  * hand-off to officials, what they shared through `user_submit_info` (with the time of that consent) and their
  * subscriptions to announcements.
  */

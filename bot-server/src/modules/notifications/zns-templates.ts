@@ -11,7 +11,7 @@ import { ValidationError } from "../../errors/app-error";
 export type TemplateChoice = { templateId: string; params: Record<string, string> };
 
 /**
- * Which ZNS template carries each kind of status notification (ZALO.md §4). An administrator's choice is stored in the
+ * Which ZNS template carries each kind of status notification (docs/zalo.md §4). An administrator's choice is stored in the
  * database and read at sending time (so every process that delivers sees it at once); kinds without one use the
  * configured ZNS_TEMPLATES.
  */

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
 /**
- * Zalo's webhook signature (ZALO.md §3): header `X-ZEvent-Signature: mac=<hex>` where
+ * Zalo's webhook signature (docs/zalo.md §3): header `X-ZEvent-Signature: mac=<hex>` where
  * `<hex> = SHA-256(app_id + rawBody + timestamp + OA secret key)` — a plain digest, not an HMAC — over the exact bytes
  * received, with `timestamp` the body's own field. Compared in constant time; anything malformed fails.
  */

@@ -5,7 +5,7 @@ import path from "node:path";
 export type WebhookCredentials = { appId: string; oaSecretKey: string; development: boolean };
 
 /**
- * The signature is checked in every mode (ZALO.md §3): with ZALO_APP_ID and ZALO_OA_SECRET_KEY when both are set,
+ * The signature is checked in every mode (docs/zalo.md §3): with ZALO_APP_ID and ZALO_OA_SECRET_KEY when both are set,
  * otherwise with a development app id and secret generated once under DATA_DIR/secrets (the chat simulator signs
  * with them, exactly as Zalo would).
  */

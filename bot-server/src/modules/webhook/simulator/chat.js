@@ -1,4 +1,4 @@
-// The chat simulator: signs events exactly as Zalo does (ZALO.md §3) and posts them to the real webhook.
+// The chat simulator: signs events exactly as Zalo does (docs/zalo.md §3) and posts them to the real webhook.
 (async () => {
   const config = await (await fetch("/dev/chat/config")).json();
   const log = document.getElementById("log");
