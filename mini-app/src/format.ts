@@ -14,6 +14,3 @@ export function formatProcessingDays(days: number | null): string {
   if (days === 0) return "Trong ngày";
   return `${days} ngày làm việc`;
 }
-
-/** An ISO date (or date-time) as Vietnamese write it: 2026-12-03 → 03/12/2026. */
-export const formatDateVi = (iso: string): string => iso.slice(0, 10).split("-").reverse().join("/");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fromVietnamWallClock } from "./vietnam-time";
 
 /**
  * Working days (ngày làm việc) for due dates: Monday to Friday, minus public holidays and compensatory days off, plus
@@ -21,16 +22,12 @@ export const CalendarDay = z.object({
 });
 export type CalendarDay = z.infer<typeof CalendarDay>;
 
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
-
-/** The calendar date in Vietnam of an instant. */
-export function vietnamDate(instant: Date): string {
-  return new Date(instant.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The calendar date in Vietnam of an instant (defined with the offset, in vietnam-time.ts). */
+export { vietnamDate } from "./vietnam-time";
 
 /** The last millisecond of a Vietnamese calendar date, as an instant (a dossier due on that date is late after it). */
 export function endOfVietnamDay(date: string): Date {
-  return new Date(Date.parse(`${date}T23:59:59.999Z`) - VIETNAM_OFFSET_MS);
+  return new Date(fromVietnamWallClock(Date.parse(`${date}T23:59:59.999Z`)));
 }
 
 function addDays(date: string, days: number): string {

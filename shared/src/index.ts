@@ -15,3 +15,4 @@ export * from "./procedure";
 export * from "./text/fold";
 export * from "./units";
 export * from "./validation";
+export * from "./vietnam-time";

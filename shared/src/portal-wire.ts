@@ -15,6 +15,7 @@ import {
 } from "./dossier";
 import { ApiError } from "./errors";
 import { Procedure, ProcedureCode, type ProcedureLevel } from "./procedure";
+import { fromVietnamWallClock, toVietnamWallClock } from "./vietnam-time";
 
 /**
  * The provincial portal's wire format (docs/portal-api/openapi.json) and the pure mapping between it and the project's
@@ -29,7 +30,6 @@ import { Procedure, ProcedureCode, type ProcedureLevel } from "./procedure";
 
 // ─── Dates: ISO instants ↔ yyyyMMddHHmmss in Vietnam time (UTC+7 all year) ───────────────────────────────────────
 
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 const PORTAL_DATE_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -53,7 +53,7 @@ function portalDateTimeMs(value: string): number | undefined {
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const wall = wallClockMs(y, mo, d, h, mi, s);
-  return wall === undefined ? undefined : wall - VIETNAM_OFFSET_MS;
+  return wall === undefined ? undefined : fromVietnamWallClock(wall);
 }
 
 function isoInstantMs(value: string): number | undefined {
@@ -84,7 +84,7 @@ export const PortalDateTime = z
 export function toPortalDateTime(instant: string | Date): string {
   const ms = typeof instant === "string" ? isoInstantMs(instant) : instant.getTime();
   if (ms === undefined || !Number.isFinite(ms)) throw new RangeError(`Not an instant: ${String(instant)}`);
-  const local = new Date(ms + VIETNAM_OFFSET_MS).toISOString();
+  const local = new Date(toVietnamWallClock(ms)).toISOString();
   if (!/^\d{4}-/.test(local) || Number(local.slice(0, 4)) < 1900) throw new RangeError(`Out of range: ${local}`);
   return local.slice(0, 19).replace(/\D/g, "");
 }

@@ -1,3 +1,4 @@
+import { formatVietnamDate, formatVietnamDateTime } from "@qn/shared";
 import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "./api";
 
@@ -59,21 +60,14 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-const dateTime = new Intl.DateTimeFormat("vi-VN", {
-  timeZone: "Asia/Ho_Chi_Minh",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
+/** An instant as `HH:mm dd/mm/yyyy` in Vietnam time, or a dash when there is none. */
 export function formatDateTime(iso: string | null | undefined): string {
-  return iso ? dateTime.format(new Date(iso)) : "—";
+  return iso ? formatVietnamDateTime(iso) : "—";
 }
 
+/** A calendar date (`yyyy-mm-dd`) as `dd/mm/yyyy`, or a dash when there is none. */
 export function formatDay(day: string | null | undefined): string {
-  return day ? day.split("-").reverse().join("/") : "—";
+  return day ? formatVietnamDate(day) : "—";
 }
 
 export function formatMoney(vnd: number | null | undefined): string {

@@ -3,6 +3,8 @@ import {
   canTransition,
   type DossierView,
   FINAL_STATES,
+  formatVietnamDate,
+  formatVietnamDateTime,
   miniAppLink,
   STEP_LABELS,
 } from "@qn/shared";
@@ -13,21 +15,10 @@ import { StateChip } from "../components/StateChip";
 import { StateMessage } from "../components/StateMessage";
 import { StayInformed } from "../components/StayInformed";
 import { TopBar } from "../components/TopBar";
-import { formatDateVi } from "../format";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
 import { addShortcut, inZalo, pickImages, shareLink } from "../zalo";
-
-const timeVi = (iso: string) =>
-  new Date(iso).toLocaleString("vi-VN", {
-    timeZone: "Asia/Ho_Chi_Minh",
-    hour: "2-digit",
-    minute: "2-digit",
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-  });
 
 /** Chi tiết hồ sơ: state, due date, timeline of every step, and the next action open to the citizen. */
 export default function DossierPage() {
@@ -98,11 +89,11 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
         <dt>Nơi giải quyết</dt>
         <dd>{d.unitName}</dd>
         <dt>Ngày nộp</dt>
-        <dd>{formatDateVi(d.submittedAt)}</dd>
+        <dd>{formatVietnamDate(d.submittedAt)}</dd>
         <dt>Hẹn trả kết quả</dt>
         <dd>
           {d.dueDate
-            ? `${formatDateVi(d.dueDate)}${d.overdue ? " (đã quá hạn)" : ""}`
+            ? `${formatVietnamDate(d.dueDate)}${d.overdue ? " (đã quá hạn)" : ""}`
             : "Tính khi hồ sơ được tiếp nhận"}
         </dd>
         {d.feesDue !== null && d.feesDue > 0 && (
@@ -132,7 +123,8 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
               <span className="timeline__dot" aria-hidden="true" />
               <p className="timeline__title">{STEP_LABELS[step.action] ?? step.action}</p>
               <p className="timeline__meta">
-                {timeVi(step.at)} · {step.actorKind === "citizen" ? "Bạn" : `${step.actorName} (${step.role})`}
+                {formatVietnamDateTime(step.at)} ·{" "}
+                {step.actorKind === "citizen" ? "Bạn" : `${step.actorName} (${step.role})`}
               </p>
               {step.note && <p className="timeline__note">{step.note}</p>}
             </li>

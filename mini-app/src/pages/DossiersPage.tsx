@@ -1,9 +1,9 @@
+import { formatVietnamDate } from "@qn/shared";
 import { Button, Page, useNavigate } from "zmp-ui";
 import { api } from "../api/client";
 import { StateChip } from "../components/StateChip";
 import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
-import { formatDateVi } from "../format";
 import { useAsync } from "../hooks/useAsync";
 
 /** Hồ sơ của tôi. */
@@ -38,8 +38,8 @@ export default function DossiersPage() {
                 <span className="result__name">{d.procedureName}</span>
                 <StateChip state={d.state} overdue={d.overdue} />
                 <span className="result__meta">
-                  Mã {d.code} · Nộp ngày {formatDateVi(d.submittedAt)}
-                  {d.dueDate ? ` · Hẹn trả ${formatDateVi(d.dueDate)}` : ""}
+                  Mã {d.code} · Nộp ngày {formatVietnamDate(d.submittedAt)}
+                  {d.dueDate ? ` · Hẹn trả ${formatVietnamDate(d.dueDate)}` : ""}
                 </span>
               </button>
             </li>

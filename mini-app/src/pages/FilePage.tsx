@@ -2,11 +2,13 @@ import {
   type AdministrativeUnit,
   type CccdCard,
   type DossierSubmission,
+  formatVietnamDate,
   IdentityNumber,
   normalisePhone,
   type OnBehalfConsent,
   type Procedure,
   parseCccdQr,
+  vietnamToday,
 } from "@qn/shared";
 import { del, get, set } from "idb-keyval";
 import { useEffect, useMemo, useRef, useState } from "react";
@@ -15,7 +17,7 @@ import { api, HELPER_ROLES, type HelperSession } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { Stepper } from "../components/Stepper";
 import { TopBar } from "../components/TopBar";
-import { formatDateVi, formatFee, formatProcessingDays } from "../format";
+import { formatFee, formatProcessingDays } from "../format";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
@@ -449,7 +451,7 @@ function ApplicantStep({
             <dt>Số định danh</dt>
             <dd>{card.identityNumber}</dd>
             <dt>Ngày sinh</dt>
-            <dd>{formatDateVi(card.birthDate)}</dd>
+            <dd>{formatVietnamDate(card.birthDate)}</dd>
             <dt>Địa chỉ</dt>
             <dd>{card.address}</dd>
           </dl>
@@ -492,7 +494,7 @@ function ApplicantStep({
           id="birth-date"
           type="date"
           value={draft.birthDate}
-          max={new Date().toISOString().slice(0, 10)}
+          max={vietnamToday()}
           onChange={(e) => update({ birthDate: e.target.value })}
         />
       </div>

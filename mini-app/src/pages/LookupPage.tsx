@@ -1,10 +1,9 @@
-import { DossierCode, type DossierLookup } from "@qn/shared";
+import { DossierCode, type DossierLookup, formatVietnamDate } from "@qn/shared";
 import { useEffect, useState } from "react";
 import { Button, Page, useLocation } from "zmp-ui";
 import { api } from "../api/client";
 import { StateChip } from "../components/StateChip";
 import { TopBar } from "../components/TopBar";
-import { formatDateVi } from "../format";
 import { useErrorSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
 import { inZalo, scanQr } from "../zalo";
@@ -102,9 +101,9 @@ export default function LookupPage() {
             <dt>Nơi giải quyết</dt>
             <dd>{result.unitName}</dd>
             <dt>Ngày nộp</dt>
-            <dd>{formatDateVi(result.submittedAt)}</dd>
+            <dd>{formatVietnamDate(result.submittedAt)}</dd>
             <dt>Hẹn trả kết quả</dt>
-            <dd>{result.dueDate ? formatDateVi(result.dueDate) : "Chưa tiếp nhận"}</dd>
+            <dd>{result.dueDate ? formatVietnamDate(result.dueDate) : "Chưa tiếp nhận"}</dd>
           </dl>
         </article>
       )}

@@ -1,8 +1,8 @@
+import { formatVietnamDate } from "@qn/shared";
 import { Page } from "zmp-ui";
 import { api } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
-import { formatDateVi } from "../format";
 import { useAsync } from "../hooks/useAsync";
 import { openExternal } from "../zalo";
 
@@ -26,7 +26,7 @@ export default function NewsPage() {
           <article key={a.id} className="card card--news">
             {a.imageUrl && <img src={a.imageUrl} alt="" className="card__image" />}
             <h2 className="card__title">{a.title}</h2>
-            <p className="card__meta">{formatDateVi(a.publishedAt)}</p>
+            <p className="card__meta">{formatVietnamDate(a.publishedAt)}</p>
             <p className="card__body">{a.body}</p>
             {a.link && (
               <button type="button" className="link" onClick={() => void openExternal(a.link as string)}>

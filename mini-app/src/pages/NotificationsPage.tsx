@@ -1,3 +1,4 @@
+import { formatVietnamDayTime } from "@qn/shared";
 import { useState } from "react";
 import { Page, useNavigate } from "zmp-ui";
 import { api } from "../api/client";
@@ -5,15 +6,6 @@ import { StateMessage } from "../components/StateMessage";
 import { TopBar } from "../components/TopBar";
 import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar } from "../hooks/useErrorSnackbar";
-
-const timeVi = (iso: string) =>
-  new Date(iso).toLocaleString("vi-VN", {
-    timeZone: "Asia/Ho_Chi_Minh",
-    hour: "2-digit",
-    minute: "2-digit",
-    day: "2-digit",
-    month: "2-digit",
-  });
 
 /** Thông báo: the in-app inbox, everything the citizen was told about their dossiers. */
 export default function NotificationsPage() {
@@ -62,7 +54,7 @@ export default function NotificationsPage() {
                 >
                   <span className="result__name">{n.title}</span>
                   <span className="result__body">{n.body}</span>
-                  <span className="result__meta">{timeVi(n.createdAt)}</span>
+                  <span className="result__meta">{formatVietnamDayTime(n.createdAt)}</span>
                 </button>
               </li>
             ))}

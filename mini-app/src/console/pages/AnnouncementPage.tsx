@@ -1,4 +1,4 @@
-import { ANNOUNCEMENT_TOPICS, type AnnouncementTopic, type Audience } from "@qn/shared";
+import { ANNOUNCEMENT_TOPICS, type AnnouncementTopic, type Audience, fromVietnamDateTimeInput } from "@qn/shared";
 import { useEffect, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { api, get, post } from "../api";
@@ -66,6 +66,8 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
   );
   const [communes] = useAsync(() => get<{ items: { code: string; name: string; type: string }[] }>("/units"), []);
   const [when, setWhen] = useState("");
+  // The time typed is Vietnam time, whatever zone the official's computer is set to.
+  const scheduledAt = fromVietnamDateTimeInput(when);
 
   // While it goes out, the progress refreshes on its own.
   useEffect(() => {
@@ -308,8 +310,8 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
                   <button
                     type="button"
                     className="btn"
-                    disabled={act.busy || !when}
-                    onClick={() => step("send", { at: new Date(when).toISOString() }, "Đã hẹn giờ gửi.")}
+                    disabled={act.busy || !scheduledAt}
+                    onClick={() => scheduledAt && step("send", { at: scheduledAt.toISOString() }, "Đã hẹn giờ gửi.")}
                   >
                     Hẹn giờ
                   </button>

@@ -1,4 +1,12 @@
-import { formatRatio, INDICATORS, type IndicatorReport, periodLabel, quarterOf, quarterPeriod } from "@qn/shared";
+import {
+  formatRatio,
+  INDICATORS,
+  type IndicatorReport,
+  periodLabel,
+  quarterOf,
+  quarterPeriod,
+  vietnamToday,
+} from "@qn/shared";
 import {
   BarElement,
   CategoryScale,
@@ -44,10 +52,6 @@ type Due = {
 const COLOURS = ["#b3261e", "#1a73e8", "#188038", "#e37400", "#9334e6", "#007b83"];
 const ROMAN = ["I", "II", "III", "IV"];
 
-function todayInVietnam(): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }).format(new Date());
-}
-
 type PeriodChoice =
   | { kind: "quarter"; year: number; quarter: number }
   | { kind: "ytd"; year: number }
@@ -67,7 +71,7 @@ export default function ReportsPage() {
   const { session } = useSession();
   const official = session?.official;
   const seesAll = official?.role === "admin" || official?.unitCode === "22";
-  const today = todayInVietnam();
+  const today = vietnamToday();
   const current = quarterOf(today);
   const [choice, setChoice] = useState<PeriodChoice>({ kind: "quarter", ...current });
   const [custom, setCustom] = useState({ from: `${current.year}-01-01`, to: today });

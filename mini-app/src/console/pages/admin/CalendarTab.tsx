@@ -1,4 +1,4 @@
-import type { CalendarDay, CalendarDayKind } from "@qn/shared";
+import { type CalendarDay, type CalendarDayKind, vietnamToday } from "@qn/shared";
 import { useState } from "react";
 import { api, get } from "../../api";
 import { Empty, ErrorBox, fieldError, formatDay, Loading, useAction, useAsync } from "../../common";
@@ -34,7 +34,7 @@ const EMPTY: Draft = { date: "", name: "", kind: "holiday" };
  * worked because of a swap. Monday to Friday are working days unless listed here.
  */
 export function CalendarTab() {
-  const thisYear = new Date().getFullYear();
+  const thisYear = Number(vietnamToday().slice(0, 4));
   const [year, setYear] = useState(thisYear);
   const [days, reload] = useAsync(
     () => get<{ items: CalendarDay[] }>(`/admin/calendar?year=${year}`).then((r) => r.items),
