@@ -1,6 +1,5 @@
 import {
   AdministrativeUnit,
-  ApiError,
   DossierLookup,
   DossierSummary,
   DossierView,
@@ -14,24 +13,15 @@ import {
 } from "@qn/shared";
 import { z } from "zod";
 import { inZalo, storage, zaloAccessToken, zaloPhoneToken } from "../zalo";
-import { apiUrl } from "./origin";
+import { ApiClientError, Items, Paged, parseBody, request } from "./request";
 
 /**
  * The one API client of the mini-app: every response is parsed with the shared schemas, every failure becomes an
- * `ApiClientError` whose message is Vietnamese and safe to show, and signed-in calls carry the session token (signing
- * in again once when it expired).
+ * `ApiClientError` (api/request.ts, shared with the officials' console) whose message is Vietnamese and safe to show,
+ * and signed-in calls carry the session token (signing in again once when it expired).
  */
-export class ApiClientError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+export { ApiClientError };
 
-const NETWORK_MESSAGE = "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.";
 const SESSION_KEY = "qn.session";
 const DEV_USER_KEY = "qn.dev-user";
 
@@ -76,70 +66,45 @@ let appConfig: Promise<AppConfig> | undefined;
 let session: Session | undefined;
 let signingIn: Promise<Session> | undefined;
 
+/** What a failure says when the server's answer is not the API's error (a proxy's page, a crash). */
+const unreadable = () => ({ message: "Máy chủ trả lời không hợp lệ. Vui lòng thử lại sau.", code: "BAD_RESPONSE" });
+
 /**
- * One request, with the Bearer token (never cookies: the app runs on Zalo's origin, the API on ours) and the
- * session renewed once when it expired. Failures become `ApiClientError`s.
+ * One request through the core, with the citizen's session (renewed once when it expired) or a helper's token (whose
+ * end signs the helper out on this device).
  */
-async function send(
-  path: string,
-  options: Options = {},
-  accept = "application/json",
-  retried = false,
-): Promise<Response> {
-  const headers: Record<string, string> = { Accept: accept };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  else if (options.auth) headers.Authorization = `Bearer ${(await signIn()).token}`;
-  let body: string | FormData | undefined;
-  if (options.json !== undefined) {
-    headers["Content-Type"] = "application/json";
-    body = JSON.stringify(options.json);
-  } else if (options.form) {
-    body = options.form;
-  }
-  let response: Response;
-  try {
-    response = await fetch(apiUrl(path), {
-      method: options.method ?? "GET",
-      headers,
-      body,
+async function send(path: string, options: Options = {}, accept = "application/json"): Promise<Response> {
+  const call = async (token: string | undefined) =>
+    request(path, {
+      method: options.method,
+      token,
+      json: options.json,
+      form: options.form,
+      accept,
       signal: options.signal,
-      credentials: "omit",
+      unreadable,
     });
+  const token = options.token ?? (options.auth ? (await signIn()).token : undefined);
+  try {
+    return await call(token);
   } catch (error) {
-    if ((error as Error).name === "AbortError") throw error;
-    throw new ApiClientError(NETWORK_MESSAGE, "NETWORK", 0);
-  }
-  if (response.status === 401 && options.token) {
-    await storage.remove(OFFICIAL_KEY);
-    throw new ApiClientError(
-      "Phiên đăng nhập nộp thay đã hết hạn. Vui lòng đăng nhập lại ở mục Cá nhân.",
-      "UNAUTHORIZED",
-      401,
-    );
-  }
-  if (response.status === 401 && options.auth && !retried) {
+    if (!(error instanceof ApiClientError) || error.status !== 401) throw error;
+    if (options.token) {
+      await storage.remove(OFFICIAL_KEY);
+      throw new ApiClientError(
+        "Phiên đăng nhập nộp thay đã hết hạn. Vui lòng đăng nhập lại ở mục Cá nhân.",
+        "UNAUTHORIZED",
+        401,
+      );
+    }
+    if (!options.auth) throw error;
     await signOut();
-    return send(path, options, accept, true);
+    return call((await signIn()).token);
   }
-  if (!response.ok) {
-    const parsedBody: unknown = await response.json().catch(() => undefined);
-    const error = ApiError.safeParse(parsedBody);
-    throw new ApiClientError(
-      error.success ? error.data.error.message : "Máy chủ trả lời không hợp lệ. Vui lòng thử lại sau.",
-      error.success ? error.data.error.code : "BAD_RESPONSE",
-      response.status,
-    );
-  }
-  return response;
 }
 
 async function raw<T>(path: string, schema: z.ZodType<T>, options: Options = {}): Promise<T> {
-  const response = await send(path, options);
-  if (response.status === 204) return schema.parse(undefined);
-  const parsedBody: unknown = await response.json().catch(() => undefined);
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) throw new ApiClientError("Dữ liệu nhận được không hợp lệ.", "BAD_RESPONSE", response.status);
-  return parsed.data;
+  return parseBody(await send(path, options), schema);
 }
 
 /**
@@ -188,7 +153,6 @@ export async function signOut(): Promise<void> {
 }
 
 const none = z.undefined();
-const Paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number() });
 
 export const api = {
   searchProcedures(query: Partial<ProcedureSearchQuery>, signal?: AbortSignal) {
@@ -200,12 +164,9 @@ export const api = {
   },
   procedure: (code: string, signal?: AbortSignal) =>
     raw(`/api/procedures/${encodeURIComponent(code)}`, Procedure, { signal }),
-  fields: (signal?: AbortSignal) =>
-    raw("/api/fields", z.object({ items: z.array(ProcedureField) }), { signal }).then((r) => r.items),
+  fields: (signal?: AbortSignal) => raw("/api/fields", Items(ProcedureField), { signal }).then((r) => r.items),
   communes: (signal?: AbortSignal) =>
-    raw("/api/units", z.object({ items: z.array(AdministrativeUnit) }), { signal }).then((r) =>
-      r.items.filter((u) => u.type !== "province"),
-    ),
+    raw("/api/units", Items(AdministrativeUnit), { signal }).then((r) => r.items.filter((u) => u.type !== "province")),
   /** What this deployment tells the app (cached: it does not change while the app runs). */
   appConfig: () =>
     (appConfig ??= raw("/api/app-config", AppConfig).catch((error: unknown) => {

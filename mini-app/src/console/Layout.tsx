@@ -1,7 +1,8 @@
 import { Suspense } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router-dom";
+import { useAsync } from "../hooks/useAsync";
 import { get } from "./api";
-import { Loading, useAsync } from "./common";
+import { Loading } from "./common";
 import { ROLE_LABELS, useSession } from "./session";
 
 type Due = {
@@ -20,7 +21,7 @@ export function Layout() {
   const works = official && official.role !== "volunteer";
   const [due] = useAsync<Due | null>(() => (works ? get<Due>("/reports/due") : Promise.resolve(null)), [works]);
   const missing =
-    due.status === "ready" && due.value?.showing ? due.value.units.filter((u) => !u.submittedAt).length : 0;
+    due.status === "done" && due.value?.showing ? due.value.units.filter((u) => !u.submittedAt).length : 0;
   return (
     <div className="shell">
       <aside className="sidebar">

@@ -1,6 +1,12 @@
+import type { z } from "zod";
+import { ApiClientError, parseBody, type RequestOptions, request } from "../api/request";
+
+export { Items, Paged } from "../api/request";
+
 /**
- * The console's HTTP client: one place that adds the official's token, turns error bodies into Vietnamese messages
- * and sends the official back to the login screen when the session has ended.
+ * The console's HTTP client, on the request core it shares with the citizens' mini-app (api/request.ts): the
+ * official's token, responses checked with the shared schemas, and the official sent back to the login screen when
+ * the session has ended.
  */
 const TOKEN_KEY = "qn.console.session";
 
@@ -15,16 +21,7 @@ export type Session = {
   };
 };
 
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string,
-    readonly details: { path: string; message: string }[] = [],
-  ) {
-    super(message);
-  }
-}
+export { ApiClientError };
 
 let onUnauthorized: () => void = () => {};
 export function whenSignedOut(callback: () => void): void {
@@ -45,93 +42,60 @@ export function saveSession(session: Session | null): void {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-async function send(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
+/** What a failure says when the server's answer is not the API's error (a proxy's page): the status says enough. */
+const unreadable = (status: number) => ({
+  message: `Máy chủ trả lỗi ${status}. Vui lòng thử lại sau.`,
+  code: "HTTP_ERROR",
+});
+
+/** One request through the core (api/request.ts), with the official's token; a 401 ends the session here. */
+async function send(path: string, options: Omit<RequestOptions, "token" | "unreadable"> = {}): Promise<Response> {
   const session = savedSession();
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (session) headers.authorization = `Bearer ${session.token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  let res: Response;
   try {
-    res = await fetch(`/api${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      ...init,
-    });
-  } catch {
-    throw new ApiError("Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.", 0, "NETWORK");
+    return await request(`/api${path}`, { ...options, token: session?.token, unreadable });
+  } catch (error) {
+    if (error instanceof ApiClientError && error.status === 401 && session) {
+      saveSession(null);
+      onUnauthorized();
+    }
+    throw error;
   }
-  if (res.ok) return res;
-  let error: { code?: string; message?: string; details?: { path: string; message: string }[] } = {};
-  try {
-    error = ((await res.json()) as { error?: typeof error }).error ?? {};
-  } catch {
-    // Not JSON: a proxy's page. The status says enough.
-  }
-  if (res.status === 401 && session) {
-    saveSession(null);
-    onUnauthorized();
-  }
-  throw new ApiError(
-    error.message ?? `Máy chủ trả lỗi ${res.status}. Vui lòng thử lại sau.`,
-    res.status,
-    error.code ?? "HTTP_ERROR",
-    error.details ?? [],
-  );
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await send(method, path, body);
+/**
+ * A call answered with JSON. With a schema (the shared one of that response), the answer is checked against it;
+ * without, it is typed as the caller says (responses that have no shared schema yet).
+ */
+export async function api<T>(method: string, path: string, body?: unknown, schema?: z.ZodType<T>): Promise<T> {
+  const res = await send(path, { method, json: body });
+  if (schema) return parseBody(res, schema);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-export const get = <T>(path: string) => api<T>("GET", path);
-export const post = <T>(path: string, body?: unknown) => api<T>("POST", path, body ?? {});
+export const get = <T>(path: string, schema?: z.ZodType<T>) => api<T>("GET", path, undefined, schema);
+export const post = <T>(path: string, body?: unknown, schema?: z.ZodType<T>) =>
+  api<T>("POST", path, body ?? {}, schema);
 
 /**
  * POSTs a body already serialised under its own media type (a catalogue over the API's usual 100 kB JSON limit goes
  * as CATALOGUE_MEDIA_TYPE). A status listed in `keep` (e.g. 422, whose body carries a validation report) is answered
- * like a success, with its JSON body; other failures throw an ApiError as `api` does.
+ * like a success, with its body checked against `schema`; other failures throw an ApiClientError as `api` does.
  */
 export async function postAs<T>(
   path: string,
   contentType: string,
   body: string,
+  schema: z.ZodType<T>,
   keep: number[] = [],
 ): Promise<{ status: number; body: T }> {
-  const session = savedSession();
-  const headers: Record<string, string> = { accept: "application/json", "content-type": contentType };
-  if (session) headers.authorization = `Bearer ${session.token}`;
-  let res: Response;
-  try {
-    res = await fetch(`/api${path}`, { method: "POST", headers, body });
-  } catch {
-    throw new ApiError("Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.", 0, "NETWORK");
-  }
-  let json: { error?: { code?: string; message?: string; details?: { path: string; message: string }[] } } = {};
-  try {
-    json = await res.json();
-  } catch {
-    // Not JSON: a proxy's page. The status says enough.
-  }
-  if (res.ok || keep.includes(res.status)) return { status: res.status, body: json as T };
-  if (res.status === 401 && session) {
-    saveSession(null);
-    onUnauthorized();
-  }
-  const error = json.error ?? {};
-  throw new ApiError(
-    error.message ?? `Máy chủ trả lỗi ${res.status}. Vui lòng thử lại sau.`,
-    res.status,
-    error.code ?? "HTTP_ERROR",
-    error.details ?? [],
-  );
+  const res = await send(path, { method: "POST", raw: { type: contentType, text: body }, keep });
+  return { status: res.status, body: await parseBody(res, schema) };
 }
 
 /** A file the server sends (an attachment, an export), as a blob the page can show or save. */
 export async function fetchBlob(path: string): Promise<{ blob: Blob; fileName: string | null }> {
-  const res = await send("GET", path);
+  const res = await send(path);
   const disposition = res.headers.get("content-disposition") ?? "";
   const match = /filename="([^"]+)"/.exec(disposition);
   return { blob: await res.blob(), fileName: match?.[1] ?? null };

@@ -1,39 +1,6 @@
 import { formatVietnamDate, formatVietnamDateTime } from "@qn/shared";
-import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
-import { ApiError } from "./api";
-
-export type Async<T> =
-  | { status: "loading"; value?: T }
-  | { status: "ready"; value: T }
-  | { status: "error"; error: ApiError; value?: T };
-
-/** Loads on mount and whenever `deps` change; `reload` keeps the old value on screen while it refreshes. */
-export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): [Async<T>, () => void] {
-  const [state, setState] = useState<Async<T>>({ status: "loading" });
-  const [tick, setTick] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
-  useEffect(() => {
-    let live = true;
-    setState((s) => ({ status: "loading", value: s.value }));
-    loadRef.current().then(
-      (value) => live && setState({ status: "ready", value }),
-      (error: unknown) =>
-        live &&
-        setState((s) => ({
-          status: "error",
-          value: s.value,
-          error: error instanceof ApiError ? error : new ApiError(String(error), 0, "CLIENT"),
-        })),
-    );
-    return () => {
-      live = false;
-    };
-  }, [...deps, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
-  return [state, reload];
-}
+import { type ReactNode, useCallback, useState } from "react";
+import { type ApiClientError, asApiClientError } from "../api/request";
 
 export function Loading({ label = "Đang tải…" }: { label?: string }) {
   return (
@@ -43,7 +10,7 @@ export function Loading({ label = "Đang tải…" }: { label?: string }) {
   );
 }
 
-export function ErrorBox({ error, onRetry }: { error: ApiError | string; onRetry?: () => void }) {
+export function ErrorBox({ error, onRetry }: { error: ApiClientError | string; onRetry?: () => void }) {
   return (
     <div className="alert alert--error" role="alert">
       <span>{typeof error === "string" ? error : error.message}</span>
@@ -77,19 +44,19 @@ export function formatMoney(vnd: number | null | undefined): string {
 /** Runs an action, keeps its error for display, and tells whether it is running (to disable its button). */
 export function useAction(): {
   busy: boolean;
-  error: ApiError | null;
+  error: ApiClientError | null;
   run: <T>(action: () => Promise<T>) => Promise<T | undefined>;
   clear: () => void;
 } {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const [error, setError] = useState<ApiClientError | null>(null);
   const run = useCallback(async <T,>(action: () => Promise<T>) => {
     setBusy(true);
     setError(null);
     try {
       return await action();
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(String(e), 0, "CLIENT"));
+      setError(asApiClientError(e));
       return undefined;
     } finally {
       setBusy(false);
@@ -99,7 +66,7 @@ export function useAction(): {
 }
 
 /** The message for one field from a 400's details, to show under that field. */
-export function fieldError(error: ApiError | null, path: string): string | undefined {
+export function fieldError(error: ApiClientError | null, path: string): string | undefined {
   return error?.details.find((d) => d.path === path || d.path.startsWith(`${path}.`))?.message;
 }
 

@@ -1,34 +1,41 @@
-import { useCallback, useEffect, useState } from "react";
-import { ApiClientError } from "../api/client";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { type ApiClientError, asApiClientError } from "../api/request";
 
+/** A load in progress, done, or failed; the last value stays while it loads again or after a failed reload. */
 export type AsyncState<T> =
-  | { status: "loading" }
-  | { status: "error"; message: string; httpStatus: number }
-  | { status: "done"; value: T };
+  | { status: "loading"; value?: T }
+  | { status: "done"; value: T }
+  | { status: "error"; error: ApiClientError; value?: T };
 
 /**
- * Runs `load` whenever `key` changes, cancelling the previous run (typing fast never shows stale results), and
- * exposes a `retry`. Errors become a Vietnamese message (the API client already words them).
+ * The one loading hook of both front-ends. Runs `load` on mount and whenever `deps` change (after `delayMs`: a
+ * debounce while typing), cancelling the previous run: its signal is aborted and its answer ignored, so typing fast
+ * never shows stale results. `reload` runs it again. Failures become an `ApiClientError` (the API clients already word
+ * them in Vietnamese). The citizens' screens show a value only when `done`; the console keeps the last one on screen
+ * while a list refreshes.
  */
-export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<T>, delayMs = 0) {
+export function useAsync<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: readonly unknown[],
+  delayMs = 0,
+): [AsyncState<T>, () => void] {
   const [state, setState] = useState<AsyncState<T>>({ status: "loading" });
   const [attempt, setAttempt] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `load` changes every render; `key` says when to reload.
+  // `load` is a new function at every render: the latest one runs, `deps` say when.
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
   useEffect(() => {
     const controller = new AbortController();
-    setState({ status: "loading" });
+    setState((s) => ({ status: "loading", value: s.value }));
     const timer = setTimeout(() => {
-      load(controller.signal).then(
+      loadRef.current(controller.signal).then(
         (value) => {
           if (!controller.signal.aborted) setState({ status: "done", value });
         },
         (error: unknown) => {
-          if (controller.signal.aborted) return;
-          setState({
-            status: "error",
-            message: error instanceof Error ? error.message : "Đã có lỗi xảy ra.",
-            httpStatus: error instanceof ApiClientError ? error.status : 0,
-          });
+          if (!controller.signal.aborted)
+            setState((s) => ({ status: "error", error: asApiClientError(error), value: s.value }));
         },
       );
     }, delayMs);
@@ -36,7 +43,7 @@ export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<
       clearTimeout(timer);
       controller.abort();
     };
-  }, [key, attempt, delayMs]);
-  const retry = useCallback(() => setAttempt((n) => n + 1), []);
-  return { state, retry };
+  }, [...deps, attempt, delayMs]);
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  return [state, reload];
 }

@@ -24,14 +24,14 @@ import { addShortcut, inZalo, pickImages, shareLink } from "../zalo";
 export default function DossierPage() {
   const code = useParams().code ?? "";
   const navigate = useNavigate();
-  const { state, retry } = useAsync(code, (signal) => api.dossier(code, signal));
+  const [state, retry] = useAsync((signal) => api.dossier(code, signal), [code]);
   const [fresh, setFresh] = useState<DossierView>();
   const dossier = fresh ?? (state.status === "done" ? state.value : undefined);
   return (
     <Page className="screen">
       <TopBar title="Chi tiết hồ sơ" />
       {state.status === "loading" && !fresh && <StateMessage kind="loading" />}
-      {state.status === "error" && state.httpStatus === 404 && (
+      {state.status === "error" && state.error.status === 404 && (
         <StateMessage
           kind="empty"
           title="Không tìm thấy hồ sơ"
@@ -48,8 +48,8 @@ export default function DossierPage() {
           }
         />
       )}
-      {state.status === "error" && state.httpStatus !== 404 && (
-        <StateMessage kind="error" text={state.message} onRetry={retry} />
+      {state.status === "error" && state.error.status !== 404 && (
+        <StateMessage kind="error" text={state.error.message} onRetry={retry} />
       )}
       {dossier && <Dossier dossier={dossier} onChange={setFresh} />}
     </Page>

@@ -9,12 +9,12 @@ import { useAsync } from "../hooks/useAsync";
 /** Hồ sơ của tôi. */
 export default function DossiersPage() {
   const navigate = useNavigate();
-  const { state, retry } = useAsync("mine", (signal) => api.myDossiers(signal));
+  const [state, retry] = useAsync((signal) => api.myDossiers(signal), []);
   return (
     <Page className="screen screen--tabbed">
       <TopBar title="Hồ sơ của tôi" back={false} />
       {state.status === "loading" && <StateMessage kind="loading" />}
-      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {state.status === "error" && <StateMessage kind="error" text={state.error.message} onRetry={retry} />}
       {state.status === "done" && state.value.items.length === 0 && (
         <StateMessage
           kind="empty"

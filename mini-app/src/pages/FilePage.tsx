@@ -115,20 +115,20 @@ async function deleteDraft(code: string): Promise<void> {
 /** Nộp hồ sơ: a step-by-step wizard with a visible progress bar, a draft that survives closing the app. */
 export default function FilePage() {
   const code = useParams().code ?? "";
-  const procedure = useAsync(code, (signal) => api.procedure(code, signal));
-  const communes = useAsync("communes", (signal) => api.communes(signal));
+  const [procedure, retryProcedure] = useAsync((signal) => api.procedure(code, signal), [code]);
+  const [communes, retryCommunes] = useAsync((signal) => api.communes(signal), []);
   return (
     <Page className="screen">
       <TopBar title="Nộp hồ sơ trực tuyến" />
-      {(procedure.state.status === "loading" || communes.state.status === "loading") && <StateMessage kind="loading" />}
-      {procedure.state.status === "error" && (
-        <StateMessage kind="error" text={procedure.state.message} onRetry={procedure.retry} />
+      {(procedure.status === "loading" || communes.status === "loading") && <StateMessage kind="loading" />}
+      {procedure.status === "error" && (
+        <StateMessage kind="error" text={procedure.error.message} onRetry={retryProcedure} />
       )}
-      {communes.state.status === "error" && (
-        <StateMessage kind="error" text={communes.state.message} onRetry={communes.retry} />
+      {communes.status === "error" && (
+        <StateMessage kind="error" text={communes.error.message} onRetry={retryCommunes} />
       )}
-      {procedure.state.status === "done" && communes.state.status === "done" && (
-        <Wizard procedure={procedure.state.value} communes={communes.state.value} />
+      {procedure.status === "done" && communes.status === "done" && (
+        <Wizard procedure={procedure.value} communes={communes.value} />
       )}
     </Page>
   );

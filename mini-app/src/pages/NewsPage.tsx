@@ -8,12 +8,12 @@ import { openExternal } from "../zalo";
 
 /** Tin tức: the province's published announcements. */
 export default function NewsPage() {
-  const { state, retry } = useAsync("news", (signal) => api.announcements(30, signal));
+  const [state, retry] = useAsync((signal) => api.announcements(30, signal), []);
   return (
     <Page className="screen">
       <TopBar title="Tin tức" />
       {state.status === "loading" && <StateMessage kind="loading" />}
-      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {state.status === "error" && <StateMessage kind="error" text={state.error.message} onRetry={retry} />}
       {state.status === "done" && state.value.items.length === 0 && (
         <StateMessage
           kind="empty"

@@ -12,7 +12,7 @@ export default function NotificationsPage() {
   const navigate = useNavigate();
   const showError = useErrorSnackbar();
   const [version, setVersion] = useState(0);
-  const { state, retry } = useAsync(`inbox-${version}`, (signal) => api.notifications(signal));
+  const [state, retry] = useAsync((signal) => api.notifications(signal), [version]);
   const open = async (id: number, read: boolean, code: string | null) => {
     if (!read) await api.markRead(id).catch(showError);
     if (code) navigate(`/dossiers/${encodeURIComponent(code)}`);
@@ -22,7 +22,7 @@ export default function NotificationsPage() {
     <Page className="screen screen--tabbed">
       <TopBar title="Thông báo" back={false} />
       {state.status === "loading" && <StateMessage kind="loading" />}
-      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {state.status === "error" && <StateMessage kind="error" text={state.error.message} onRetry={retry} />}
       {state.status === "done" && state.value.items.length === 0 && (
         <StateMessage
           kind="empty"

@@ -10,12 +10,12 @@ import { openExternal } from "../zalo";
 /** Chi tiết thủ tục: documents, fees, processing time, agency, online level, postal service, and how to file. */
 export default function ProcedureDetailPage() {
   const code = useParams().code ?? "";
-  const { state, retry } = useAsync(code, (signal) => api.procedure(code, signal));
+  const [state, retry] = useAsync((signal) => api.procedure(code, signal), [code]);
   return (
     <Page className="screen">
       <TopBar title="Chi tiết thủ tục" />
       {state.status === "loading" && <StateMessage kind="loading" />}
-      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {state.status === "error" && <StateMessage kind="error" text={state.error.message} onRetry={retry} />}
       {state.status === "done" && <ProcedureDetail procedure={state.value} />}
     </Page>
   );

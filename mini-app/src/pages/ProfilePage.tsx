@@ -19,7 +19,7 @@ import { followOA, inZalo, requestNotifications } from "../zalo";
 export default function ProfilePage() {
   const showError = useErrorSnackbar();
   const done = useSuccessSnackbar();
-  const me = useAsync("me", () => api.me());
+  const [me, reloadMe] = useAsync(() => api.me(), []);
   const [prefs, setPrefs] = useState<NotificationPreferences>();
   const [oaId, setOaId] = useState("");
   useEffect(() => {
@@ -37,28 +37,28 @@ export default function ProfilePage() {
   return (
     <Page className="screen screen--tabbed">
       <TopBar title="Cá nhân" back={false} />
-      {me.state.status === "loading" && <StateMessage kind="loading" />}
-      {me.state.status === "error" && <StateMessage kind="error" text={me.state.message} onRetry={me.retry} />}
-      {me.state.status === "done" && (
+      {me.status === "loading" && <StateMessage kind="loading" />}
+      {me.status === "error" && <StateMessage kind="error" text={me.error.message} onRetry={reloadMe} />}
+      {me.status === "done" && (
         <section className="detail">
-          {me.state.value.developmentIdentity && (
+          {me.value.developmentIdentity && (
             <p className="notice notice--dev">
               Chế độ phát triển: bạn đang dùng tài khoản thử, không phải tài khoản Zalo thật.
             </p>
           )}
-          <h2 className="detail__name">{me.state.value.name}</h2>
+          <h2 className="detail__name">{me.value.name}</h2>
           <dl className="facts">
             <dt>Số điện thoại</dt>
-            <dd>{me.state.value.phone ?? "Chưa chia sẻ"}</dd>
+            <dd>{me.value.phone ?? "Chưa chia sẻ"}</dd>
           </dl>
-          {!me.state.value.phone && inZalo() && (
+          {!me.value.phone && inZalo() && (
             <Button
               variant="secondary"
               onClick={() =>
                 api.sharePhone().then((p) => {
                   if (!p) return;
                   done("Đã lưu số điện thoại");
-                  me.retry();
+                  reloadMe();
                 }, showError)
               }
             >

@@ -39,9 +39,9 @@ export default function SearchPage() {
     api.fields().then(setFields, () => setFields([]));
   }, []);
   const key = JSON.stringify([q.trim(), level, onlineLevel, field, limit]);
-  const { state, retry } = useAsync(
-    key,
+  const [state, retry] = useAsync(
     (signal) => api.searchProcedures({ q: q.trim(), level, onlineLevel, field: field || undefined, limit }, signal),
+    [key],
     q.trim() === "" ? 0 : 200,
   );
   const reset = () => setLimit(PAGE_SIZE);
@@ -120,7 +120,7 @@ export default function SearchPage() {
       </div>
 
       {state.status === "loading" && <StateMessage kind="loading" text="Đang tìm thủ tục…" />}
-      {state.status === "error" && <StateMessage kind="error" text={state.message} onRetry={retry} />}
+      {state.status === "error" && <StateMessage kind="error" text={state.error.message} onRetry={retry} />}
       {state.status === "done" && state.value.total === 0 && (
         <StateMessage
           kind="empty"

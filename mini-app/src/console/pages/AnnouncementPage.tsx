@@ -1,8 +1,15 @@
-import { ANNOUNCEMENT_TOPICS, type AnnouncementTopic, type Audience, fromVietnamDateTimeInput } from "@qn/shared";
+import {
+  AdministrativeUnit,
+  ANNOUNCEMENT_TOPICS,
+  type AnnouncementTopic,
+  type Audience,
+  fromVietnamDateTimeInput,
+} from "@qn/shared";
 import { useEffect, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
-import { api, get, post } from "../api";
-import { ErrorBox, fieldError, formatDateTime, Loading, PageHeader, useAction, useAsync } from "../common";
+import { useAsync } from "../../hooks/useAsync";
+import { api, get, Items, post } from "../api";
+import { ErrorBox, fieldError, formatDateTime, Loading, PageHeader, useAction } from "../common";
 import { useSession } from "../session";
 import { type AnnouncementView, audienceLabel, STATUS_CHIP } from "./AnnouncementsPage";
 
@@ -64,7 +71,7 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
     () => (view ? get<Preview>(`/officials/announcements/${view.id}/preview`) : Promise.resolve(null)),
     [view?.id, previewTick],
   );
-  const [communes] = useAsync(() => get<{ items: { code: string; name: string; type: string }[] }>("/units"), []);
+  const [communes] = useAsync(() => get("/units", Items(AdministrativeUnit)), []);
   const [when, setWhen] = useState("");
   // The time typed is Vietnam time, whatever zone the official's computer is set to.
   const scheduledAt = fromVietnamDateTimeInput(when);

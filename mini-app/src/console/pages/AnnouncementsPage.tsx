@@ -1,7 +1,8 @@
 import { ANNOUNCEMENT_TOPICS, type AnnouncementProgress, type AnnouncementStatus, type Audience } from "@qn/shared";
 import { Link } from "react-router-dom";
+import { useAsync } from "../../hooks/useAsync";
 import { get } from "../api";
-import { Empty, ErrorBox, formatDateTime, Loading, PageHeader, useAsync } from "../common";
+import { Empty, ErrorBox, formatDateTime, Loading, PageHeader } from "../common";
 
 export type AnnouncementView = {
   id: number;

@@ -2,14 +2,15 @@ import {
   ACTION_LABELS,
   type AttachmentView,
   type DossierAction,
-  type DossierView,
+  DossierView,
   officialActions,
-  type Procedure,
+  Procedure,
   STEP_LABELS,
 } from "@qn/shared";
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { type ApiError, fetchBlob, get, post, saveBlob } from "../api";
+import { useAsync } from "../../hooks/useAsync";
+import { type ApiClientError, fetchBlob, get, post, saveBlob } from "../api";
 import {
   ErrorBox,
   fieldError,
@@ -19,7 +20,6 @@ import {
   Loading,
   PageHeader,
   useAction,
-  useAsync,
 } from "../common";
 import { CHANNEL_LABELS, DELIVERY_LABELS, StateChip } from "../dossier-ui";
 import { useSession } from "../session";
@@ -29,7 +29,7 @@ type Act = Exclude<DossierAction, "supplement" | "withdraw">;
 export default function DossierPage() {
   const { code = "" } = useParams();
   const { session } = useSession();
-  const [dossier, reload] = useAsync(() => get<DossierView>(`/officials/dossiers/${encodeURIComponent(code)}`), [code]);
+  const [dossier, reload] = useAsync(() => get(`/officials/dossiers/${encodeURIComponent(code)}`, DossierView), [code]);
   const [acting, setActing] = useState<Act | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
@@ -232,7 +232,7 @@ function consentLabel(method: string): string {
 
 function Attachments({ code, items }: { code: string; items: AttachmentView[] }) {
   const [urls, setUrls] = useState<Record<number, string>>({});
-  const [failed, setFailed] = useState<ApiError | null>(null);
+  const [failed, setFailed] = useState<ApiClientError | null>(null);
   const [open, setOpen] = useState<AttachmentView | null>(null);
   useEffect(() => {
     let live = true;
@@ -245,7 +245,7 @@ function Attachments({ code, items }: { code: string; items: AttachmentView[] })
           made.push(url);
           if (live) setUrls((u) => ({ ...u, [a.id]: url }));
         } catch (e) {
-          if (live) setFailed(e as ApiError);
+          if (live) setFailed(e as ApiClientError);
         }
       }
     })();
@@ -347,7 +347,7 @@ function ActionDialog({
   const [local, setLocal] = useState<Record<string, string>>({});
   const [procedure] = useAsync(
     () =>
-      action === "request-supplement" ? get<Procedure>(`/procedures/${dossier.procedure.code}`) : Promise.resolve(null),
+      action === "request-supplement" ? get(`/procedures/${dossier.procedure.code}`, Procedure) : Promise.resolve(null),
     [action, dossier.procedure.code],
   );
   const needsReason = action === "reject" || action === "stop";

@@ -1,8 +1,9 @@
-import type { DossierSummary } from "@qn/shared";
+import { AdministrativeUnit, DossierSummary } from "@qn/shared";
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { get, post, query } from "../api";
-import { Empty, ErrorBox, formatDateTime, formatDay, Loading, PageHeader, useAsync } from "../common";
+import { useAsync } from "../../hooks/useAsync";
+import { get, Items, Paged, post, query } from "../api";
+import { Empty, ErrorBox, formatDateTime, formatDay, Loading, PageHeader } from "../common";
 import { CHANNEL_LABELS, StateChip } from "../dossier-ui";
 import { useSession } from "../session";
 
@@ -43,7 +44,7 @@ export default function DossiersPage() {
 
   const [list, reload] = useAsync(
     () =>
-      get<{ items: DossierSummary[]; total: number }>(
+      get(
         `/officials/dossiers${query({
           state: state || undefined,
           channel: channel || undefined,
@@ -53,14 +54,12 @@ export default function DossiersPage() {
           limit: PAGE,
           offset,
         })}`,
+        Paged(DossierSummary),
       ),
     [state, channel, overdue, procedure, unit, offset, isAdmin],
   );
   const [units] = useAsync(
-    () =>
-      isAdmin
-        ? get<{ items: { code: string; name: string; type: string }[] }>("/units")
-        : Promise.resolve({ items: [] }),
+    () => (isAdmin ? get("/units", Items(AdministrativeUnit)) : Promise.resolve({ items: [] })),
     [isAdmin],
   );
 

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router-dom";
-import { ApiError, post, type Session } from "../api";
+import { ApiClientError, post, type Session } from "../api";
 import { ErrorBox } from "../common";
 import { useSession } from "../session";
 
@@ -31,7 +31,7 @@ export function LoginPage() {
       signIn({ token: res.token, official: res.official });
       navigate(from, { replace: true });
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Không đăng nhập được. Vui lòng thử lại.");
+      setError(err instanceof ApiClientError ? err.message : "Không đăng nhập được. Vui lòng thử lại.");
     } finally {
       setBusy(false);
     }

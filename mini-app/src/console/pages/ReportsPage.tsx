@@ -19,8 +19,9 @@ import {
 } from "chart.js";
 import { useMemo, useState } from "react";
 import { Bar, Line } from "react-chartjs-2";
+import { useAsync } from "../../hooks/useAsync";
 import { fetchBlob, get, post, query, saveBlob } from "../api";
-import { ErrorBox, formatDateTime, formatDay, Loading, PageHeader, useAction, useAsync } from "../common";
+import { ErrorBox, formatDateTime, formatDay, Loading, PageHeader, useAction } from "../common";
 import { useSession } from "../session";
 
 ChartJS.register(CategoryScale, LinearScale, PointElement, LineElement, BarElement, Tooltip, Legend);
@@ -120,7 +121,7 @@ export default function ReportsPage() {
           type="button"
           className="btn"
           onClick={() => download("xlsx")}
-          disabled={exporting.busy || report.status !== "ready"}
+          disabled={exporting.busy || report.status !== "done"}
         >
           Xuất Excel (XLSX)
         </button>
@@ -128,7 +129,7 @@ export default function ReportsPage() {
           type="button"
           className="btn"
           onClick={() => download("csv")}
-          disabled={exporting.busy || report.status !== "ready"}
+          disabled={exporting.busy || report.status !== "done"}
         >
           Xuất CSV
         </button>

@@ -1,7 +1,9 @@
+import { ConversationMessage, ConversationThread } from "@qn/shared";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
+import { useAsync } from "../../hooks/useAsync";
 import { get, post } from "../api";
-import { Empty, ErrorBox, formatDateTime, Loading, PageHeader, useAction, useAsync } from "../common";
+import { Empty, ErrorBox, formatDateTime, Loading, PageHeader, useAction } from "../common";
 
 type Waiting = {
   userId: string;
@@ -10,25 +12,6 @@ type Waiting = {
   note: string | null;
   sharedName: string | null;
   messages: { at: string; text: string | null }[];
-};
-
-type Message = {
-  id: string;
-  direction: "in" | "out";
-  at: string;
-  text: string | null;
-  event: string | null;
-  official: { id: number; name: string } | null;
-  delivery: { status: "pending" | "sent" | "offline" | "failed"; error: string | null } | null;
-};
-
-type Thread = {
-  userId: string;
-  handedOff: boolean;
-  requestedAt: string | null;
-  until: string | null;
-  sharedName: string | null;
-  items: Message[];
 };
 
 const DELIVERY: Record<string, string> = {
@@ -106,7 +89,7 @@ export default function SupportPage() {
 
 function Conversation({ userId, onReleased }: { userId: string; onReleased: () => void }) {
   const [thread, reload] = useAsync(
-    () => get<Thread>(`/officials/conversations/${encodeURIComponent(userId)}/messages`),
+    () => get(`/officials/conversations/${encodeURIComponent(userId)}/messages`, ConversationThread),
     [userId],
   );
   const [text, setText] = useState("");
@@ -132,21 +115,25 @@ function Conversation({ userId, onReleased }: { userId: string; onReleased: () =
       return;
     }
     const sent = await send.run(() =>
-      post<Message>(`/officials/conversations/${encodeURIComponent(userId)}/messages`, { text: text.trim() }),
+      post(
+        `/officials/conversations/${encodeURIComponent(userId)}/messages`,
+        { text: text.trim() },
+        ConversationMessage,
+      ),
     );
     // A failed send is kept on the server as "Chưa gửi được": the thread shows it either way.
     reload();
     if (sent) setText("");
   };
 
-  if (thread.status === "loading" && !thread.value) return <Loading />;
   if (thread.status === "error" && !thread.value)
     return (
       <section className="panel">
         <ErrorBox error={thread.error} onRetry={reload} />
       </section>
     );
-  const t = thread.value as Thread;
+  const t = thread.value;
+  if (!t) return <Loading />;
   return (
     <section className="panel" aria-labelledby="h-thread">
       <div className="page-header" style={{ marginBottom: "0.5rem" }}>

@@ -1,7 +1,8 @@
-import { type CalendarDay, type CalendarDayKind, vietnamToday } from "@qn/shared";
+import { CalendarDay, type CalendarDayKind, vietnamToday } from "@qn/shared";
 import { useState } from "react";
-import { api, get } from "../../api";
-import { Empty, ErrorBox, fieldError, formatDay, Loading, useAction, useAsync } from "../../common";
+import { useAsync } from "../../../hooks/useAsync";
+import { api, get, Items } from "../../api";
+import { Empty, ErrorBox, fieldError, formatDay, Loading, useAction } from "../../common";
 import { Dialog, Field } from "./shared";
 
 const KIND_LABELS: Record<CalendarDayKind, string> = {
@@ -37,7 +38,7 @@ export function CalendarTab() {
   const thisYear = Number(vietnamToday().slice(0, 4));
   const [year, setYear] = useState(thisYear);
   const [days, reload] = useAsync(
-    () => get<{ items: CalendarDay[] }>(`/admin/calendar?year=${year}`).then((r) => r.items),
+    () => get(`/admin/calendar?year=${year}`, Items(CalendarDay)).then((r) => r.items),
     [year],
   );
   const [draft, setDraft] = useState<Draft>(EMPTY);
@@ -68,7 +69,7 @@ export function CalendarTab() {
     setLocal(problems);
     if (Object.keys(problems).length > 0) return;
     const saved = await save.run(() =>
-      api<CalendarDay>("PUT", `/admin/calendar/${draft.date}`, { name: draft.name.trim(), kind: draft.kind }),
+      api("PUT", `/admin/calendar/${draft.date}`, { name: draft.name.trim(), kind: draft.kind }, CalendarDay),
     );
     if (!saved) return;
     setDone(

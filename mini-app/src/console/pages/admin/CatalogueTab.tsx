@@ -1,6 +1,6 @@
-import { CATALOGUE_MEDIA_TYPE, type CatalogueImportReport, MAX_CATALOGUE_BYTES } from "@qn/shared";
+import { ApiError, CATALOGUE_MEDIA_TYPE, CatalogueImportReport, MAX_CATALOGUE_BYTES } from "@qn/shared";
 import { useState } from "react";
-import { ApiError, postAs } from "../../api";
+import { ApiClientError, postAs } from "../../api";
 import { ErrorBox, Loading } from "../../common";
 
 type Chosen = { name: string; size: number; procedures: unknown[] };
@@ -38,7 +38,7 @@ async function readCatalogue(file: File): Promise<Chosen> {
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof ApiError && error.status === 413)
+  if (error instanceof ApiClientError && error.status === 413)
     return `Máy chủ từ chối vì dữ liệu quá lớn (tối đa ${formatSize(MAX_CATALOGUE_BYTES)} mỗi lần nhập). Hãy chia danh mục thành nhiều tệp nhỏ hơn.`;
   return error instanceof Error ? error.message : String(error);
 }
@@ -61,10 +61,12 @@ export function CatalogueTab() {
     setBusy(dryRun ? "check" : "import");
     setProblem(null);
     try {
-      const res = await postAs<CatalogueImportReport & { error?: { message: string } }>(
+      const res = await postAs(
         "/admin/catalogue/import",
         CATALOGUE_MEDIA_TYPE,
         JSON.stringify({ procedures: chosen.procedures, dryRun }),
+        // A refused catalogue (422) is the report too, with the usual error beside it.
+        CatalogueImportReport.extend(ApiError.partial().shape),
         [422],
       );
       const outcome = { report: res.body, message: res.status === 422 ? (res.body.error?.message ?? null) : null };

@@ -1,8 +1,9 @@
-import type { OfficialAccount, ReceivingUnitView } from "@qn/shared";
+import { OfficialAccount, type ReceivingUnitView } from "@qn/shared";
 import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
-import { type ApiError, api, get, post } from "../../api";
-import { Empty, ErrorBox, fieldError, Loading, useAction, useAsync } from "../../common";
+import { useAsync } from "../../../hooks/useAsync";
+import { type ApiClientError, api, get, Items, post } from "../../api";
+import { Empty, ErrorBox, fieldError, Loading, useAction } from "../../common";
 import { ROLE_LABELS, useSession } from "../../session";
 import { Dialog, Field, unitLabel, useUnits } from "./shared";
 
@@ -24,7 +25,7 @@ export function OfficialsTab() {
   const unitFilter = params.get("don-vi") ?? "";
   const roleFilter = params.get("vai-tro") ?? "";
   const [text, setText] = useState("");
-  const [list, reload] = useAsync(() => get<{ items: OfficialAccount[] }>("/admin/officials").then((r) => r.items), []);
+  const [list, reload] = useAsync(() => get("/admin/officials", Items(OfficialAccount)).then((r) => r.items), []);
   const [units] = useUnits();
   const [open, setOpen] = useState<Open | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -249,7 +250,7 @@ function AccountState({ account }: { account: OfficialAccount }) {
 }
 
 /** 409 OWN_ACCOUNT_PROTECTED and other refusals that are not about one field. */
-function Refusal({ error }: { error: ApiError | null }) {
+function Refusal({ error }: { error: ApiClientError | null }) {
   if (!error || error.details.length > 0 || error.code === "USERNAME_TAKEN") return null;
   if (error.code === "OWN_ACCOUNT_PROTECTED")
     return (
@@ -431,7 +432,7 @@ function EditDialog({
       return;
     }
     setLocal(null);
-    const updated = await run(() => api<OfficialAccount>("PATCH", `/admin/officials/${account.id}`, changes));
+    const updated = await run(() => api("PATCH", `/admin/officials/${account.id}`, changes, OfficialAccount));
     if (updated) onDone(updated);
   };
   return (
@@ -554,7 +555,7 @@ function ActiveDialog({
   const deactivate = account.active;
   const submit = async () => {
     const updated = await run(() =>
-      api<OfficialAccount>("PATCH", `/admin/officials/${account.id}`, { active: !deactivate }),
+      api("PATCH", `/admin/officials/${account.id}`, { active: !deactivate }, OfficialAccount),
     );
     if (updated) onDone(updated);
   };

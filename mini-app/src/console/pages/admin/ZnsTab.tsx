@@ -1,7 +1,8 @@
-import type { ZnsTemplateField, ZnsTemplateSetting } from "@qn/shared";
+import { type ZnsTemplateField, ZnsTemplateSetting } from "@qn/shared";
 import { useState } from "react";
-import { api, get } from "../../api";
-import { Empty, ErrorBox, fieldError, formatDateTime, Loading, useAction, useAsync } from "../../common";
+import { useAsync } from "../../../hooks/useAsync";
+import { api, get, Items } from "../../api";
+import { Empty, ErrorBox, fieldError, formatDateTime, Loading, useAction } from "../../common";
 import { Dialog } from "./shared";
 
 const FIELD_LABELS: Record<ZnsTemplateField, string> = {
@@ -45,7 +46,7 @@ function rowsOf(items: ZnsTemplateSetting[]): Row[] {
 /** Which approved ZNS template (and parameters) carries each kind of status notification to citizens. */
 export function ZnsTab() {
   const [settings, reload] = useAsync(
-    () => get<{ items: ZnsTemplateSetting[] }>("/admin/zalo-templates").then((r) => r.items),
+    () => get("/admin/zalo-templates", Items(ZnsTemplateSetting)).then((r) => r.items),
     [],
   );
   if (settings.status === "loading" && !settings.value) return <Loading />;
@@ -96,9 +97,7 @@ function ZnsTable({ items: initial }: { items: ZnsTemplateSetting[] }) {
     setLocal(problems);
     setDone(null);
     if (Object.keys(problems).length > 0) return;
-    const res = await save.run(() =>
-      api<{ items: ZnsTemplateSetting[] }>("PUT", "/admin/zalo-templates", { templates }),
-    );
+    const res = await save.run(() => api("PUT", "/admin/zalo-templates", { templates }, Items(ZnsTemplateSetting)));
     if (!res) return;
     setItems(res.items);
     setRows(rowsOf(res.items));

@@ -1,7 +1,7 @@
-import type { ReceivingUnitView } from "@qn/shared";
+import { ReceivingUnitView } from "@qn/shared";
 import type { ReactNode } from "react";
-import { get } from "../../api";
-import { useAsync } from "../../common";
+import { useAsync } from "../../../hooks/useAsync";
+import { get, Items } from "../../api";
 
 export const LEVEL_LABELS: Record<ReceivingUnitView["level"], string> = {
   province: "Cấp tỉnh",
@@ -10,7 +10,7 @@ export const LEVEL_LABELS: Record<ReceivingUnitView["level"], string> = {
 
 /** The receiving units, province first then communes by name (the server's order). */
 export function useUnits() {
-  return useAsync(() => get<{ items: ReceivingUnitView[] }>("/admin/units").then((r) => r.items), []);
+  return useAsync(() => get("/admin/units", Items(ReceivingUnitView)).then((r) => r.items), []);
 }
 
 export function unitLabel(units: ReceivingUnitView[] | undefined, code: string): string {
