@@ -1,4 +1,4 @@
-import { onlineLevelLabel, PROCEDURE_LEVEL_LABELS, type Procedure } from "@qn/shared";
+import { acceptsOnlineFiling, onlineLevelLabel, PROCEDURE_LEVEL_LABELS, type Procedure } from "@qn/shared";
 import { Button, Page, useNavigate, useParams } from "zmp-ui";
 import { api } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
@@ -26,7 +26,7 @@ function ProcedureDetail({ procedure: p }: { procedure: Procedure }) {
   return (
     <article className="detail">
       <div className="file-action">
-        {p.onlineLevel >= 3 ? (
+        {acceptsOnlineFiling(p) ? (
           <Button fullWidth onClick={() => navigate(`/file/${p.code}`)}>
             Nộp hồ sơ trực tuyến
           </Button>
