@@ -11,7 +11,7 @@ import { inZalo, routeParams } from "./zalo";
 // Everything but the home screen is loaded when first opened: the home screen's JavaScript stays small.
 const SearchPage = lazy(() => import("./pages/SearchPage"));
 const ProcedureDetailPage = lazy(() => import("./pages/ProcedureDetailPage"));
-const FilePage = lazy(() => import("./pages/FilePage"));
+const FilePage = lazy(() => import("./pages/file"));
 const ReceiptPage = lazy(() => import("./pages/ReceiptPage"));
 const DossiersPage = lazy(() => import("./pages/DossiersPage"));
 const DossierPage = lazy(() => import("./pages/DossierPage"));

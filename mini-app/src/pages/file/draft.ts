@@ -1,0 +1,216 @@
+import {
+  type DossierSubmission,
+  IdentityNumber,
+  normalisePhone,
+  type OnBehalfConsent,
+  type Procedure,
+  type ResultMethod,
+} from "@qn/shared";
+
+/**
+ * The filing wizard's draft, as plain data and functions (no React, no storage): its defaults, how a change applies,
+ * what must be right before leaving a step, what is saved on the device and what is filed.
+ */
+
+export type ConsentMethod = OnBehalfConsent["method"];
+
+export const CONSENT_LABELS: Record<ConsentMethod, string> = {
+  "in-person": "Công dân đồng ý trực tiếp với tôi",
+  written: "Có giấy đề nghị nộp thay, công dân ký",
+  "zalo-message": "Công dân đồng ý qua tin nhắn Zalo",
+};
+
+export const STEPS = ["Người nộp", "Tờ khai", "Giấy tờ", "Nhận kết quả", "Xem lại"];
+
+/**
+ * Everything typed and photographed so far, saved after every change so that closing the app loses nothing: the
+ * typed fields in the app's storage (Zalo's nativeStorage inside Zalo), the photos in IndexedDB (nativeStorage holds
+ * about 5 MB of text in all, too little for photos). The fields are flat, as drafts already saved on phones have them.
+ */
+export type Draft = {
+  step: number;
+  /** Filed by a volunteer or HCC officer for a citizen (only when one is signed in on this device). */
+  forCitizen: boolean;
+  consent: ConsentMethod | "";
+  consentNote: string;
+  /** The citizen's phone, typed by the helper (a citizen's own phone comes from Zalo). */
+  applicantPhone: string;
+  name: string;
+  identityNumber: string;
+  /** ISO date; filled from the căn cước card's QR code, or typed (optional). */
+  birthDate: string;
+  communeCode: string;
+  street: string;
+  email: string;
+  request: string;
+  delivery: ResultMethod;
+  postName: string;
+  postPhone: string;
+  postCommune: string;
+  postStreet: string;
+  /** Photos and PDFs by the index of the procedure's document they are for. */
+  files: Record<number, File[]>;
+};
+
+/** The typed part: what goes to the app's storage (the photos go to IndexedDB). */
+export type TypedDraft = Omit<Draft, "files">;
+
+/** A change: a patch, or a function of the latest draft (photos arrive asynchronously; two quick taps lose none). */
+export type DraftUpdate = Partial<Draft> | ((current: Draft) => Partial<Draft>);
+
+/** Where an address lives in the draft: the applicant's, or where the post brings the result. */
+export type AddressKeys = { commune: "communeCode" | "postCommune"; street: "street" | "postStreet" };
+export const APPLICANT_ADDRESS = { commune: "communeCode", street: "street" } as const satisfies AddressKeys;
+export const DELIVERY_ADDRESS = { commune: "postCommune", street: "postStreet" } as const satisfies AddressKeys;
+
+/** What the draft reads of the procedure. */
+export type DraftProcedure = Pick<Procedure, "code" | "documents">;
+
+export const emptyDraft = (): Draft => ({
+  step: 0,
+  forCitizen: false,
+  consent: "",
+  consentNote: "",
+  applicantPhone: "",
+  name: "",
+  identityNumber: "",
+  birthDate: "",
+  communeCode: "",
+  street: "",
+  email: "",
+  request: "",
+  delivery: "counter",
+  postName: "",
+  postPhone: "",
+  postCommune: "",
+  postStreet: "",
+  files: {},
+});
+
+export function applyUpdate(current: Draft, update: DraftUpdate): Draft {
+  return { ...current, ...(typeof update === "function" ? update(current) : update) };
+}
+
+/**
+ * Where the wizard starts: the saved draft (completed with today's defaults), or a new one with the name Zalo knows
+ * (to be corrected if it is not the legal name; not a development identity's made-up name).
+ */
+export function startDraft(
+  saved: Partial<Draft> | undefined,
+  me?: { name: string; developmentIdentity: boolean },
+): Draft {
+  if (saved) return { ...emptyDraft(), ...saved };
+  const start = emptyDraft();
+  if (me && !me.developmentIdentity) start.name = me.name;
+  return start;
+}
+
+/** The typed fields as stored (JSON), without the photos. */
+export function serialiseTyped(draft: Draft): string {
+  const { files: _files, ...typed } = draft;
+  return JSON.stringify(typed satisfies TypedDraft);
+}
+
+/** A stored draft back: the typed fields over the defaults, with its photos; undefined when the text is unreadable. */
+export function restoreDraft(typed: string, files: Draft["files"] | undefined): Draft | undefined {
+  try {
+    const parsed: unknown = JSON.parse(typed);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+    return { ...emptyDraft(), ...(parsed as Partial<TypedDraft>), files: files ?? {} };
+  } catch {
+    return undefined;
+  }
+}
+
+const PHONE_MESSAGE = "Số điện thoại di động không hợp lệ (ví dụ 0912345678)";
+
+/** An address's problems, under the names of its draft fields. */
+function addressProblems(draft: Draft, at: AddressKeys, streetMessage: string): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!draft[at.commune]) problems[at.commune] = "Cần chọn xã, phường";
+  if (!draft[at.street].trim()) problems[at.street] = streetMessage;
+  return problems;
+}
+
+/** What must be right before leaving the draft's current step, by field (documents as `doc<index>`). */
+export function validateStep(draft: Draft, procedure: DraftProcedure, onBehalf: boolean): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (draft.step === 0) {
+    if (draft.name.trim().length < 2) problems.name = "Cần nhập họ và tên";
+    const id = IdentityNumber.safeParse(draft.identityNumber);
+    if (!id.success) problems.identityNumber = id.error.issues[0]?.message ?? "Số định danh không hợp lệ";
+    Object.assign(problems, addressProblems(draft, APPLICANT_ADDRESS, "Cần nhập địa chỉ"));
+    if (draft.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(draft.email)) problems.email = "Email không hợp lệ";
+    if (onBehalf && !draft.consent) problems.consent = "Cần ghi nhận công dân đồng ý cho bạn nộp thay";
+    if (onBehalf && draft.applicantPhone.trim() && !normalisePhone(draft.applicantPhone)) {
+      problems.applicantPhone = PHONE_MESSAGE;
+    }
+  }
+  if (draft.step === 2) {
+    procedure.documents.forEach((doc, i) => {
+      if (doc.required && (draft.files[i] ?? []).length === 0) problems[`doc${i}`] = "Cần chụp hoặc chọn giấy tờ này";
+    });
+  }
+  if (draft.step === 3 && draft.delivery === "post") {
+    if (!draft.postName.trim()) problems.postName = "Cần nhập người nhận";
+    if (!normalisePhone(draft.postPhone)) problems.postPhone = PHONE_MESSAGE;
+    Object.assign(problems, addressProblems(draft, DELIVERY_ADDRESS, "Cần nhập địa chỉ nhận"));
+  }
+  return problems;
+}
+
+/**
+ * The messages on screen that still apply after a change: one disappears as soon as its field is fixed, and none
+ * appears before the citizen presses "Tiếp tục". The same object when nothing went.
+ */
+export function remainingProblems(
+  shown: Record<string, string>,
+  draft: Draft,
+  procedure: DraftProcedure,
+  onBehalf: boolean,
+): Record<string, string> {
+  if (Object.keys(shown).length === 0) return shown;
+  const still = validateStep(draft, procedure, onBehalf);
+  const kept = Object.fromEntries(Object.keys(shown).flatMap((k) => (still[k] ? [[k, still[k]]] : [])));
+  return Object.keys(kept).length === Object.keys(shown).length ? shown : kept;
+}
+
+/** What is filed (the JSON part of `POST /api/dossiers`). */
+export function toSubmission(draft: Draft, procedure: DraftProcedure, onBehalf: boolean): DossierSubmission {
+  const citizenPhone = onBehalf ? normalisePhone(draft.applicantPhone) : undefined;
+  return {
+    procedureCode: procedure.code,
+    applicant: {
+      type: "citizen",
+      name: draft.name.trim(),
+      identityNumber: draft.identityNumber,
+      ...(draft.birthDate ? { birthDate: draft.birthDate } : {}),
+      ...(draft.email ? { email: draft.email.trim() } : {}),
+      ...(citizenPhone ? { phone: citizenPhone } : {}),
+      address: { communeCode: draft.communeCode, street: draft.street.trim() },
+    },
+    resultDelivery:
+      draft.delivery === "post"
+        ? {
+            method: "post",
+            recipientName: draft.postName.trim(),
+            phone: normalisePhone(draft.postPhone) ?? draft.postPhone,
+            address: { communeCode: draft.postCommune, street: draft.postStreet.trim() },
+          }
+        : { method: draft.delivery },
+    formData: draft.request.trim() ? { noiDungDeNghi: draft.request.trim() } : {},
+    ...(onBehalf && draft.consent
+      ? { onBehalf: { method: draft.consent, ...(draft.consentNote.trim() ? { note: draft.consentNote.trim() } : {}) } }
+      : {}),
+  };
+}
+
+/** The multipart body: the submission as `dossier`, each file as `document:<index of its document>`. */
+export function toForm(draft: Draft, procedure: DraftProcedure, onBehalf: boolean): FormData {
+  const form = new FormData();
+  form.set("dossier", JSON.stringify(toSubmission(draft, procedure, onBehalf)));
+  for (const [index, files] of Object.entries(draft.files)) {
+    for (const file of files) form.append(`document:${index}`, file, file.name);
+  }
+  return form;
+}
