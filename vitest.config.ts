@@ -23,9 +23,15 @@ export default defineConfig({
         test: { name: "api", include: ["tests/**/*.test.ts"], exclude: ["**/node_modules/**", "tests/e2e/**"] },
       },
       {
-        // Chromium against the built front-ends.
+        // Chromium against the built front-ends, built once per run by the globalSetup while the other projects run:
+        // this project runs after them (groupOrder 1).
         extends: true,
-        test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"] },
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["tests/setup/e2e.global-setup.ts"],
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

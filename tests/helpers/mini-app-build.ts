@@ -1,84 +1,61 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { build } from "vite";
-import { ROOT } from "./run";
+import { inject, vi } from "vitest";
+import { type FrontEnds, ZALO_API_PLACEHOLDER } from "../setup/front-ends";
 
-let built: Promise<string> | undefined;
-
-/** Builds the mini-app once per test process into a temporary folder, exactly as `npm run build` does. */
-export function buildMiniApp(): Promise<string> {
-  built ??= (async () => {
-    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "qn-mini-app-"));
-    await build({
-      configFile: path.join(ROOT, "mini-app/vite.config.ts"),
-      logLevel: "error",
-      build: { outDir, emptyOutDir: true },
-    });
-    return outDir;
-  })();
-  return built;
+/**
+ * The front-end builds an E2E test serves. The e2e project builds them once per run (its globalSetup,
+ * tests/setup/e2e.global-setup.ts, in the background); these wait for the builds to end and return their folders,
+ * which every E2E file shares: read only.
+ */
+async function frontEnds(): Promise<FrontEnds> {
+  const folders = inject("frontEnds");
+  const done = inject("frontEndsDone");
+  if (!folders || !done) throw new Error("run E2E files in the e2e project (vitest.config.ts)");
+  // As long as a file's own build was given before (its beforeAll's 120 s); the builds take about 30 s.
+  await vi.waitFor(
+    () => {
+      if (!fs.existsSync(done)) throw new Error("the front-end builds have not ended");
+    },
+    { timeout: 120_000, interval: 250 },
+  );
+  const result = JSON.parse(fs.readFileSync(done, "utf8")) as { ok: boolean; output: string };
+  if (!result.ok) throw new Error(`the front-end builds failed: ${result.output}`);
+  return folders;
 }
 
-let consoleBuilt: Promise<string> | undefined;
-
-/** Builds the officials' console once per test process into a temporary folder, as `npm run build` does. */
-export function buildConsole(): Promise<string> {
-  consoleBuilt ??= (async () => {
-    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "qn-console-"));
-    await build({
-      configFile: path.join(ROOT, "mini-app/vite.console.config.ts"),
-      logLevel: "error",
-      build: { outDir, emptyOutDir: true },
-    });
-    return outDir;
-  })();
-  return consoleBuilt;
+/** The mini-app, exactly as `npm run build` makes it. */
+export async function buildMiniApp(): Promise<string> {
+  return (await frontEnds()).miniApp;
 }
 
-const DOUBLE = path.join(ROOT, "tests/zalo-double");
+/** The officials' console, as `npm run build` makes it. */
+export async function buildConsole(): Promise<string> {
+  return (await frontEnds()).console;
+}
 
 /**
  * The Zalo build (`npm run build:zalo`) with the app's one zmp-sdk module replaced by the scripted double, and the
- * double's bridge loaded before the app's entry (Zalo's host serves no index.html of ours, so the bridge goes into
- * the entry chunk). `apiUrl` is MINI_APP_API_URL: the bot server on its own origin.
+ * double's bridge loaded before the app's entry. `apiUrl` is MINI_APP_API_URL: the bot server on its own origin.
+ *
+ * The build is made once with a placeholder origin (setup/front-ends.ts, ZALO_API_PLACEHOLDER); this copies it into a
+ * new folder with `apiUrl` written wherever the placeholder is, so that the bundle names the test server's absolute
+ * origin just as a build with that MINI_APP_API_URL would, and reaches it across origins (CORS) from Zalo's host.
  */
 export async function buildMiniAppForZalo(apiUrl: string): Promise<string> {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "qn-mini-app-zalo-"));
-  const zaloModule = path.join(ROOT, "mini-app/src/zalo.ts");
-  const entry = path.join(ROOT, "mini-app/src/main.tsx");
-  // Vitest sets NODE_ENV=test, which Vite and the React plugin would keep; Zalo runs production builds (zmp-ui's
-  // router takes its /zapps/<appId> base from that), as `npm run build:zalo` makes them.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = "production";
-  try {
-    await buildWithDouble(outDir, zaloModule, entry, apiUrl);
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
+  const built = (await frontEnds()).miniAppForZalo;
+  // Beside the build, so that the run's teardown removes it with the rest.
+  const outDir = fs.mkdtempSync(path.join(path.dirname(built), "mini-app-zalo-for-"));
+  fs.cpSync(built, outDir, { recursive: true });
+  let stamped = 0;
+  for (const file of fs.readdirSync(outDir, { recursive: true, encoding: "utf8" })) {
+    if (!file.endsWith(".js")) continue;
+    const full = path.join(outDir, file);
+    const code = fs.readFileSync(full, "utf8");
+    if (!code.includes(ZALO_API_PLACEHOLDER)) continue;
+    fs.writeFileSync(full, code.replaceAll(ZALO_API_PLACEHOLDER, apiUrl));
+    stamped++;
   }
-  fs.rmSync(path.join(outDir, "index.html"), { force: true }); // as zmp deploy: Zalo's host writes the page
+  if (stamped === 0) throw new Error(`the Zalo build names no API origin (${ZALO_API_PLACEHOLDER} not found)`);
   return outDir;
-}
-
-async function buildWithDouble(outDir: string, zaloModule: string, entry: string, apiUrl: string): Promise<void> {
-  await build({
-    configFile: path.join(ROOT, "mini-app/vite.config.ts"),
-    logLevel: "error",
-    define: { __MINI_APP_API_URL__: JSON.stringify(apiUrl) },
-    build: { outDir, emptyOutDir: true },
-    plugins: [
-      {
-        name: "qn-zalo-double",
-        enforce: "pre",
-        async resolveId(source, importer) {
-          if (source === "./zalo-sdk" && importer === zaloModule) return path.join(DOUBLE, "zalo-sdk.ts");
-          return null;
-        },
-        transform(code, id) {
-          if (id === entry) return `import ${JSON.stringify(path.join(DOUBLE, "bridge.ts"))};\n${code}`;
-          return null;
-        },
-      },
-    ],
-  });
 }
