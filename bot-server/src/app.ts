@@ -61,6 +61,11 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   // First: a preflight is answered (or refused) before it counts against the rate limit or meets authentication.
   api.use(apiCors(deps.config.corsOrigins));
+  // Answers carry personal data (dossiers, identity numbers, phones): no browser, proxy or CDN may keep them.
+  api.use((_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
   api.use(
     rateLimit({
       windowMs: 60_000,

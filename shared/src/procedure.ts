@@ -54,12 +54,31 @@ export const ProcedureFee = z.object({
 });
 export type ProcedureFee = z.infer<typeof ProcedureFee>;
 
+/** Text that starts like a URL (`scheme:` with no space after the colon): it is opened as a link, so it is one. */
+const LOOKS_LIKE_LINK = /^[a-z][a-z0-9+.-]*:(?!\s)/i;
+
+/** Whether a form's link may be opened: https with a host, nothing else (no javascript:, data:, http:). */
+export function isSafeFormLink(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A form (mẫu đơn, tờ khai): its name, or a link to it, which must be https. */
+const FormReference = z
+  .string()
+  .trim()
+  .refine((v) => !LOOKS_LIKE_LINK.test(v) || isSafeFormLink(v), "Liên kết mẫu đơn phải là địa chỉ https:// hợp lệ");
+
 /** One required document (thành phần hồ sơ). */
 export const ProcedureDocument = z.object({
   name: NonEmptyText,
   copies: z.number().int().min(1, "Số bản phải từ 1 trở lên"),
   required: z.boolean(),
-  form: z.string().trim().optional(),
+  form: FormReference.optional(),
 });
 export type ProcedureDocument = z.infer<typeof ProcedureDocument>;
 

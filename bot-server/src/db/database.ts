@@ -14,8 +14,13 @@ export const DATABASE_FILE = "dvc.sqlite";
  * and the running server can share the file) and applies pending migrations. See docs/decisions/0002.
  */
 export async function openDatabase(dataDir: string, onQuery?: (milliseconds: number) => void): Promise<Db> {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const sqlite = new SQLite(path.join(dataDir, DATABASE_FILE));
+  const file = path.join(dataDir, DATABASE_FILE);
+  privateDataDir(dataDir);
+  // Identity numbers and phones live in this file: only the server's own user may read it. SQLite gives its -wal and
+  // -shm files the database file's permissions.
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  fs.chmodSync(file, 0o600);
+  const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
@@ -32,6 +37,12 @@ export async function openDatabase(dataDir: string, onQuery?: (milliseconds: num
     throw error;
   }
   return db;
+}
+
+/** DATA_DIR holds personal data: created, or narrowed if it exists, so that only the server's user can enter it. */
+export function privateDataDir(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

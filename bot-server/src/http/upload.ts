@@ -9,6 +9,8 @@ import { AppError } from "../errors/app-error";
 export function uploadParts(maxFileBytes: number, maxFiles: number): RequestHandler {
   const parse = multer({
     storage: multer.memoryStorage(),
+    // File names without an explicit charset are UTF-8 (browsers and Zalo send them so), not busboy's Latin-1.
+    defParamCharset: "utf8",
     limits: { fileSize: maxFileBytes, files: maxFiles, fields: 20, fieldSize: 256 * 1024, parts: maxFiles + 20 },
   }).any();
   const mb = Math.round((maxFileBytes / 1024 / 1024) * 10) / 10;

@@ -57,7 +57,7 @@ export class AttachmentStore {
     for (const file of files) {
       const target = this.pathOf(file.sha256);
       if (fs.existsSync(target)) continue;
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
       const temp = `${target}.${randomUUID()}.tmp`;
       fs.writeFileSync(temp, file.buffer, { mode: 0o600 });
       fs.renameSync(temp, target);
@@ -88,7 +88,7 @@ export class AttachmentStore {
 /** A file name safe for Content-Disposition and logs: the extension follows the real type. */
 function safeName(original: string, ext: string): string {
   const base = path
-    .basename(original)
+    .basename(original.normalize("NFC"))
     .replace(/\.[^.]*$/, "")
     .replace(/[^\p{L}\p{N} ._-]/gu, "_")
     .slice(0, 80)

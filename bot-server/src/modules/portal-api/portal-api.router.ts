@@ -167,6 +167,8 @@ function scope(needed: PortalApiScope): RequestHandler {
 function multipart(): RequestHandler {
   const parse = multer({
     storage: multer.memoryStorage(),
+    // File names without an explicit charset are UTF-8 (browsers and Zalo send them so), not busboy's Latin-1.
+    defParamCharset: "utf8",
     limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
   }).single("TepDinhKem");
   return (req: Request, res: Response, next) => {
