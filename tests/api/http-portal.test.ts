@@ -1,7 +1,7 @@
 import { type Config, ConfigError, loadConfig } from "@qn/bot-server";
 import { type PortalStateChange, STATE } from "@qn/shared";
 import { HttpResponse, http } from "msw";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { portalCallbackSignature } from "../../bot-server/src/clients/provincial-portal/callback-signature";
 import { call, citizen, file, form, official, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
@@ -41,15 +41,8 @@ afterEach(async () => {
   await server.close();
 });
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** How long the tests wait for the background forwarding and polling (vi.waitFor): up to 5 s, every 20 ms. */
+const POLL = { timeout: 5_000, interval: 20 };
 
 async function fileOne(zaloId = "zalo-hoa") {
   const token = await citizen(server, zaloId, "Nguyễn Thị Hoa");
@@ -64,10 +57,11 @@ const dossierView = async (token: string, code: string) =>
   view(await call(server, "GET", `/api/dossiers/${code}`, { token }));
 
 async function forwarded(token: string, code: string) {
-  return until(
-    () => dossierView(token, code),
-    (v) => v.portal?.status === "forwarded",
-  );
+  return vi.waitFor(async () => {
+    const seen = await dossierView(token, code);
+    expect(seen.portal?.status).toBe("forwarded");
+    return seen;
+  }, POLL);
 }
 
 /** The portal down: every call to it answers 503 (the token too). */
@@ -120,10 +114,13 @@ describe("filing while the provincial portal is down", () => {
     expect(dossier.portal).toEqual({ status: "forwarding", label: "Đang chuyển đến cổng dịch vụ công", code: null });
 
     // Some retries fail meanwhile; nothing reaches the portal.
-    await until(
-      () => server.deps.db.selectFrom("portal_jobs").select(["attempts", "last_error"]).executeTakeFirstOrThrow(),
-      (job) => job.attempts >= 2,
-    );
+    await vi.waitFor(async () => {
+      const job = await server.deps.db
+        .selectFrom("portal_jobs")
+        .select(["attempts", "last_error"])
+        .executeTakeFirstOrThrow();
+      expect(job.attempts).toBeGreaterThanOrEqual(2);
+    }, POLL);
     expect((await dossierView(token, dossier.code)).portal?.status).toBe("forwarding");
     expect(portal.state.dossiers.size).toBe(0);
 
@@ -194,10 +191,11 @@ describe("filing while the provincial portal is down", () => {
       ),
     );
     const { token, dossier } = await fileOne();
-    const failed = await until(
-      () => dossierView(token, dossier.code),
-      (v) => v.portal?.status === "failed",
-    );
+    const failed = await vi.waitFor(async () => {
+      const seen = await dossierView(token, dossier.code);
+      expect(seen.portal?.status).toBe("failed");
+      return seen;
+    }, POLL);
     expect(failed.portal?.label).toMatch(/^Chưa chuyển được đến cổng dịch vụ công/);
     const job = await server.deps.db.selectFrom("portal_jobs").selectAll().executeTakeFirstOrThrow();
     expect(job).toMatchObject({ status: "failed", attempts: 1, last_error: "rejected 400 VALIDATION_FAILED" });
@@ -309,10 +307,7 @@ describe("citizens' and officials' actions in http mode", () => {
     });
     expect(res.status).toBe(200);
     expect(view(res).state).toBe(STATE.WITHDRAWN);
-    await until(
-      async () => portal.state.dossiers.get(code)?.TrangThaiHoSo,
-      (state) => state === STATE.WITHDRAWN,
-    );
+    await vi.waitFor(() => expect(portal.state.dossiers.get(code)?.TrangThaiHoSo).toBe(STATE.WITHDRAWN), POLL);
     const steps = (await dossierView(token, dossier.code)).history.length;
     await server.deps.httpPortal?.changes.poll();
     expect((await dossierView(token, dossier.code)).history).toHaveLength(steps);
@@ -334,10 +329,7 @@ describe("citizens' and officials' actions in http mode", () => {
     });
     expect(res.status).toBe(200);
     expect(view(res).state).toBe(STATE.PROCESSING);
-    await until(
-      async () => portal.state.dossiers.get(code)?.TrangThaiHoSo,
-      (state) => state === STATE.PROCESSING,
-    );
+    await vi.waitFor(() => expect(portal.state.dossiers.get(code)?.TrangThaiHoSo).toBe(STATE.PROCESSING), POLL);
     const supplements = portal.state.attachments.filter((a) => a.LoaiDinhKem === 2);
     expect(supplements).toHaveLength(1);
     const sent = portal.state.requests.filter((r) => r.operation === "supplement");

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLogger } from "@qn/bot-server";
 import { type DossierForwarding, fromPortalStateChange } from "@qn/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyPortalCallback } from "../../bot-server/src/clients/provincial-portal/callback-signature";
 import { PortalRejectedError } from "../../bot-server/src/clients/provincial-portal/errors";
 import { type AttachmentUpload, PortalClient } from "../../bot-server/src/clients/provincial-portal/portal.client";
@@ -57,15 +57,8 @@ async function receiver(port = 0, answer: () => number = () => 204) {
   };
 }
 
-async function until<T>(what: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = what();
-    if (value) return value;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** How long the tests wait for the callbacks sent in the background (vi.waitFor): up to 5 s, every 25 ms. */
+const POLL = { timeout: 5_000, interval: 25 };
 
 function forwarding(reference: string, overrides: Partial<DossierForwarding> = {}): DossierForwarding {
   return {
@@ -435,7 +428,7 @@ describe("the embedded portal's /portal-api, driven by the portal client", () =>
 
     const mine = () =>
       callbacks.received.filter((r) => feed.some((c) => c.eventId === JSON.parse(r.raw.toString()).MaSuKien));
-    await until(() => mine().length >= 2 && mine());
+    await vi.waitFor(() => expect(mine().length).toBeGreaterThanOrEqual(2), POLL);
     for (const r of mine()) {
       expect(
         verifyPortalCallback({
@@ -492,16 +485,16 @@ describe("the callbacks of /portal-api when the receiver is down", () => {
           .select(["callback_attempts", "callback_status"])
           .execute();
       // It tried and failed at least once while nobody listened.
-      const deadline = Date.now() + 5_000;
-      while (!(await attempts()).some((r) => r.callback_attempts >= 1) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await vi.waitFor(async () => expect((await attempts()).some((r) => r.callback_attempts >= 1)).toBe(true), POLL);
       expect((await attempts())[0]).toMatchObject({ callback_status: "pending" });
       expect((await attempts())[0]?.callback_attempts).toBeGreaterThanOrEqual(1);
 
       late = await receiver(port);
       const target = late;
-      const [arrived] = await until(() => target.received.length > 0 && target.received);
+      const [arrived] = await vi.waitFor(() => {
+        expect(target.received.length).toBeGreaterThan(0);
+        return target.received;
+      }, POLL);
       expect(JSON.parse(String(arrived?.raw)).MaHoSo).toBe(dossier.code);
       // Give the sender time to (wrongly) send it again: it does not.
       await new Promise((r) => setTimeout(r, 600));

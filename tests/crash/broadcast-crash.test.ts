@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeZalo } from "../../bot-server/bench/fake-zalo";
 import { openDatabase } from "../../bot-server/src/db/database";
 import { ROOT } from "../helpers/run";
@@ -39,14 +39,6 @@ function serverProcess(dataDir: string, zaloUrl: string): ChildProcess {
       OUTBOX_LEASE_SECONDS: "5",
     },
   });
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const children: ChildProcess[] = [];
@@ -99,7 +91,10 @@ describe("a broadcast survives kill -9", () => {
       // Act: start, kill -9 once a third has gone out, start again.
       const first = serverProcess(dataDir, zalo.url);
       children.push(first);
-      await waitFor(() => zalo.total() >= FOLLOWERS / 3, 60_000, "the first third of the broadcast");
+      await vi.waitFor(
+        () => expect(zalo.total(), "the first third of the broadcast").toBeGreaterThanOrEqual(FOLLOWERS / 3),
+        { timeout: 60_000, interval: 100 },
+      );
       first.kill("SIGKILL");
       await new Promise((r) => first.once("exit", r));
       const atCrash = zalo.total();
@@ -111,7 +106,7 @@ describe("a broadcast survives kill -9", () => {
       const second = serverProcess(dataDir, zalo.url);
       children.push(second);
       const db = await openDatabase(dataDir);
-      await waitFor(
+      await vi.waitFor(
         async () => {
           const open = await db
             .selectFrom("outbox")
@@ -123,10 +118,12 @@ describe("a broadcast survives kill -9", () => {
             .selectFrom("outbox")
             .select((eb) => eb.fn.countAll<number>().as("n"))
             .executeTakeFirstOrThrow();
-          return !open && Number(all.n) === FOLLOWERS;
+          expect({ open: Boolean(open), rows: Number(all.n) }, "the broadcast to finish after the restart").toEqual({
+            open: false,
+            rows: FOLLOWERS,
+          });
         },
-        90_000,
-        "the broadcast to finish after the restart",
+        { timeout: 90_000, interval: 100 },
       );
       second.kill("SIGKILL");
 

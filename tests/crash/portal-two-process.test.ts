@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../bot-server/src/db/database";
 import { call, citizen, file, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
@@ -45,13 +45,8 @@ function portalProcess(dataDir: string, port: number, callbackUrl: string): Chil
   });
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** How the test waits for the other processes: every 100 ms, for up to 30 s (vi.waitFor). */
+const POLL_30S = { timeout: 30_000, interval: 100 };
 
 async function up(url: string): Promise<boolean> {
   try {
@@ -137,17 +132,23 @@ describe("the HTTP gateway against a real portal process", () => {
       const callbackUrl = `${bot.url}/portal-callbacks`;
       let portal = portalProcess(portalDir, port, callbackUrl);
       children.push(portal);
-      await waitFor(() => up(portalUrl), 30_000, "the portal process");
+      await vi.waitFor(async () => expect(await up(portalUrl), "the portal process").toBe(true), POLL_30S);
       await fileSome(4, 4);
-      await waitFor(async () => (await forwardedCount()) >= 2, 30_000, "the first dossiers on the portal");
+      await vi.waitFor(
+        async () => expect(await forwardedCount(), "the first dossiers on the portal").toBeGreaterThanOrEqual(2),
+        POLL_30S,
+      );
       await kill(portal);
       expect(await up(portalUrl)).toBe(false);
       await fileSome(8, 4);
 
       portal = portalProcess(portalDir, port, callbackUrl);
       children.push(portal);
-      await waitFor(() => up(portalUrl), 30_000, "the portal process again");
-      await waitFor(async () => (await openJobs()) === 0, 60_000, "every dossier forwarded");
+      await vi.waitFor(async () => expect(await up(portalUrl), "the portal process again").toBe(true), POLL_30S);
+      await vi.waitFor(async () => expect(await openJobs(), "every dossier forwarded").toBe(0), {
+        timeout: 60_000,
+        interval: 100,
+      });
       expect(await forwardedCount()).toBe(filed.length);
 
       // Exactly once: the portal holds one dossier per local dossier, with its reference.
@@ -186,18 +187,17 @@ describe("the HTTP gateway against a real portal process", () => {
       expect(await up(portalUrl)).toBe(false);
       portal = portalProcess(portalDir, port, callbackUrl);
       children.push(portal);
-      await waitFor(() => up(portalUrl), 30_000, "the portal process a third time");
+      await vi.waitFor(async () => expect(await up(portalUrl), "the portal process a third time").toBe(true), POLL_30S);
       for (const { portal_code } of codes.slice(half)) await accept(portal_code as string);
 
       // Every acceptance reaches the citizen, once.
-      await waitFor(
-        async () => {
-          const states = await bot.deps.db.selectFrom("dossiers").select("state").execute();
-          return states.every((s) => s.state === 2);
-        },
-        30_000,
-        "every acceptance applied locally",
-      );
+      await vi.waitFor(async () => {
+        const states = await bot.deps.db.selectFrom("dossiers").select("state").execute();
+        expect(
+          states.filter((s) => s.state !== 2),
+          "every acceptance applied locally",
+        ).toEqual([]);
+      }, POLL_30S);
       for (const { code, token } of filed) {
         const inbox = (await call(bot, "GET", "/api/notifications", { token })).body as {
           items: { kind: string; dossierCode: string }[];
