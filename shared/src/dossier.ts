@@ -3,6 +3,7 @@ import { IsoDate } from "./calendar";
 import { IdentityNumber, PhoneNumber } from "./identity";
 import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
 import { ACTION_NAMES, ACTIONS, DOSSIER_STATES } from "./states";
+import { vietnamToday } from "./vietnam-time";
 
 /**
  * A dossier (hồ sơ) and its life, with the ten states of the national portal sync (docs/domain.md §5) as canonical codes.
@@ -54,7 +55,7 @@ export const Applicant = z.object({
   /** From the căn cước card's QR code or typed; optional. */
   birthDate: z.iso
     .date("Ngày sinh không hợp lệ")
-    .refine((d) => d <= new Date().toISOString().slice(0, 10), "Ngày sinh không được sau hôm nay")
+    .refine((d) => d <= vietnamToday(), "Ngày sinh không được sau hôm nay")
     .optional(),
   /** Filled by the server from the Zalo phone exchange for citizens; typed by the official filing on one's behalf. */
   phone: PhoneNumber.optional(),

@@ -1,4 +1,5 @@
 import type { ProcedureLevel } from "./procedure";
+import { fromVietnamWallClock } from "./vietnam-time";
 
 /**
  * The indicators of Chỉ thị 07/CT-UBND (docs/domain.md §2), written down once. The server feeds them counts grouped by
@@ -159,12 +160,11 @@ export type IndicatorReport = {
 };
 
 const DAY = 86_400_000;
-const VIETNAM_OFFSET = 7 * 3_600_000;
 
 /** The instants that bound a period of Vietnamese calendar days: [start of `from`, start of the day after `to`). */
 export function periodInstants(period: Period): { start: string; end: string } {
-  const start = Date.parse(`${period.from}T00:00:00Z`) - VIETNAM_OFFSET;
-  const end = Date.parse(`${period.to}T00:00:00Z`) + DAY - VIETNAM_OFFSET;
+  const start = fromVietnamWallClock(Date.parse(`${period.from}T00:00:00Z`));
+  const end = fromVietnamWallClock(Date.parse(`${period.to}T00:00:00Z`) + DAY);
   return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import unitsData from "../data/units.json" with { type: "json" };
+import { vietnamToday } from "./vietnam-time";
 
 /**
  * Administrative units of Quảng Ninh as data (docs/domain.md §8): the province, the 54 commune-level units in force since
@@ -38,7 +39,7 @@ export const PROVINCE_CODE = "22";
 export const ADMINISTRATIVE_UNITS: readonly AdministrativeUnit[] = z.array(AdministrativeUnit).parse(unitsData);
 
 /** Units in force on a date (ISO `yyyy-mm-dd`); today by default. */
-export function unitsInForce(onDate: string = new Date().toISOString().slice(0, 10)): AdministrativeUnit[] {
+export function unitsInForce(onDate: string = vietnamToday()): AdministrativeUnit[] {
   return ADMINISTRATIVE_UNITS.filter(
     (u) => (u.validFrom === undefined || u.validFrom <= onDate) && (u.validTo === undefined || onDate <= u.validTo),
   );

@@ -1,10 +1,12 @@
-import type {
-  AdministrativeLevel,
-  DeliveryGroup,
-  ProcedureHistory,
-  ProcedureLevel,
-  ReportScope,
-  SubmissionGroup,
+import {
+  type AdministrativeLevel,
+  type DeliveryGroup,
+  fromVietnamWallClock,
+  type ProcedureHistory,
+  type ProcedureLevel,
+  type ReportScope,
+  type SubmissionGroup,
+  toVietnamWallClock,
 } from "@qn/shared";
 import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { Db } from "../../db/database";
@@ -13,7 +15,6 @@ import type { Database } from "../../db/schema";
 export type ReceivingUnit = { code: string; name: string; level: AdministrativeLevel };
 
 const DAY = 86_400_000;
-const VIETNAM_OFFSET = 7 * 3_600_000;
 
 /**
  * Periods up to this long are read through the instant-led indexes of migration 0005 and sorted for GROUP BY: they hold
@@ -41,12 +42,12 @@ function vietnameseYears(start: string, end: string): { year: string; whole: boo
   const from = Date.parse(start);
   const to = Date.parse(end);
   if (!(from < to)) return [];
-  const first = new Date(from + VIETNAM_OFFSET).getUTCFullYear();
-  const last = new Date(to - 1 + VIETNAM_OFFSET).getUTCFullYear();
+  const first = new Date(toVietnamWallClock(from)).getUTCFullYear();
+  const last = new Date(toVietnamWallClock(to - 1)).getUTCFullYear();
   const out: { year: string; whole: boolean }[] = [];
   for (let y = first; y <= last; y++) {
-    const yearStart = Date.UTC(y, 0, 1) - VIETNAM_OFFSET;
-    const yearEnd = Date.UTC(y + 1, 0, 1) - VIETNAM_OFFSET;
+    const yearStart = fromVietnamWallClock(Date.UTC(y, 0, 1));
+    const yearEnd = fromVietnamWallClock(Date.UTC(y + 1, 0, 1));
     out.push({ year: String(y).padStart(4, "0"), whole: from <= yearStart && to >= yearEnd });
   }
   return out;
