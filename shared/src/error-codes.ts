@@ -87,10 +87,15 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export const CLIENT_ERROR_CODES = {
   NETWORK: "The server could not be reached (offline, DNS, CORS refusal, timeout).",
   BAD_RESPONSE: "The server answered something that is not the expected shape.",
-  HTTP_ERROR: "The server answered an error without the error shape (a proxy's page).",
+  HTTP_ERROR:
+    "The server answered an error without the error shape (a proxy's page), or a code this build does not know.",
+  CLIENT: "Something else failed in the app itself (a refused permission, a bug), shown with its own message.",
 } as const;
 
 export type ClientErrorCode = keyof typeof CLIENT_ERROR_CODES;
+
+/** What a front-end's error carries: a code the server sends, or one of its own. */
+export type AnyErrorCode = ErrorCode | ClientErrorCode;
 
 export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CODES, code);

@@ -67,7 +67,10 @@ let session: Session | undefined;
 let signingIn: Promise<Session> | undefined;
 
 /** What a failure says when the server's answer is not the API's error (a proxy's page, a crash). */
-const unreadable = () => ({ message: "Máy chủ trả lời không hợp lệ. Vui lòng thử lại sau.", code: "BAD_RESPONSE" });
+const unreadable = () => ({
+  message: "Máy chủ trả lời không hợp lệ. Vui lòng thử lại sau.",
+  code: "BAD_RESPONSE" as const,
+});
 
 /**
  * One request through the core, with the citizen's session (renewed once when it expired) or a helper's token (whose

@@ -1,4 +1,4 @@
-import { ApiError } from "@qn/shared";
+import { type AnyErrorCode, ApiError, type ClientErrorCode, isErrorCode } from "@qn/shared";
 import { z } from "zod";
 import { apiUrl } from "./origin";
 
@@ -15,7 +15,7 @@ export type ErrorDetail = { path: string; message: string };
 export class ApiClientError extends Error {
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: AnyErrorCode,
     readonly status: number,
     readonly details: ErrorDetail[] = [],
   ) {
@@ -41,7 +41,7 @@ export type RequestOptions = {
   /** Statuses answered like a success (a 422 whose body carries a validation report). */
   keep?: readonly number[];
   /** What a failure says when its body is not the API's `{error}` (a proxy's page): each client words it. */
-  unreadable: (status: number) => { message: string; code: string };
+  unreadable: (status: number) => { message: string; code: ClientErrorCode };
 };
 
 /** One request. Resolves with the response when it succeeded (or its status is in `keep`), else throws. */
@@ -75,7 +75,8 @@ export async function request(path: string, options: RequestOptions): Promise<Re
   const parsed = ApiError.safeParse(await response.json().catch(() => undefined));
   if (parsed.success) {
     const { message, code, details } = parsed.data.error;
-    throw new ApiClientError(message, code, response.status, details ?? []);
+    // A code this build does not know (a newer server) is still an error from the server, with its message.
+    throw new ApiClientError(message, isErrorCode(code) ? code : "HTTP_ERROR", response.status, details ?? []);
   }
   const { message, code } = options.unreadable(response.status);
   throw new ApiClientError(message, code, response.status);

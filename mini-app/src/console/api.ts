@@ -45,7 +45,7 @@ export function saveSession(session: Session | null): void {
 /** What a failure says when the server's answer is not the API's error (a proxy's page): the status says enough. */
 const unreadable = (status: number) => ({
   message: `Máy chủ trả lỗi ${status}. Vui lòng thử lại sau.`,
-  code: "HTTP_ERROR",
+  code: "HTTP_ERROR" as const,
 });
 
 /** One request through the core (api/request.ts), with the official's token; a 401 ends the session here. */
