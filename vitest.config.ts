@@ -2,7 +2,14 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Three projects (`npm run test:unit`, `test:api`, `test:e2e`; `npm test` runs all three). Each inherits the settings
- * below (`extends: true`): msw and the console.error guard in every test, the timeouts, one process per file.
+ * below (`extends: true`): msw and the console.error guard in every test (the setup file runs again for each test
+ * file), the timeouts, the forks pool.
+ *
+ * The forks are not isolated: a forked process runs one test file after another, and the modules it loaded stay
+ * loaded (importing the bot server took about 3 s per file, most of test:api's time on two CPUs). Each project still
+ * gets processes of its own, and each test file still starts its own server on its own temporary database; but what
+ * a file leaves in a module (a singleton, a patched global) a later file in that process sees, so keep state in what a
+ * test creates. `--isolate` on the command line runs every file in a process of its own again.
  */
 export default defineConfig({
   test: {
@@ -11,6 +18,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    poolOptions: { forks: { isolate: false } },
     projects: [
       {
         // No server, no browser: the packages' own tests.
