@@ -1,3 +1,4 @@
+import os from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -10,6 +11,10 @@ import { defineConfig } from "vitest/config";
  * gets processes of its own, and each test file still starts its own server on its own temporary database; but what
  * a file leaves in a module (a singleton, a patched global) a later file in that process sees, so keep state in what a
  * test creates. `--isolate` on the command line runs every file in a process of its own again.
+ *
+ * At least two forks, even on two CPUs (Vitest's default is one fewer than the CPUs: a single fork there): much of a
+ * test's time is spent waiting for the processes, servers and browsers it started, and the second fork uses it.
+ * `--maxWorkers=1` runs one file at a time.
  */
 export default defineConfig({
   test: {
@@ -19,6 +24,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     poolOptions: { forks: { isolate: false } },
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     projects: [
       {
         // No server, no browser: the packages' own tests.
