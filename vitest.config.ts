@@ -29,7 +29,10 @@ export default defineConfig({
       {
         // No server, no browser: the packages' own tests.
         extends: true,
-        test: { name: "unit", include: ["shared/**/*.test.ts", "bot-server/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["shared/**/*.test.ts", "bot-server/**/*.test.ts", "mini-app/src/**/*.test.ts"],
+        },
       },
       {
         // The real server (in-process or spawned), the CLIs and the crash tests: every test under tests/ but E2E.
