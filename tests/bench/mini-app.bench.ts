@@ -199,13 +199,15 @@ async function main() {
   const zaloJs = sum(zaloOut, zaloInitial);
   const zaloCss = sum(zaloOut, cssOf(zaloManifest, zaloInitial));
 
-  const rows: { route: string; js: number; css: number; total: number }[] = [];
+  const rows: { route: string; key: string; js: number; css: number; total: number }[] = [];
   for (const key of (appManifest[entryKey]?.dynamicImports ?? []).filter((k) => k.startsWith("src/pages/"))) {
     const own = closure(appManifest, key);
     const extra = new Set([...own].filter((f) => !initial.has(f)));
-    const name = key.replace(/^src\/pages\//, "").replace(/\.tsx?$/, "");
+    // A screen that is a folder (pages/file/index.tsx) is named after the folder.
+    const name = key.replace(/^src\/pages\//, "").replace(/\.tsx?$/, "").replace(/\/index$/, "");
     rows.push({
       route: name,
+      key,
       js: sum(appOut, extra),
       css: sum(
         appOut,
@@ -215,7 +217,7 @@ async function main() {
     });
   }
   // Lazy chunks that no route owns directly (zmp-sdk's APIs, loaded on first use).
-  const routeFiles = new Set(rows.flatMap((r) => [...closure(appManifest, `src/pages/${r.route}.tsx`)]));
+  const routeFiles = new Set(rows.flatMap((r) => [...closure(appManifest, r.key)]));
   const others = Object.entries(appManifest).filter(
     ([, e]) => e.file.endsWith(".js") && !initial.has(e.file) && !routeFiles.has(e.file),
   );
