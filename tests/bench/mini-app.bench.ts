@@ -204,7 +204,10 @@ async function main() {
     const own = closure(appManifest, key);
     const extra = new Set([...own].filter((f) => !initial.has(f)));
     // A screen that is a folder (pages/file/index.tsx) is named after the folder.
-    const name = key.replace(/^src\/pages\//, "").replace(/\.tsx?$/, "").replace(/\/index$/, "");
+    const name = key
+      .replace(/^src\/pages\//, "")
+      .replace(/\.tsx?$/, "")
+      .replace(/\/index$/, "");
     rows.push({
       route: name,
       key,

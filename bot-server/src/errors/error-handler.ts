@@ -3,8 +3,6 @@ import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { AppError } from "./app-error";
 
-type Details = { path: string; message: string }[];
-
 /**
  * Writes `{"error":{"code","message","details"?}}`: the one error shape of every API, for the few places that answer
  * before any handler can throw (rate limiters, signature checks on raw bodies). `extra` adds fields beside `error`.

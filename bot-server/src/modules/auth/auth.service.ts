@@ -7,7 +7,7 @@ import {
 } from "@qn/shared";
 import type { ZaloGraphClient } from "../../clients/zalo-graph.client";
 import type { Db } from "../../db/database";
-import { AppError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../errors/app-error";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../errors/app-error";
 import type { Actor, CitizenActor, OfficialActor } from "./actor";
 import { AccountLockedError, phoneInvalid, unitUnknown } from "./auth.errors";
 import { dummyHash, hashPassword, verifyPassword } from "./password";

@@ -10,7 +10,7 @@ import {
   type OfficialActionRequest,
   PROVINCE_CODE,
 } from "@qn/shared";
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors/app-error";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../errors/app-error";
 import type { Actor, CitizenActor, OfficialActor } from "../auth/actor";
 import { AttachmentRejectedError, type AttachmentStore, type IncomingFile } from "../files/attachment-store";
 import type { ProcedureService } from "../procedures/procedure.service";

@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
+import express, { type Request, type RequestHandler, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
 import multer from "multer";
 import type { AppDeps } from "../../app-deps";

@@ -1,9 +1,6 @@
-import { createHash } from "node:crypto";
 import {
   attachmentUploadMetaFromFields,
   type DossierOnPortal,
-  type DossierState,
-  type FilingBreach,
   filingBreach,
   fromPortalDossierCreate,
   type PortalAttachment,
@@ -14,32 +11,19 @@ import {
   type PortalStateChange,
   PortalSupplementRequest,
   PortalWithdrawRequest,
-  Procedure,
   STATE,
-  toPortalAttachment,
   toPortalDossier,
-  toPortalProcedure,
-  toPortalStateChange,
 } from "@qn/shared";
-import type { Selectable, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
-import { AppError } from "../../errors/app-error";
 import type { CalendarService } from "../calendar/calendar.service";
-import { AttachmentRejectedError, type AttachmentStore } from "../files/attachment-store";
+import type { AttachmentStore } from "../files/attachment-store";
 import type { ProcedureService } from "../procedures/procedure.service";
 import { EmbeddedPortal } from "../records/embedded-portal";
 import type { DossierRecord, StepActor, StoredAttachment } from "../records/gateway";
 import { recordPortalApiChange } from "./change-feed";
-import {
-  type Issue,
-  illegal,
-  invalid,
-  notAvailable,
-  notFound,
-  PORTAL_API_BREACH_MESSAGES,
-  PortalApiError,
-} from "./portal-api.errors";
+import { type Issue, invalid, notAvailable, notFound, PORTAL_API_BREACH_MESSAGES } from "./portal-api.errors";
 import { dossierChanges, type Page, procedureChanges } from "./portal-api.feeds";
 import { idempotencyKeyOf, isUniqueViolation, replayedCode, requestHash } from "./portal-api.idempotency";
 import { PortalApiUploads, type UploadedFile } from "./portal-api.uploads";
@@ -65,7 +49,7 @@ export class PortalApiService {
     private readonly rawDb: Db,
     private readonly calendar: CalendarService,
     private readonly procedures: ProcedureService,
-    private readonly files: AttachmentStore,
+    files: AttachmentStore,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.db = portalApiDb(rawDb);
@@ -201,8 +185,6 @@ export class PortalApiService {
       if (error instanceof PortalMappingError) throw invalid("Thông tin tệp đính kèm không hợp lệ", issuesOf(error));
       throw error;
     }
-    if (!file) throw invalid("Thiếu tệp", [{ path: "TepDinhKem", message: "Cần một tệp trong phần TepDinhKem" }]);
-    const owned = await this.owned(clientId, code);
     if (!file) throw invalid("Thiếu tệp", [{ path: "TepDinhKem", message: "Cần một tệp trong phần TepDinhKem" }]);
     return this.uploads.upload(await this.owned(clientId, code), meta, file);
   }
