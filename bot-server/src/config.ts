@@ -17,6 +17,18 @@ const DEFAULT_CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta
  * The bot server's configuration, parsed once at boot (STYLE.md habit 1). No other file reads `process.env`.
  * A bad value stops the server with a message naming the variable.
  */
+/** A variable that holds JSON: parsed, or a Vietnamese issue for the variable. */
+function jsonText<T extends z.ZodType<string>>(text: T) {
+  return text.transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Không phải JSON hợp lệ" });
+      return z.NEVER;
+    }
+  });
+}
+
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -103,26 +115,15 @@ const Env = z.object({
    * "ten_thu_tuc":"procedureName","han_tra":"dueDate"}}}. Fields: code, procedureName, stateLabel, dueDate, feesDue,
    * missingDocuments. Kinds without a template fall back to the in-app inbox.
    */
-  ZNS_TEMPLATES: z
-    .string()
-    .default("{}")
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "Không phải JSON hợp lệ" });
-        return z.NEVER;
-      }
-    })
-    .pipe(
-      z.record(
-        z.string(),
-        z.object({
-          templateId: z.string().min(1),
-          params: z.record(z.string(), ZnsTemplateField),
-        }),
-      ),
+  ZNS_TEMPLATES: jsonText(z.string().default("{}")).pipe(
+    z.record(
+      z.string(),
+      z.object({
+        templateId: z.string().min(1),
+        params: z.record(z.string(), ZnsTemplateField),
+      }),
     ),
+  ),
   /** Outbox workers in this process: 1, or 0 to run the API without delivering (another process delivers). */
   OUTBOX_WORKERS: z.coerce.number().int().min(0).max(1).default(1),
   OUTBOX_BATCH: z.coerce.number().int().min(1).max(1000).default(50),
@@ -156,16 +157,7 @@ const Env = z.object({
    * OAuth clients allowed to call /portal-api, as JSON {"<client id>":"<secret>"} (secrets of 16 characters or more).
    * Unset: /portal-api answers 404.
    */
-  PORTAL_API_CLIENTS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "Không phải JSON hợp lệ" });
-        return z.NEVER;
-      }
-    })
+  PORTAL_API_CLIENTS: jsonText(z.string())
     .pipe(
       z
         .record(
