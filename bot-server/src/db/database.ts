@@ -19,7 +19,7 @@ export async function openDatabase(dataDir: string, onQuery?: (milliseconds: num
   // Identity numbers and phones live in this file: only the server's own user may read it. SQLite gives its -wal and
   // -shm files the database file's permissions.
   fs.closeSync(fs.openSync(file, "a", 0o600));
-  fs.chmodSync(file, 0o600);
+  narrow(file, 0o600);
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
@@ -42,7 +42,16 @@ export async function openDatabase(dataDir: string, onQuery?: (milliseconds: num
 /** DATA_DIR holds personal data: created, or narrowed if it exists, so that only the server's user can enter it. */
 export function privateDataDir(dataDir: string): void {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dataDir, 0o700);
+  narrow(dataDir, 0o700);
+}
+
+/** chmod, except on a path this user does not own (a mounted volume): then its owner decides, as before. */
+function narrow(target: string, mode: number): void {
+  try {
+    fs.chmodSync(target, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") throw error;
+  }
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {
