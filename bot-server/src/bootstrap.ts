@@ -36,7 +36,7 @@ import { webhookCredentials } from "./modules/webhook/webhook-credentials";
 import { WebhookInbox } from "./modules/webhook/webhook-inbox";
 
 /** What every change of the system of record also writes, in its transaction, in every process. */
-const RECORDERS: EmbeddedPortalHooks["onRecorded"] = [recordPortalApiChange];
+const RECORDERS: NonNullable<EmbeddedPortalHooks["onRecorded"]> = [recordPortalApiChange];
 
 /**
  * Opens the database, migrates, seeds the reference data (catalogue, receiving units, holidays) and wires the

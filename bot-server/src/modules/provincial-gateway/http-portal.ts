@@ -31,8 +31,9 @@ import { PortalChanges } from "./portal-changes";
 export type HttpPortalOptions = ForwardingWorkerOptions & {
   /** How often the portal's change feed is read (the fallback for lost callbacks). */
   pollMs: number;
-  /** Run in the transaction of every step the local record writes (EmbeddedPortalHooks.onRecorded). */
-  onRecorded?: EmbeddedPortalHooks["onRecorded"];
+  /** Run in the transaction of every step the local record writes (EmbeddedPortalHooks.onRecorded): required, so
+   * that no process forgets what every change must also write (the portal API's change feed). */
+  onRecorded: NonNullable<EmbeddedPortalHooks["onRecorded"]>;
 };
 
 /**
@@ -62,7 +63,7 @@ export class HttpPortal implements PortalGateway {
   ) {
     this.local = new EmbeddedPortal(db, calendar, now, planner, {
       onCommitting: (trx, change) => enqueueForwarding(trx, change, now()),
-      onRecorded: options.onRecorded ?? [],
+      onRecorded: options.onRecorded,
     });
     this.forwarder = new ForwardingWorker(db, this.local, client, files, options, logger);
     this.changes = new PortalChanges(db, this.local, client, logger);
