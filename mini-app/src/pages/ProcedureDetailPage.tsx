@@ -1,4 +1,10 @@
-import { acceptsOnlineFiling, onlineLevelLabel, PROCEDURE_LEVEL_LABELS, type Procedure } from "@qn/shared";
+import {
+  acceptsOnlineFiling,
+  isSafeFormLink,
+  onlineLevelLabel,
+  PROCEDURE_LEVEL_LABELS,
+  type Procedure,
+} from "@qn/shared";
 import { Button, Page, useNavigate, useParams } from "zmp-ui";
 import { api } from "../api/client";
 import { StateMessage } from "../components/StateMessage";
@@ -87,7 +93,7 @@ function ProcedureDetail({ procedure: p }: { procedure: Procedure }) {
                   {d.copies} bản · {d.required ? "bắt buộc" : "nếu có"}
                 </span>
                 {d.form &&
-                  (/^https?:\/\//.test(d.form) ? (
+                  (isSafeFormLink(d.form) ? (
                     <button type="button" className="link" onClick={() => void openExternal(d.form as string)}>
                       Tải mẫu tờ khai
                     </button>

@@ -1,5 +1,6 @@
 import {
   ACTIONS,
+  canTransition,
   type DossierAction,
   type DossierState,
   type DossierStateChange,
@@ -80,9 +81,9 @@ export function targetOf(
   action: DossierAction,
   facts: Pick<DossierFacts, "state" | "resumeState">,
 ): DossierState | null {
-  const rule = ACTIONS[action];
-  if (!(rule.from as readonly number[]).includes(facts.state)) return null;
-  return rule.to === "resume" ? (facts.resumeState ?? STATE.NEW) : rule.to;
+  if (!canTransition(action, facts.state)) return null;
+  const { to } = ACTIONS[action];
+  return to === "resume" ? (facts.resumeState ?? STATE.NEW) : to;
 }
 
 /** An action done here, checked against the state machine; throws IllegalTransitionError when it is not allowed. */

@@ -88,7 +88,6 @@ export function reportsRouter(reports: ReportService): Router {
     const report = await reports.report(official, period, unit);
     const name = exportFileName(report, format);
     res.setHeader("Content-Disposition", `attachment; filename="${name}"`);
-    res.setHeader("Cache-Control", "no-store");
     if (format === "csv") {
       res.type("text/csv; charset=utf-8").send(reportCsv(report));
       return;
