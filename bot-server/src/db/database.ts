@@ -40,7 +40,7 @@ export async function openDatabase(dataDir: string, onQuery?: (milliseconds: num
 }
 
 /** DATA_DIR holds personal data: created, or narrowed if it exists, so that only the server's user can enter it. */
-export function privateDataDir(dataDir: string): void {
+function privateDataDir(dataDir: string): void {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   narrow(dataDir, 0o700);
 }

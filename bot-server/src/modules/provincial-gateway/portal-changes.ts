@@ -8,7 +8,6 @@ import { sendError } from "../../errors/error-handler";
 import type { Logger } from "../../logger";
 import type { EmbeddedPortal } from "../records/embedded-portal";
 import type { StepActor } from "../records/gateway";
-import { factsOf } from "../records/record-view";
 import { decidePortalChange } from "../records/transitions";
 
 const CURSOR_KEY = "portal.dossier-changes.cursor";
@@ -55,7 +54,7 @@ export class PortalChanges {
     // A dossier filed on the portal by another channel (the counter) is none of the bot server's business.
     if (!target) return "unknown-dossier";
     let outcome: ApplyOutcome = "duplicate";
-    await this.local.applyExternal(target.code, actorOf(change), new Date(change.at), async (row, trx) => {
+    await this.local.applyExternal(target.code, actorOf(change), new Date(change.at), async (row, facts, trx) => {
       const newer = await trx
         .selectFrom("portal_events")
         .select("event_id")
@@ -64,7 +63,7 @@ export class PortalChanges {
         .where("at", ">", change.at)
         .executeTakeFirst();
       // A callback lost and found in the feed after a later one must not take the dossier back (transitions.ts).
-      const decision = decidePortalChange(factsOf(row), change, !!newer);
+      const decision = decidePortalChange(facts, change, !!newer);
       const transition = decision.outcome === "applied" ? decision.transition : null;
       const inserted = await trx
         .insertInto("portal_events")

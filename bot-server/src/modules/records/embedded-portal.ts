@@ -36,7 +36,7 @@ import {
   summaryOf,
 } from "./record-view";
 import { alreadyRated, concurrentChange, dailyLimit, dossierNotFound, notDelivered } from "./records.errors";
-import { type Clock, decideAction, type Transition } from "./transitions";
+import { type Clock, type DossierFacts, decideAction, type Transition } from "./transitions";
 
 type Trx = Transaction<Database>;
 
@@ -234,7 +234,7 @@ export class EmbeddedPortal implements PortalGateway {
     details: ActionDetails,
   ): Promise<DossierRecord> {
     const clock = await this.clock();
-    await this.change(code, actor, clock.at, (row) => decideAction(factsOf(row), action, details, clock));
+    await this.change(code, actor, clock.at, (_row, facts) => decideAction(facts, action, details, clock));
     return (await this.get(code)) as DossierRecord;
   }
 
@@ -245,8 +245,8 @@ export class EmbeddedPortal implements PortalGateway {
     note?: string,
   ): Promise<DossierRecord> {
     const clock = await this.clock();
-    await this.change(code, actor, clock.at, async (row, trx) => {
-      const transition = decideAction(factsOf(row), "supplement", { note, files: attachments.length }, clock);
+    await this.change(code, actor, clock.at, async (row, facts, trx) => {
+      const transition = decideAction(facts, "supplement", { note, files: attachments.length }, clock);
       const attachmentIds = await insertAttachments(trx, row.id, attachments, "supplement", clock.at);
       await this.hooks.onCommitting?.(trx, {
         action: "supplement",
@@ -262,8 +262,8 @@ export class EmbeddedPortal implements PortalGateway {
 
   async withdraw(code: string, actor: StepActor, reason: string): Promise<DossierRecord> {
     const clock = await this.clock();
-    await this.change(code, actor, clock.at, async (row, trx) => {
-      const transition = decideAction(factsOf(row), "withdraw", { note: reason }, clock);
+    await this.change(code, actor, clock.at, async (row, facts, trx) => {
+      const transition = decideAction(facts, "withdraw", { note: reason }, clock);
       await this.hooks.onCommitting?.(trx, { action: "withdraw", dossierId: row.id, code, reason });
       return transition;
     });
@@ -319,7 +319,7 @@ export class EmbeddedPortal implements PortalGateway {
     code: string,
     actor: StepActor,
     at: Date,
-    decide: (row: DossierRow, trx: Trx) => Promise<Transition | null>,
+    decide: (row: DossierRow, facts: DossierFacts, trx: Trx) => Promise<Transition | null>,
   ): Promise<boolean> {
     return this.change(code, actor, at, decide);
   }
@@ -344,13 +344,14 @@ export class EmbeddedPortal implements PortalGateway {
     code: string,
     actor: StepActor,
     at: Date,
-    decide: (row: DossierRow, trx: Trx) => Transition | null | Promise<Transition | null>,
+    decide: (row: DossierRow, facts: DossierFacts, trx: Trx) => Transition | null | Promise<Transition | null>,
   ): Promise<boolean> {
     const events: DossierEvent[] = [];
     await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom("dossiers").selectAll().where("code", "=", code).executeTakeFirst();
       if (!row) throw dossierNotFound();
-      const transition = await decide(row, trx);
+      const before = factsOf(row);
+      const transition = await decide(row, before, trx);
       if (transition === null) return;
       const updated = await trx
         .updateTable("dossiers")
@@ -361,7 +362,6 @@ export class EmbeddedPortal implements PortalGateway {
       if (Number(updated.numUpdatedRows) !== 1) {
         throw concurrentChange();
       }
-      const before = factsOf(row);
       const { fields } = transition;
       const after = {
         dueDate: fields.dueDate !== undefined ? fields.dueDate : before.dueDate,
