@@ -6,10 +6,17 @@ import type { TestServer } from "./test-server";
  * A citizen's text message as Zalo sends it to the webhook, signed with the server's webhook credentials (ZALO.md §3);
  * resolves once the chatbot has handled it.
  */
-export async function citizenWrites(server: TestServer, userId: string, text: string): Promise<void> {
+export async function citizenWrites(
+  server: TestServer,
+  userId: string,
+  text: string,
+  options: { appUserId?: string } = {},
+): Promise<void> {
   const { appId, oaSecretKey } = server.deps.webhook;
   const event = {
     app_id: appId,
+    // The same person's id in the mini-app (a citizen signed in there), when Zalo knows it.
+    ...(options.appUserId ? { user_id_by_app: options.appUserId } : {}),
     timestamp: String(Date.now()),
     event_name: "user_send_text",
     sender: { id: userId },
