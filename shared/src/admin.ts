@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { OfficialRole } from "./dossier";
 import { NOTIFICATION_KIND_LABELS, NotificationKind } from "./notification";
+import { line, paragraph } from "./text/safe-text";
 import { AdministrativeUnit } from "./units";
 
 /**
@@ -12,8 +13,8 @@ import { AdministrativeUnit } from "./units";
 
 /** The same rule for a new account and for a password reset. */
 export const OfficialPassword = z.string().min(10, "Mật khẩu tối thiểu 10 ký tự").max(200, "Mật khẩu tối đa 200 ký tự");
-const OfficialName = z.string().trim().min(2, "Cần nhập họ và tên").max(120);
-const UnitCode = z.string().trim().min(2).max(10);
+const OfficialName = line().trim().min(2, "Cần nhập họ và tên").max(120);
+const UnitCode = line().trim().min(2).max(10);
 
 export const NewOfficial = z.object({
   username: z
@@ -74,8 +75,7 @@ export type ReceivingUnitView = z.infer<typeof ReceivingUnitView>;
 export const MAX_REPLY_LENGTH = 2000;
 
 export const ConversationReply = z.strictObject({
-  text: z
-    .string()
+  text: paragraph()
     .trim()
     .min(1, "Cần nhập nội dung tin nhắn")
     .max(MAX_REPLY_LENGTH, `Tin nhắn tối đa ${MAX_REPLY_LENGTH} ký tự`),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CommuneCode } from "./dossier";
+import { line, paragraph } from "./text/safe-text";
 
 /** Topics citizens subscribe to through the chatbot ("đăng ký nhận tin …"). */
 export const ANNOUNCEMENT_TOPICS = {
@@ -26,8 +27,8 @@ export type Audience = z.infer<typeof Audience>;
 const HttpsUrl = z.url({ protocol: /^https$/, message: "Cần đường dẫn https://" }).max(500);
 
 export const AnnouncementInput = z.object({
-  title: z.string().trim().min(5, "Tiêu đề tối thiểu 5 ký tự").max(120, "Tiêu đề tối đa 120 ký tự"),
-  body: z.string().trim().min(10, "Nội dung tối thiểu 10 ký tự").max(2000, "Nội dung tối đa 2000 ký tự"),
+  title: line().trim().min(5, "Tiêu đề tối thiểu 5 ký tự").max(120, "Tiêu đề tối đa 120 ký tự"),
+  body: paragraph().trim().min(10, "Nội dung tối thiểu 10 ký tự").max(2000, "Nội dung tối đa 2000 ký tự"),
   imageUrl: HttpsUrl.optional(),
   link: HttpsUrl.optional(),
   audience: Audience,

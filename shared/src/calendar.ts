@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { line } from "./text/safe-text";
 import { fromVietnamWallClock } from "./vietnam-time";
 
 /**
@@ -17,7 +18,7 @@ export type CalendarDayKind = z.infer<typeof CalendarDayKind>;
 /** One exception to the Monday–Friday rule: a day off on a weekday, or a weekend day worked because of a swap. */
 export const CalendarDay = z.object({
   date: IsoDate,
-  name: z.string().trim().min(1, "Cần ghi tên ngày nghỉ hoặc ngày làm bù").max(200),
+  name: line().trim().min(1, "Cần ghi tên ngày nghỉ hoặc ngày làm bù").max(200),
   kind: CalendarDayKind,
 });
 export type CalendarDay = z.infer<typeof CalendarDay>;

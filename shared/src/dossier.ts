@@ -3,6 +3,7 @@ import { IsoDate } from "./calendar";
 import { IdentityNumber, PhoneNumber } from "./identity";
 import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
 import { ACTION_NAMES, ACTIONS, DOSSIER_STATES } from "./states";
+import { line, paragraph } from "./text/safe-text";
 import { vietnamToday } from "./vietnam-time";
 
 /**
@@ -38,7 +39,7 @@ export const ApplicantType = z.enum(["citizen", "business", "agency", "other"]);
 export type ApplicantType = z.infer<typeof ApplicantType>;
 
 const Text = (max: number, label: string) =>
-  z.string().trim().min(1, `Cần nhập ${label}`).max(max, `${label} tối đa ${max} ký tự`);
+  line().trim().min(1, `Cần nhập ${label}`).max(max, `${label} tối đa ${max} ký tự`);
 
 export const CommuneCode = z.string().regex(/^\d{5}$/, "Mã xã, phường không hợp lệ");
 
@@ -80,11 +81,11 @@ export type ResultDelivery = z.infer<typeof ResultDelivery>;
 /** How the citizen agreed that a volunteer or an HCC officer files for them (Chỉ thị 07, item 7). */
 export const OnBehalfConsent = z.object({
   method: z.enum(["written", "in-person", "zalo-message"]),
-  note: z.string().trim().max(500).optional(),
+  note: paragraph().trim().max(500).optional(),
 });
 export type OnBehalfConsent = z.infer<typeof OnBehalfConsent>;
 
-const FormValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
+const FormValue = z.union([paragraph().max(2000), z.number(), z.boolean()]);
 
 /** What is filed: the JSON part of `POST /api/dossiers` (files come as multipart parts `document:<index>`). */
 export const DossierSubmission = z.object({
@@ -94,7 +95,7 @@ export const DossierSubmission = z.object({
   /** For commune-level procedures: the commune that receives it (default: the applicant's commune). */
   receivingCommuneCode: CommuneCode.optional(),
   formData: z
-    .record(z.string().max(100), FormValue)
+    .record(line().max(100), FormValue)
     .refine((r) => Object.keys(r).length <= 100, "Tối đa 100 mục trong tờ khai")
     .default({}),
   /** Only for volunteers and HCC staff: the channel they received it on and the citizen's consent. */
@@ -144,13 +145,13 @@ export function officialActions(state: DossierState): DossierAction[] {
 export const OfficialActionRequest = z
   .object({
     action: DossierAction.exclude(["supplement", "withdraw"]),
-    note: z.string().trim().max(2000).optional(),
+    note: paragraph().trim().max(2000).optional(),
     /** For request-supplement: the documents missing (names). */
-    missingDocuments: z.array(z.string().trim().min(1).max(300)).max(30).optional(),
+    missingDocuments: z.array(line().trim().min(1).max(300)).max(30).optional(),
     /** For request-payment: the amount due in VND. */
     amount: z.number().int().min(0).max(1_000_000_000).optional(),
     /** For deliver by post: the postal tracking number. */
-    trackingNumber: z.string().trim().min(4).max(40).optional(),
+    trackingNumber: line().trim().min(4).max(40).optional(),
   })
   .superRefine((body, ctx) => {
     if ((body.action === "reject" || body.action === "stop") && !body.note) {

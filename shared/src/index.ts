@@ -13,6 +13,7 @@ export * from "./notification";
 export * from "./portal-wire";
 export * from "./procedure";
 export * from "./text/fold";
+export * from "./text/safe-text";
 export * from "./units";
 export * from "./validation";
 export * from "./vietnam-time";

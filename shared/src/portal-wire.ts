@@ -15,6 +15,7 @@ import {
 } from "./dossier";
 import { ApiError } from "./errors";
 import { Procedure, ProcedureCode, type ProcedureLevel } from "./procedure";
+import { cleaned } from "./text/safe-text";
 import { fromVietnamWallClock, toVietnamWallClock } from "./vietnam-time";
 
 /**
@@ -162,12 +163,15 @@ const CONSENTS = invert(CONSENT_CODES);
 
 // ─── Wire schemas ────────────────────────────────────────────────────────────────────────────────────────────────
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
+// What the portal sends is cleaned rather than refused (a sync must not stop on a stray zero-width space): NFC, and the
+// hidden characters that a citizen's own schemas refuse removed (text/safe-text.ts).
+const Text = (max: number) => cleaned().trim().min(1).max(max);
+const Line = (max: number) => cleaned().max(max);
 /** A portal unit code (MaDonVi), e.g. `000.00.20.H49` or a commune's `25xxx.H49`. */
 export const PortalUnitCode = z.string().regex(/^[0-9A-Za-z.]{1,40}$/, "Mã đơn vị không hợp lệ");
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "Mã băm SHA-256 không hợp lệ");
-const FormValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
-const FormFields = z.record(z.string().max(100), FormValue);
+const FormValue = z.union([cleaned({ multiline: true }).max(2000), z.number(), z.boolean()]);
+const FormFields = z.record(Line(100), FormValue);
 const Mime = AttachmentView.shape.mime;
 
 /** ChuHoSo…: the applicant, flat as in the national format. Phone normalised to 0xxxxxxxxx. */
@@ -175,8 +179,8 @@ export const PortalApplicant = z.object({
   ChuHoSo: Text(120),
   LoaiDoiTuong: PortalApplicantTypeCode,
   SoDinhDanhChuHoSo: z.string().regex(/^\d{12}$/, "Số định danh phải gồm 12 chữ số"),
-  SoDienThoaiChuHoSo: z.string().max(20).nullish(),
-  EmailChuHoSo: z.string().max(200).nullish(),
+  SoDienThoaiChuHoSo: Line(20).nullish(),
+  EmailChuHoSo: Line(200).nullish(),
   MaXaChuHoSo: z.string().regex(/^\d{5}$/, "Mã xã, phường không hợp lệ"),
   DiaChiChuHoSo: Text(300),
 });
@@ -185,10 +189,10 @@ export type PortalApplicant = z.infer<typeof PortalApplicant>;
 /** HinhThucTra and, for the post, who receives the result and where. */
 export const PortalResultDelivery = z.object({
   HinhThucTra: PortalResultDeliveryCode,
-  NguoiNhanKetQua: z.string().max(120).nullish(),
-  SoDienThoaiNhanKetQua: z.string().max(20).nullish(),
+  NguoiNhanKetQua: Line(120).nullish(),
+  SoDienThoaiNhanKetQua: Line(20).nullish(),
   MaXaNhanKetQua: z.string().max(5).nullish(),
-  DiaChiNhanKetQua: z.string().max(300).nullish(),
+  DiaChiNhanKetQua: Line(300).nullish(),
 });
 export type PortalResultDelivery = z.infer<typeof PortalResultDelivery>;
 
@@ -197,7 +201,7 @@ export const PortalOnBehalf = z.object({
   HoTen: Text(120),
   VaiTroNguoiNop: z.literal([1, 2, 3, 4]),
   HinhThucDongY: z.literal([1, 2, 3]),
-  GhiChuDongY: z.string().max(500).nullish(),
+  GhiChuDongY: cleaned({ multiline: true }).max(500).nullish(),
 });
 export type PortalOnBehalf = z.infer<typeof PortalOnBehalf>;
 
@@ -219,7 +223,7 @@ export type PortalDossierCreate = z.infer<typeof PortalDossierCreate>;
 /** A dossier as the portal holds it (HoSo). */
 export const PortalDossier = z.object({
   MaHoSo: Text(60),
-  MaThamChieu: z.string().max(64).nullish(),
+  MaThamChieu: Line(64).nullish(),
   MaTTHC: ProcedureCode,
   TenTTHC: Text(2000),
   MaDonVi: PortalUnitCode,
@@ -233,10 +237,10 @@ export const PortalDossier = z.object({
   ...PortalApplicant.shape,
   ...PortalResultDelivery.shape,
   DuLieuToKhai: FormFields.default({}),
-  MaVanDon: z.string().max(40).nullish(),
+  MaVanDon: Line(40).nullish(),
   SoTienPhaiNop: z.number().int().min(0).nullish(),
-  GiayToCanBoSung: z.array(z.string().max(300)).default([]),
-  GhiChu: z.string().max(2000).nullish(),
+  GiayToCanBoSung: z.array(Line(300)).default([]),
+  GhiChu: cleaned({ multiline: true }).max(2000).nullish(),
 });
 export type PortalDossier = z.infer<typeof PortalDossier>;
 
@@ -245,18 +249,18 @@ export const PortalStateChange = z.object({
   /** Unique per change: the same change delivered twice (callback and feed, or a callback retried) has the same id. */
   MaSuKien: Text(100),
   MaHoSo: Text(60),
-  MaThamChieu: z.string().max(64).nullish(),
+  MaThamChieu: Line(64).nullish(),
   TrangThaiCu: DossierState.nullish(),
   TrangThaiHoSo: DossierState,
   ThoiGian: PortalDateTime,
-  HanhDong: z.string().max(60).nullish(),
-  NguoiXuLy: z.string().max(120).nullish(),
+  HanhDong: Line(60).nullish(),
+  NguoiXuLy: Line(120).nullish(),
   DonViXuLy: PortalUnitCode.nullish(),
-  GhiChu: z.string().max(2000).nullish(),
+  GhiChu: cleaned({ multiline: true }).max(2000).nullish(),
   NgayHenTra: PortalDateTime.nullish(),
-  GiayToCanBoSung: z.array(z.string().max(300)).default([]),
+  GiayToCanBoSung: z.array(Line(300)).default([]),
   SoTienPhaiNop: z.number().int().min(0).nullish(),
-  MaVanDon: z.string().max(40).nullish(),
+  MaVanDon: Line(40).nullish(),
 });
 export type PortalStateChange = z.infer<typeof PortalStateChange>;
 
@@ -269,12 +273,12 @@ export const PortalProcedure = z.object({
   CoQuanThucHien: Text(1000),
   MucDo: z.literal([2, 3, 4]),
   ThoiHanGiaiQuyet: z.number().int().min(0).max(365).nullable(),
-  GhiChuThoiHan: z.string().max(2000).nullish(),
+  GhiChuThoiHan: cleaned({ multiline: true }).max(2000).nullish(),
   PhiLePhi: z.array(
     z.object({
       TenPhiLePhi: Text(1000),
       MucPhi: z.number().int().min(0).nullable(),
-      GhiChu: z.string().max(1000).nullish(),
+      GhiChu: cleaned({ multiline: true }).max(1000).nullish(),
     }),
   ),
   BuuChinhCongIch: z.boolean(),
@@ -283,10 +287,10 @@ export const PortalProcedure = z.object({
       TenGiayTo: Text(2000),
       SoBan: z.number().int().min(1),
       BatBuoc: z.boolean(),
-      MauDon: z.string().max(500).nullish(),
+      MauDon: Line(500).nullish(),
     }),
   ),
-  KetQuaThucHien: z.string().max(2000),
+  KetQuaThucHien: cleaned({ multiline: true }).max(2000),
   TrinhTuThucHien: z.array(Text(4000)).nullish(),
   YeuCauDieuKien: z.array(Text(4000)).nullish(),
   DoiTuongThucHien: z.array(Text(1000)).nullish(),
@@ -328,7 +332,7 @@ export type PortalAttachmentUploadFields = z.infer<typeof PortalAttachmentUpload
 /** `POST /v1/dossiers/{MaHoSo}/supplement`: the supplement attachments already uploaded, and a note. */
 export const PortalSupplementRequest = z.object({
   MaTepDinhKem: z.array(Text(100)).min(1).max(30),
-  GhiChu: z.string().max(1000).nullish(),
+  GhiChu: cleaned({ multiline: true }).max(1000).nullish(),
 });
 export type PortalSupplementRequest = z.infer<typeof PortalSupplementRequest>;
 

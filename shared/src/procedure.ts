@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleaned, line, paragraph } from "./text/safe-text";
 
 /**
  * A procedure (thủ tục hành chính, TTHC) as published in the national database of procedures.
@@ -41,7 +42,8 @@ export function onlineLevelLabel(level: OnlineLevel): string {
   return `${labels.level} · ${labels.decree42}`;
 }
 
-const NonEmptyText = z.string().trim().min(1, "Không được để trống");
+const NonEmptyText = line().trim().min(1, "Không được để trống");
+const NonEmptyParagraph = paragraph().trim().min(1, "Không được để trống");
 
 /**
  * One fee line (phí, lệ phí) in VND. `amount: 0` means free; `amount: null` means the fee exists but its figure
@@ -50,7 +52,7 @@ const NonEmptyText = z.string().trim().min(1, "Không được để trống");
 export const ProcedureFee = z.object({
   name: NonEmptyText,
   amount: z.number().int("Số tiền phải là số nguyên (đồng)").min(0, "Số tiền không được âm").nullable(),
-  note: z.string().trim().optional(),
+  note: paragraph().trim().optional(),
 });
 export type ProcedureFee = z.infer<typeof ProcedureFee>;
 
@@ -68,8 +70,7 @@ export function isSafeFormLink(value: string): boolean {
 }
 
 /** A form (mẫu đơn, tờ khai): its name, or a link to it, which must be https. */
-const FormReference = z
-  .string()
+const FormReference = line()
   .trim()
   .refine((v) => !LOOKS_LIKE_LINK.test(v) || isSafeFormLink(v), "Liên kết mẫu đơn phải là địa chỉ https:// hợp lệ");
 
@@ -94,14 +95,14 @@ export const Procedure = z.object({
   agency: NonEmptyText,
   onlineLevel: OnlineLevel,
   processingDays: z.number().int().min(0, "Thời hạn không được âm").max(365).nullable(),
-  processingNote: z.string().trim().optional(),
+  processingNote: paragraph().trim().optional(),
   fees: z.array(ProcedureFee),
   postal: z.boolean(),
   documents: z.array(ProcedureDocument),
-  result: z.string().trim(),
-  steps: z.array(NonEmptyText).optional(),
-  conditions: z.array(NonEmptyText).optional(),
-  subjects: z.array(NonEmptyText).optional(),
+  result: paragraph().trim(),
+  steps: z.array(NonEmptyParagraph).optional(),
+  conditions: z.array(NonEmptyParagraph).optional(),
+  subjects: z.array(NonEmptyParagraph).optional(),
   legalBasis: z.array(NonEmptyText).optional(),
   /** Everyday names citizens use ("sổ đỏ", "bằng lái"); they help search. */
   aliases: z.array(NonEmptyText).optional(),
@@ -128,9 +129,9 @@ export const MAX_QUERY_LENGTH = 200;
 
 /** `GET /api/procedures` query parameters. Each bad value is reported with its parameter name. */
 export const ProcedureSearchQuery = z.object({
-  q: z.string().max(MAX_QUERY_LENGTH, `Từ khóa tối đa ${MAX_QUERY_LENGTH} ký tự`).optional(),
+  q: cleaned().max(MAX_QUERY_LENGTH, `Từ khóa tối đa ${MAX_QUERY_LENGTH} ký tự`).optional(),
   level: ProcedureLevel.optional(),
-  field: z.string().trim().min(1).max(200).optional(),
+  field: cleaned().trim().min(1).max(200).optional(),
   onlineLevel: z
     .enum(["2", "3", "4"])
     .transform((v) => Number(v) as OnlineLevel)

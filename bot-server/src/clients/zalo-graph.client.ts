@@ -1,3 +1,4 @@
+import { cleaned } from "@qn/shared";
 import axios, { type AxiosInstance } from "axios";
 import { z } from "zod";
 import { UpstreamError } from "../errors/app-error";
@@ -18,7 +19,8 @@ export class ZaloGraphError extends UpstreamError {
 
 const Profile = z.object({
   id: z.string().min(1),
-  name: z.string().default(""),
+  // A profile name is what Zalo holds: cleaned, never refused (text/safe-text.ts).
+  name: cleaned().default(""),
   picture: z.object({ data: z.object({ url: z.string() }) }).optional(),
 });
 const ErrorBody = z.object({ error: z.number(), message: z.string().optional() });

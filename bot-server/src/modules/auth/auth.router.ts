@@ -1,4 +1,4 @@
-import { OFFICIAL_ROLE_LABELS } from "@qn/shared";
+import { line, OFFICIAL_ROLE_LABELS } from "@qn/shared";
 import { Router } from "express";
 import { rateLimit } from "express-rate-limit";
 import { z } from "zod";
@@ -15,7 +15,7 @@ const DevLogin = z.object({
     .string()
     .trim()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, "Mã người dùng thử: chữ, số, gạch, tối đa 64 ký tự"),
-  name: z.string().trim().min(1, "Cần nhập tên").max(120),
+  name: line().trim().min(1, "Cần nhập tên").max(120),
 });
 const OfficialLogin = z.object({
   username: z.string().trim().min(1, "Cần nhập tên đăng nhập").max(60),

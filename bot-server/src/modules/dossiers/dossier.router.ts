@@ -1,4 +1,12 @@
-import { Channel, DossierCode, DossierState, OfficialActionRequest, RatingRequest, WithdrawRequest } from "@qn/shared";
+import {
+  Channel,
+  DossierCode,
+  DossierState,
+  OfficialActionRequest,
+  paragraph,
+  RatingRequest,
+  WithdrawRequest,
+} from "@qn/shared";
 import { type Request, type RequestHandler, Router } from "express";
 import { z } from "zod";
 import { NotFoundError, UnauthorizedError } from "../../errors/app-error";
@@ -33,7 +41,7 @@ const QueueQuery = Paging.extend({
     .optional(),
 });
 
-const SupplementNote = z.object({ note: z.string().trim().max(1000).optional() });
+const SupplementNote = z.object({ note: paragraph().trim().max(1000).optional() });
 
 function partsOf(files: unknown): UploadedPart[] {
   return Array.isArray(files) ? (files as UploadedPart[]) : [];
