@@ -9,9 +9,9 @@ export async function call(
   server: TestServer,
   method: string,
   path: string,
-  options: { token?: string; json?: unknown; form?: FormData } = {},
+  options: { token?: string; json?: unknown; form?: FormData; headers?: Record<string, string> } = {},
 ): Promise<Call> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | FormData | undefined;
   if (options.json !== undefined) {
@@ -36,6 +36,20 @@ export async function citizen(server: TestServer, zaloId: string, name = "Nguyá»
   const res = await call(server, "POST", "/api/auth/dev", { json: { zaloId, name } });
   expect(res.status).toBe(200);
   return res.body.token as string;
+}
+
+/** The header that carries the simulator's local session (its token is printed in the startup log). */
+export const SIMULATOR_HEADER = "X-Simulator-Token";
+
+/** Offline mode: what would have been sent to Zalo (`GET /api/dev/outbox`), read with the simulator's session. */
+export async function devOutbox(server: TestServer, query: { userId?: string; after?: number } = {}): Promise<Call> {
+  const params = new URLSearchParams();
+  if (query.userId !== undefined) params.set("userId", query.userId);
+  if (query.after !== undefined) params.set("after", String(query.after));
+  const search = params.size > 0 ? `?${params}` : "";
+  return call(server, "GET", `/api/dev/outbox${search}`, {
+    headers: { [SIMULATOR_HEADER]: server.deps.simulatorToken ?? "" },
+  });
 }
 
 let officialSeq = 0;
