@@ -71,6 +71,8 @@ async function main() {
     ...loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "silent" }),
     rateLimitPerMinute: 1_000_000,
     loginRateLimitPerMinute: 1_000_000,
+    // One citizen files them all: the per-citizen quotas (issue 13, finding 3) would stop the run at the 4th.
+    filingQuota: { openPerProcedure: 1_000_000, perHour: 1_000_000 },
   };
   const { app, deps, close } = await bootstrap(config, createLogger("silent"));
   const server = app.listen(0, "127.0.0.1");

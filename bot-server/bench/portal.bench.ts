@@ -139,6 +139,8 @@ async function main() {
   const config = {
     ...base,
     rateLimitPerMinute: 1_000_000,
+    // One citizen files them all: the per-citizen quotas (issue 13, finding 3) would stop the run at the 4th.
+    filingQuota: { openPerProcedure: 1_000_000, perHour: 1_000_000 },
     portal: { ...base.portal, queuePollMs: 50, client: { breakerCoolDownMs: 2_000 } },
   };
   const { app, deps, portal: gateway, close } = await bootstrap(config, createLogger("silent"));

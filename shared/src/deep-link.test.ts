@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deepLinkTarget, miniAppLink, NOT_FOUND_PATH } from "./deep-link";
+import { deepLinkTarget, miniAppLink, NOT_FOUND_PATH, scannedLookup } from "./deep-link";
 
 describe("mini-app deep links", () => {
   it("builds the zalo.me/s link for each kind, encoding values", () => {
@@ -19,6 +19,9 @@ describe("mini-app deep links", () => {
     expect(read(miniAppLink("1", { kind: "procedure", code: "1.001193" }))).toBe("/procedure/1.001193");
     expect(read(miniAppLink("1", { kind: "page", page: "dossiers" }))).toBe("/dossiers");
     expect(read(miniAppLink("1", { kind: "page", page: "lookup", code: "X1" }))).toBe("/lookup?code=X1");
+    expect(read(miniAppLink("1", { kind: "page", page: "lookup", code: "X1", secret: "K7MX9Q" }))).toBe(
+      "/lookup?code=X1&secret=K7MX9Q",
+    );
     expect(read(miniAppLink("1", { kind: "home" }))).toBeUndefined();
   });
 
@@ -27,5 +30,12 @@ describe("mini-app deep links", () => {
     expect(deepLinkTarget({ page: "../console" })).toBe(NOT_FOUND_PATH);
     expect(deepLinkTarget({ dossier: "   " })).toBeUndefined();
     expect(deepLinkTarget({ dossier: "../../x" })).toBe("/dossiers/..%2F..%2Fx");
+  });
+
+  it("when a receipt's QR code is scanned, then its code and secret are read from the link, or the bare code", () => {
+    const link = miniAppLink("1", { kind: "page", page: "lookup", code: "06652.H49-261120-4821", secret: "K7MX9Q" });
+    expect(scannedLookup(link)).toEqual({ code: "06652.H49-261120-4821", secret: "K7MX9Q" });
+    expect(scannedLookup(" 06652.H49-261120-0001 ")).toEqual({ code: "06652.H49-261120-0001" });
+    expect(scannedLookup("https://example.com/?q=1")).toEqual({ code: "https://example.com/?q=1" });
   });
 });

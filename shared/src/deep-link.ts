@@ -8,9 +8,12 @@ export type DeepLink =
   | { kind: "home" }
   | { kind: "dossier"; code: string }
   | { kind: "procedure"; code: string }
-  | { kind: "page"; page: DeepLinkPage; code?: string };
+  | { kind: "page"; page: DeepLinkPage; code?: string; secret?: string };
 
-/** Screens a link may open by name (`?page=…`); `code` goes with `lookup` (a dossier's public status). */
+/**
+ * Screens a link may open by name (`?page=…`); `code` goes with `lookup` (a dossier's public status), and `secret`
+ * with it on the receipt's QR code only (the receipt's secret shows the lookup's details: never in a shared link).
+ */
 export const DEEP_LINK_PAGES = ["search", "dossiers", "lookup", "notifications", "news", "profile", "support"] as const;
 export type DeepLinkPage = (typeof DEEP_LINK_PAGES)[number];
 
@@ -21,6 +24,7 @@ export function miniAppLink(appId: string, link: DeepLink): string {
   if (link.kind === "page") {
     params.set("page", link.page);
     if (link.code) params.set("code", link.code);
+    if (link.code && link.secret) params.set("secret", link.secret);
   }
   const query = params.toString();
   return query ? `${base}?${query}` : base;
@@ -39,9 +43,30 @@ export function deepLinkTarget(params: Readonly<Record<string, string | undefine
   if (page) {
     if (!(DEEP_LINK_PAGES as readonly string[]).includes(page)) return NOT_FOUND_PATH;
     const code = params.code?.trim();
-    return page === "lookup" && code ? `/lookup?code=${encodeURIComponent(code)}` : `/${page}`;
+    if (page !== "lookup" || !code) return `/${page}`;
+    const secret = params.secret?.trim();
+    return `/lookup?code=${encodeURIComponent(code)}${secret ? `&secret=${encodeURIComponent(secret)}` : ""}`;
   }
   return undefined;
 }
 
 export const NOT_FOUND_PATH = "/khong-tim-thay";
+
+/**
+ * What a scanned QR code asks to look up: the receipt's link (`…?page=lookup&code=…&secret=…`), or a bare code as
+ * receipts printed before the secret carry.
+ */
+export function scannedLookup(text: string): { code: string; secret?: string } {
+  const trimmed = text.trim();
+  try {
+    const params = new URL(trimmed).searchParams;
+    const code = params.get("code")?.trim();
+    if (code) {
+      const secret = params.get("secret")?.trim();
+      return secret ? { code, secret } : { code };
+    }
+  } catch {
+    // not a link: a bare code
+  }
+  return { code: trimmed };
+}

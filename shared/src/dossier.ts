@@ -104,7 +104,18 @@ export const DossierSubmission = z.object({
 });
 export type DossierSubmission = z.infer<typeof DossierSubmission>;
 
-export const DossierCode = z.string().regex(/^[0-9A-Z.]{3,40}-\d{6}-\d{4}$/, "Mã hồ sơ không hợp lệ");
+/**
+ * MaHoSo: `{agency code}-{yyMMdd}-{random digits}` (docs/domain.md §5). Four digits as the national form has them; more
+ * only on a day when a unit's four-digit numbers are nearly all taken, so that a flood cannot exhaust the day.
+ */
+export const DossierCode = z.string().regex(/^[0-9A-Z.]{3,40}-\d{6}-\d{4,8}$/, "Mã hồ sơ không hợp lệ");
+
+/** The receipt's secret (mã bảo mật), printed beside the QR code: who shows it sees more in the public lookup. */
+export const LookupSecret = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{6}$/, "Mã bảo mật gồm 6 chữ và số, in cạnh mã QR trên giấy hẹn");
 
 export const ActorKind = z.enum(["citizen", "official", "system"]);
 export type ActorKind = z.infer<typeof ActorKind>;
@@ -237,6 +248,13 @@ export const DossierView = z.object({
   rating: z.object({ score: z.number().int(), comment: z.string().nullable() }).nullable(),
   /** Only in PORTAL_MODE=http: the forwarding to the provincial portal. */
   portal: DossierPortalView.optional(),
+  /** The receipt's secret (LookupSecret), shown to the owner, the filer and officials; absent on older dossiers. */
+  lookupSecret: z.string().optional(),
+  /**
+   * Officials' view only: an official of the unit marked the dossier as spam (a flag, not a state: docs/domain.md §5).
+   * It leaves the queue and the indicators and keeps counting against its citizen's quota; the citizen is not told.
+   */
+  spam: z.object({ at: z.string(), by: z.string(), note: z.string().nullable() }).nullable().optional(),
 });
 export type DossierView = z.infer<typeof DossierView>;
 
@@ -256,17 +274,24 @@ export const DossierSummary = DossierView.pick({
 });
 export type DossierSummary = z.infer<typeof DossierSummary>;
 
-/** `GET /api/lookup/:code`: what anyone holding the code may see. */
+/**
+ * `GET /api/lookup/:code[?secret=…]`: what anyone holding the code may see — state, procedure, due date — and, for
+ * whoever also gives the receipt's secret or is the dossier's owner or filer, the details (the name masked).
+ */
 export const DossierLookup = z.object({
   code: z.string(),
   state: DossierState,
   stateLabel: z.string(),
   procedureName: z.string(),
-  unitName: z.string(),
-  applicantName: z.string(),
-  submittedAt: z.string(),
   dueDate: IsoDate.nullable(),
   overdue: z.boolean(),
+  details: z
+    .object({
+      unitName: z.string(),
+      applicantName: z.string(),
+      submittedAt: z.string(),
+    })
+    .nullable(),
 });
 export type DossierLookup = z.infer<typeof DossierLookup>;
 
@@ -275,5 +300,12 @@ export const RatingRequest = z.object({
   comment: z.string().trim().max(1000).optional(),
 });
 export type RatingRequest = z.infer<typeof RatingRequest>;
+
+/** `POST /api/officials/dossiers/:code/spam`: mark the dossier as spam (with why), or clear the mark. */
+export const SpamMarkRequest = z.object({
+  spam: z.boolean(),
+  note: z.string().trim().max(500, "Ghi chú tối đa 500 ký tự").optional(),
+});
+export type SpamMarkRequest = z.infer<typeof SpamMarkRequest>;
 
 export const WithdrawRequest = z.object({ reason: z.string().trim().min(1, "Cần ghi lý do rút hồ sơ").max(1000) });

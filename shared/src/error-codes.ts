@@ -36,7 +36,16 @@ export const ERROR_CODES = {
   ATTACHMENT_REJECTED: { status: 415, meaning: "A file is not a JPEG, PNG or PDF by its content, or is too large." },
   ILLEGAL_TRANSITION: { status: 409, meaning: "The action is not allowed in the dossier's current state." },
   CONCURRENT_CHANGE: { status: 409, meaning: "Someone else changed the dossier first; reload and try again." },
-  DAILY_LIMIT: { status: 409, meaning: "The unit's dossier counter for the day is exhausted." },
+  TOO_MANY_OPEN_DOSSIERS: {
+    status: 409,
+    meaning: "The citizen already has FILING_MAX_OPEN_PER_PROCEDURE dossiers of this procedure not yet settled.",
+  },
+  FILING_RATE_LIMITED: { status: 429, meaning: "The citizen filed FILING_MAX_PER_HOUR dossiers in the last hour." },
+  LOOKUP_SECRET_WRONG: { status: 403, meaning: "The public lookup's secret (mã bảo mật on the receipt) is wrong." },
+  LOOKUP_RATE_LIMITED: {
+    status: 429,
+    meaning: "Too many lookups from this source, or of this code, in the window (API and chatbot alike).",
+  },
   ALREADY_RATED: { status: 409, meaning: "The citizen has already rated this dossier." },
   NOT_DELIVERED: { status: 409, meaning: "A dossier can be rated only once its result is delivered." },
   HANDLED_ON_PORTAL: { status: 409, meaning: "PORTAL_MODE=http: officials act on the provincial portal itself." },

@@ -153,7 +153,7 @@ describe("a dossier's whole life through the HTTP API", () => {
     expect((await act(hcc.token, dossier.code, { action: "accept" })).status).toBe(409);
   });
 
-  it("when anyone looks a code up, then they see state, procedure and due date, with the name masked", async () => {
+  it("when anyone looks a code up, then they see state, procedure and due date; with the receipt's secret, the name masked", async () => {
     const token = await citizen(server, "zalo-dung", "Phạm Thị Dung");
     const birth = await procedure(server, "1.001193");
     const dossier = view(
@@ -167,13 +167,14 @@ describe("a dossier's whole life through the HTTP API", () => {
     const res = await call(server, "GET", `/api/lookup/${dossier.code}`);
     expect(res.status).toBe(200);
     const lookup = DossierLookup.parse(res.body);
-    expect(lookup).toMatchObject({
-      code: dossier.code,
-      state: 1,
-      procedureName: "Đăng ký khai sinh",
-      applicantName: "Phạm T** D***",
-    });
-    expect(JSON.stringify(res.body)).not.toContain("022090001234");
+    // Issue 13, finding 6: the name and the time of filing only for whoever also shows the receipt's secret.
+    expect(lookup).toMatchObject({ code: dossier.code, state: 1, procedureName: "Đăng ký khai sinh", details: null });
+    expect(JSON.stringify(res.body)).not.toContain("Phạm");
+    const withSecret = DossierLookup.parse(
+      (await call(server, "GET", `/api/lookup/${dossier.code}?secret=${dossier.lookupSecret}`)).body,
+    );
+    expect(withSecret.details?.applicantName).toBe("Phạm T** D***");
+    expect(JSON.stringify(withSecret)).not.toContain("022090001234");
     expect((await call(server, "GET", "/api/lookup/06652.H49-990101-0001")).status).toBe(404);
     expect((await call(server, "GET", "/api/lookup/khong-phai-ma")).status).toBe(400);
   });

@@ -157,6 +157,27 @@ describe("the officials' console, end to end in Chromium", () => {
     await page.context().close();
   });
 
+  it("when an officer marks a dossier as spam, then it leaves the list, the spam filter shows it, and the mark can be cleared", async () => {
+    const page = await signIn("can.bo.hatu");
+    const code = filed[2] as string;
+    await page.goto(`${server.url}/console/ho-so/${code}`);
+    await page.getByRole("heading", { name: `Hồ sơ ${code}` }).waitFor();
+    await page.getByText("Hồ sơ rác?").click();
+    await page.getByLabel("Lý do (không bắt buộc)").fill("Nộp hàng loạt");
+    await page.getByRole("button", { name: "Đánh dấu hồ sơ rác" }).click();
+    await page.getByText("Đã đánh dấu hồ sơ rác.").waitFor();
+    await page.getByText(/do Lê Văn Minh đánh dấu lúc .*: Nộp hàng loạt/).waitFor();
+    await shot(page, "05b-ho-so-rac");
+    await page.getByRole("link", { name: "Danh sách hồ sơ" }).click();
+    await page.getByRole("link", { name: filed[1] as string }).waitFor();
+    expect(await page.getByRole("link", { name: code }).count()).toBe(0);
+    await page.getByLabel("Chỉ hồ sơ rác").check();
+    await page.getByRole("link", { name: code }).click();
+    await page.getByRole("button", { name: "Bỏ đánh dấu hồ sơ rác" }).click();
+    await page.getByText("Đã bỏ đánh dấu hồ sơ rác.").waitFor();
+    await page.context().close();
+  });
+
   it("when one officer writes an announcement and another approves it, then it goes out and its progress shows", async () => {
     const author = await signIn("mot.cua.hatu");
     await author.getByRole("link", { name: "Thông báo" }).click();

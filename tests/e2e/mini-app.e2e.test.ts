@@ -53,6 +53,7 @@ async function attach(page: Page, button: ReturnType<Page["getByRole"]>, files: 
 
 describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
   let code = "";
+  let secret = "";
 
   it("when a citizen searches without diacritics and files with photos, then the receipt shows the code and its QR", async () => {
     const { page } = await citizenApp();
@@ -132,6 +133,9 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     code = (await page.locator(".receipt__code").textContent()) ?? "";
     expect(code).toMatch(/^06652\.H49-\d{6}-\d{4}$/);
     expect(await page.getByRole("img", { name: `Mã QR của hồ sơ ${code}` }).isVisible()).toBe(true);
+    // The receipt's secret beside the QR code (issue 13, finding 6): it shows the lookup's details.
+    secret = (await page.locator(".receipt__secret").textContent()) ?? "";
+    expect(secret).toMatch(/^[A-Z0-9]{6}$/);
     await shot(page, "09-bien-nhan");
 
     // The dossier on the server has the photos, typed by content.
@@ -194,7 +198,7 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     await context.close();
   });
 
-  it("when an anonymous visitor looks the code up, then they see the state and a masked name", async () => {
+  it("when an anonymous visitor looks the code up, then they see the state; with the receipt's secret also a masked name", async () => {
     const { page, context } = await citizenApp();
     await page.goto(`${server.url}/?page=lookup`);
     await page.getByLabel("Mã hồ sơ").waitFor();
@@ -203,6 +207,10 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     await page.getByRole("button", { name: "Tra cứu", exact: true }).click();
     await page.getByText("Mã hồ sơ có dạng").waitFor();
     await page.getByLabel("Mã hồ sơ").fill(code.toLowerCase());
+    await page.getByRole("button", { name: "Tra cứu", exact: true }).click();
+    await page.getByText("Nhập thêm mã bảo mật").waitFor();
+    expect(await page.getByText("Nguyễn V** A*").count()).toBe(0);
+    await page.getByLabel("Mã bảo mật (không bắt buộc)").fill(secret.toLowerCase());
     await page.getByRole("button", { name: "Tra cứu", exact: true }).click();
     await page.getByText("Nguyễn V** A*").waitFor();
     await shot(page, "14-tra-cuu");
@@ -289,6 +297,7 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     await page.getByText("Mã hồ sơ của công dân").waitFor();
     const filed = (await page.locator(".receipt__code").textContent()) ?? "";
     expect(filed).toMatch(/^06652\.H49-\d{6}-\d{4}$/);
+    const filedSecret = (await page.locator(".receipt__secret").textContent()) ?? "";
     await shot(page, "21-bien-nhan-nop-thay");
     const row = await server.deps.db
       .selectFrom("dossiers")
@@ -304,6 +313,7 @@ describe("the citizens' mini-app, end to end in Chromium at 390×844", () => {
     // It is the citizen's dossier, not the volunteer's own: the lookup shows it, "Hồ sơ của tôi" does not.
     await page.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
     await page.getByRole("textbox", { name: "Mã hồ sơ" }).fill(filed);
+    await page.getByLabel("Mã bảo mật (không bắt buộc)").fill(filedSecret);
     await page.getByRole("button", { name: "Tra cứu", exact: true }).click();
     await page.getByText("Trần T** B***").waitFor();
     await page.goto(`${server.url}/?page=dossiers`);

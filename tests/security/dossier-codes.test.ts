@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, citizen, file, procedure, requiredFiles, submission } from "../helpers/api";
+import { citizen, devOutbox, file, procedure, requiredFiles, submission } from "../helpers/api";
 import { png } from "../helpers/files";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { citizenWrites } from "../helpers/webhook";
@@ -113,10 +113,10 @@ describe("the chatbot's tra cứu", () => {
   });
   afterAll(() => server.close());
 
-  const replies = async (userId: string) => {
-    const res = await call(server, "GET", `/api/dev/outbox?userId=${encodeURIComponent(userId)}`);
-    return res.body.items.map((i: { payload: { plain: { text: string } } }) => i.payload.plain.text) as string[];
-  };
+  const replies = async (userId: string) =>
+    ((await devOutbox(server, { userId })).body.items as { payload: { plain: { text: string } } }[]).map(
+      (i) => i.payload.plain.text,
+    );
 
   it("when a stranger sends a dossier's code, then the bot tells the state and procedure, not the applicant's name", async () => {
     const token = await citizen(server, "chat-owner", "Nguyễn Văn Bảy");

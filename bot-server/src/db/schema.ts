@@ -159,6 +159,7 @@ export interface SessionsTable {
   revoked_at: string | null;
 }
 
+/** The sequential day counters of the first codes; unused since codes end in random digits (migration 0014). */
 export interface DossierCountersTable {
   agency_code: string;
   day: string;
@@ -199,6 +200,12 @@ export interface DossiersTable {
   delivered_at: string | null;
   /** The provincial portal's code (MaHoSo) once it answered (PORTAL_MODE=http only). */
   portal_code: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The receipt's secret (mã bảo mật) that opens the public lookup's details; null only if never drawn. */
+  lookup_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An official's spam mark: when, by which official, why (migration 0015). */
+  spam_at: ColumnType<string | null, string | null | undefined, string | null>;
+  spam_by: ColumnType<number | null, number | null | undefined, number | null>;
+  spam_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AttachmentsTable {

@@ -221,8 +221,13 @@ export const api = {
         "*/*",
       )
     ).blob(),
-  lookup: (code: string, signal?: AbortSignal) =>
-    raw(`/api/lookup/${encodeURIComponent(code)}`, DossierLookup, { signal }),
+  /** Anonymous, as anyone holding the receipt asks; with its secret, the details too. */
+  lookup: (code: string, secret?: string, signal?: AbortSignal) =>
+    raw(
+      `/api/lookup/${encodeURIComponent(code)}${secret ? `?secret=${encodeURIComponent(secret)}` : ""}`,
+      DossierLookup,
+      { signal },
+    ),
   notifications: (signal?: AbortSignal) =>
     raw("/api/notifications?limit=50", z.object({ items: z.array(InboxItem), total: z.number(), unread: z.number() }), {
       auth: true,

@@ -96,6 +96,12 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
             ? `${formatVietnamDate(d.dueDate)}${d.overdue ? " (đã quá hạn)" : ""}`
             : "Tính khi hồ sơ được tiếp nhận"}
         </dd>
+        {d.lookupSecret && (
+          <>
+            <dt>Mã bảo mật tra cứu</dt>
+            <dd>{d.lookupSecret}</dd>
+          </>
+        )}
         {d.feesDue !== null && d.feesDue > 0 && (
           <>
             <dt>Phí, lệ phí</dt>

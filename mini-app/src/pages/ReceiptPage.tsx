@@ -1,20 +1,40 @@
+import { miniAppLink } from "@qn/shared";
 import QRCode from "qrcode";
 import { useEffect, useState } from "react";
 import { Button, Page, useLocation, useNavigate, useParams } from "zmp-ui";
+import { api } from "../api/client";
 import { StayInformed } from "../components/StayInformed";
 import { TopBar } from "../components/TopBar";
 import { Icon } from "../icons";
 
-/** The receipt after filing: the dossier code, what happens next, and a QR code of the code for lookups. */
+/**
+ * The receipt after filing: the dossier code, what happens next, the secret (mã bảo mật) that shows the lookup's
+ * details, and a QR code of the lookup link carrying both (Zalo's camera opens the mini-app at the lookup).
+ */
 export default function ReceiptPage() {
   const code = useParams().code ?? "";
   const navigate = useNavigate();
   // Filed by a volunteer or HCC officer: the dossier is the citizen's, looked up by its code.
-  const forCitizen = new URLSearchParams(useLocation().search).get("for") === "citizen";
+  const query = new URLSearchParams(useLocation().search);
+  const forCitizen = query.get("for") === "citizen";
+  const secret = query.get("secret") ?? "";
   const [qr, setQr] = useState<string>();
   useEffect(() => {
-    QRCode.toDataURL(code, { margin: 1, width: 220, errorCorrectionLevel: "M" }).then(setQr, () => setQr(undefined));
-  }, [code]);
+    let cancelled = false;
+    const draw = (text: string) =>
+      QRCode.toDataURL(text, { margin: 1, width: 220, errorCorrectionLevel: "M" }).then(
+        (url) => !cancelled && setQr(url),
+        () => !cancelled && setQr(undefined),
+      );
+    // Without the app's id (offline), the QR code carries the bare code, as receipts did before the secret.
+    api.appConfig().then(
+      ({ miniAppId }) => draw(secret ? miniAppLink(miniAppId, { kind: "page", page: "lookup", code, secret }) : code),
+      () => draw(code),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [code, secret]);
   return (
     <Page className="screen">
       <TopBar title="Đã nộp hồ sơ" back={false} />
@@ -26,9 +46,14 @@ export default function ReceiptPage() {
         <p>{forCitizen ? "Mã hồ sơ của công dân" : "Mã hồ sơ của bạn"}</p>
         <p className="receipt__code">{code}</p>
         {qr && <img className="receipt__qr" src={qr} alt={`Mã QR của hồ sơ ${code}`} width={180} height={180} />}
+        {secret && (
+          <p>
+            Mã bảo mật: <strong className="receipt__secret">{secret}</strong>
+          </p>
+        )}
         <p className="muted">
           {forCitizen
-            ? "Đưa mã hồ sơ (hoặc mã QR) cho công dân: ai có mã đều tra cứu được tình trạng hồ sơ trong mục Tra cứu hồ sơ, không cần đăng nhập."
+            ? "Đưa mã hồ sơ, mã bảo mật (hoặc mã QR) cho công dân: có mã hồ sơ là tra cứu được tình trạng trong mục Tra cứu hồ sơ, không cần đăng nhập; thêm mã bảo mật thì xem được đầy đủ."
             : "Cán bộ sẽ kiểm tra và tiếp nhận hồ sơ. Ngày hẹn trả kết quả được tính từ khi hồ sơ được tiếp nhận; bạn sẽ nhận tin báo qua Zalo."}
         </p>
         {!forCitizen && <StayInformed />}

@@ -10,13 +10,19 @@ import {
 } from "@qn/shared";
 import type { OaButton, OaMessage, OaMessenger } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
+import { type LookupLimits, lookupLimitedMessage } from "../dossiers/lookup-limits";
 import type { ProcedureService } from "../procedures/procedure.service";
 import type { PortalGateway } from "../records/gateway";
 import type { InboundEvent } from "../webhook/webhook-inbox";
 import type { ConversationStore } from "./conversations";
 import { classify, type GuideTopic, type Intent, TOPICS } from "./intents";
 
-export type ChatbotOptions = { miniAppId: string; handoffHours: number };
+export type ChatbotOptions = {
+  miniAppId: string;
+  handoffHours: number;
+  /** The public lookup's limits, shared with GET /api/lookup (issue 13, finding 6). */
+  lookups: LookupLimits;
+};
 
 const vnd = new Intl.NumberFormat("vi-VN");
 /** How far ahead of the second the first result must score for the bot to answer with its details. */
@@ -102,7 +108,7 @@ export class Chatbot {
   private async answer(userId: string, appUserId: string | null, intent: Intent, at: Date): Promise<void> {
     switch (intent.kind) {
       case "dossier":
-        return this.reply(userId, await this.dossierStatus(intent.code, appUserId));
+        return this.reply(userId, await this.dossierStatus(intent.code, userId, appUserId));
       case "handoff":
         await this.conversations.handOff(userId, at, this.options.handoffHours, null);
         return this.reply(userId, {
@@ -140,7 +146,10 @@ export class Chatbot {
     }
   }
 
-  private async dossierStatus(code: string, appUserId: string | null): Promise<OaMessage> {
+  private async dossierStatus(code: string, userId: string, appUserId: string | null): Promise<OaMessage> {
+    // The Zalo user is the source here (every message reaches us from Zalo's addresses).
+    const admission = await this.options.lookups.admit(`zalo:${userId}`, code);
+    if (!admission.admitted) return { text: lookupLimitedMessage(admission.retryMinutes) };
     const record = await this.portal.get(code);
     if (!record) {
       return { text: `Không tìm thấy hồ sơ mã ${code}. Bạn kiểm tra lại mã trên giấy hẹn giúp nhé.` };
@@ -158,11 +167,11 @@ export class Chatbot {
       ? `\nHẹn trả kết quả: ${dateVi(record.dueDate)}${record.overdue ? " (đã quá hạn)" : ""}`
       : "";
     if (!owner) {
-      const lookup = await this.portal.lookup(code);
+      // What the public lookup shows anyone holding the code: no name, no time of filing.
       return {
         text:
-          `Hồ sơ ${code}\nThủ tục: ${record.procedure.name}\nNgười nộp: ${lookup?.applicantName ?? ""}\n` +
-          `Trạng thái: ${record.stateLabel}${due}\n\nĐăng nhập mini-app bằng tài khoản đã nộp để xem chi tiết.`,
+          `Hồ sơ ${code}\nThủ tục: ${record.procedure.name}\nTrạng thái: ${record.stateLabel}${due}\n\n` +
+          "Người nộp đăng nhập mini-app bằng tài khoản đã nộp để xem chi tiết.",
         buttons: [{ title: "Mở Dịch vụ công", kind: "url", url: this.link("dossier", code) }],
       };
     }

@@ -33,7 +33,8 @@ export const TOPICS: Record<string, { name: string; phrases: string[] }> = {
   },
 };
 
-const DOSSIER_CODE = /([0-9A-Za-z]{1,5}(?:\.[0-9A-Za-z]{1,5}){1,4})-(\d{6})-(\d{4})/;
+// The random part has 4 digits, more on a day a flood widened it (records/dossier-code.ts); no digit may follow.
+const DOSSIER_CODE = /([0-9A-Za-z]{1,5}(?:\.[0-9A-Za-z]{1,5}){1,4})-(\d{6})-(\d{4,8})(?!\d)/;
 
 type Phrase = { words: string[] };
 const phrases = (...list: string[]): Phrase[] => list.map((p) => ({ words: foldTokens(p) }));

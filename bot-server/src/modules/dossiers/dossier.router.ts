@@ -2,14 +2,17 @@ import {
   Channel,
   DossierCode,
   DossierState,
+  LookupSecret,
   OfficialActionRequest,
   paragraph,
   RatingRequest,
+  SpamMarkRequest,
   WithdrawRequest,
 } from "@qn/shared";
 import { type Request, type RequestHandler, Router } from "express";
+import { ipKeyGenerator } from "express-rate-limit";
 import { z } from "zod";
-import { NotFoundError, UnauthorizedError } from "../../errors/app-error";
+import { UnauthorizedError } from "../../errors/app-error";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "../auth/actor";
 import type { DossierService, UploadedPart } from "./dossier.service";
@@ -35,6 +38,11 @@ const QueueQuery = Paging.extend({
     .regex(/^\d\.\d{6}$/, "Mã thủ tục có dạng 1.001193")
     .optional(),
   channel: Channel.optional(),
+  /** true: only the dossiers marked as spam; by default the queue leaves them out. */
+  spam: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
   unit: z
     .string()
     .regex(/^\d{2,5}$/)
@@ -108,16 +116,21 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
   });
 
   router.get("/lookup/:code", async (req, res) => {
-    const found = await dossiers.lookup(codeOf(req.params.code));
-    if (!found) throw new NotFoundError("Không tìm thấy hồ sơ với mã này. Vui lòng kiểm tra lại mã trên giấy hẹn.");
-    res.json(found);
+    const code = codeOf(req.params.code);
+    const secret =
+      req.query.secret === undefined
+        ? undefined
+        : parseOrThrow(LookupSecret, req.query.secret, "Mã bảo mật không hợp lệ", "secret");
+    // An IPv6 caller is counted by its /56, as express-rate-limit does: one host has many addresses there.
+    const source = `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown")}`;
+    res.json(await dossiers.lookup({ source, actor: actorOf(req) }, code, secret));
   });
 
   router.get("/officials/dossiers", async (req, res) => {
     const official = requireOfficial(req);
     const query = parseOrThrow(
       QueueQuery,
-      pick(req.query, ["limit", "offset", "state", "overdue", "procedure", "channel", "unit"]),
+      pick(req.query, ["limit", "offset", "state", "overdue", "procedure", "channel", "unit", "spam"]),
       "Bộ lọc không hợp lệ",
     );
     res.json(
@@ -129,6 +142,7 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
           overdue: query.overdue,
           procedureCode: query.procedure,
           channel: query.channel,
+          spam: query.spam ?? false,
         },
         { limit: query.limit, offset: query.offset },
       ),
@@ -137,6 +151,12 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
 
   router.get("/officials/dossiers/:code", async (req, res) => {
     res.json(await dossiers.view(requireOfficial(req), codeOf(req.params.code)));
+  });
+
+  router.post("/officials/dossiers/:code/spam", async (req, res) => {
+    const official = requireOfficial(req);
+    const body = parseOrThrow(SpamMarkRequest, req.body, "Yêu cầu không hợp lệ");
+    res.json(await dossiers.markSpam(official, codeOf(req.params.code), body.spam, body.note));
   });
 
   router.post("/officials/dossiers/:code/actions", async (req, res) => {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import {
   type Channel,
   type DossierLookup,
@@ -14,10 +15,21 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../errors/app
 import type { Actor, CitizenActor, OfficialActor } from "../auth/actor";
 import { AttachmentRejectedError, type AttachmentStore, type IncomingFile } from "../files/attachment-store";
 import type { ProcedureService } from "../procedures/procedure.service";
-import type { DossierRecord, Page, PortalGateway, QueueFilter, StepActor } from "../records/gateway";
-import { filingRefused, invalid } from "./dossier.errors";
+import type { DossierRecord, FilingQuota, Page, PortalGateway, QueueFilter, StepActor } from "../records/gateway";
+import { filingRefused, invalid, lookupLimited, lookupNotFound, lookupSecretWrong } from "./dossier.errors";
+import type { LookupLimits } from "./lookup-limits";
 
 export type UploadedPart = { fieldname: string; originalname: string; buffer: Buffer };
+
+export type DossierServiceOptions = {
+  /** What one citizen may file in the mini-app (issue 13, finding 3). */
+  quota: FilingQuota;
+  /** The public lookup's limits, shared with the chatbot's "tra cứu" (finding 6). */
+  lookups: LookupLimits;
+};
+
+/** Who asks the public lookup: where from (an address), and who, if signed in. */
+export type LookupCaller = { source: string; actor: Actor | undefined };
 
 const DOCUMENT_FIELD = /^document:(\d{1,3})$/;
 
@@ -31,6 +43,7 @@ export class DossierService {
     private readonly portal: PortalGateway,
     private readonly procedures: ProcedureService,
     private readonly files: AttachmentStore,
+    private readonly options: DossierServiceOptions,
   ) {}
 
   async file(actor: Actor, rawSubmission: unknown, parts: UploadedPart[]): Promise<DossierView> {
@@ -54,6 +67,10 @@ export class DossierService {
 
     const breach = filingBreach(procedure, { channel, resultMethod: submission.resultDelivery.method });
     if (breach) throw filingRefused(breach);
+    // Quotas bind citizens filing for themselves; helpers and the portal API are accountable filers. Checked here
+    // before any file is looked at or written, and again in the filing's transaction.
+    const quota = actor.kind === "citizen" ? this.options.quota : undefined;
+    if (quota && actor.kind === "citizen") await this.portal.checkQuota(actor.id, procedure, quota);
     const unitCode = this.unitFor(procedure.level, submission);
     const applicant =
       actor.kind === "citizen"
@@ -88,8 +105,9 @@ export class DossierService {
             : null,
         attachments: inspected.map(({ buffer: _buffer, ...a }) => a),
         actor: stepActor(actor),
+        quota,
       });
-      return publicView(record);
+      return publicView(actor, record);
     } catch (error) {
       written.undo();
       throw error;
@@ -102,7 +120,7 @@ export class DossierService {
   }
 
   async view(actor: Actor, code: string): Promise<DossierView> {
-    return publicView(await this.visible(actor, code));
+    return publicView(actor, await this.visible(actor, code));
   }
 
   async supplement(actor: Actor, code: string, parts: UploadedPart[], note: string | undefined): Promise<DossierView> {
@@ -127,6 +145,7 @@ export class DossierService {
     const written = this.files.write(inspected);
     try {
       return publicView(
+        actor,
         await this.portal.supplement(
           code,
           stepActor(actor),
@@ -143,13 +162,13 @@ export class DossierService {
   async withdraw(actor: Actor, code: string, reason: string): Promise<DossierView> {
     const record = await this.visible(actor, code);
     this.assertOwnerOrFiler(actor, record);
-    return publicView(await this.portal.withdraw(code, stepActor(actor), reason));
+    return publicView(actor, await this.portal.withdraw(code, stepActor(actor), reason));
   }
 
   async rate(actor: CitizenActor, code: string, score: number, comment: string | undefined): Promise<DossierView> {
     const record = await this.visible(actor, code);
     if (record.citizenId !== actor.id) throw new ForbiddenError("Chỉ người nộp hồ sơ được đánh giá.");
-    return publicView(await this.portal.rate(code, score, comment));
+    return publicView(actor, await this.portal.rate(code, score, comment));
   }
 
   async attachment(actor: Actor, code: string, id: number) {
@@ -159,8 +178,34 @@ export class DossierService {
     return { ...file, stream: this.files.open(file.sha256) };
   }
 
-  lookup(code: string): Promise<DossierLookup | undefined> {
-    return this.portal.lookup(code);
+  /**
+   * The public lookup (issue 13, finding 6): state, procedure and due date for anyone holding the code; the details
+   * (unit, masked name, when filed) only with the receipt's secret or for the dossier's owner or filer. Every try
+   * counts against the caller's and the code's limits, before anything is read.
+   */
+  async lookup(caller: LookupCaller, code: string, secret: string | undefined): Promise<DossierLookup> {
+    const admission = await this.options.lookups.admit(caller.source, code);
+    if (!admission.admitted) throw lookupLimited(admission.retryMinutes);
+    const found = await this.portal.lookup(code);
+    if (!found) throw lookupNotFound();
+    if (secret !== undefined && !(found.secret !== null && sameSecret(found.secret, secret))) {
+      throw lookupSecretWrong();
+    }
+    const { actor } = caller;
+    const own =
+      (actor?.kind === "citizen" && found.citizenId === actor.id) ||
+      (actor?.kind === "official" && found.filedByOfficialId === actor.id);
+    return { ...found.view, details: own || secret !== undefined ? found.view.details : null };
+  }
+
+  /** Marks a dossier as spam, or clears the mark: an official or one-stop officer of the receiving unit. */
+  async markSpam(official: OfficialActor, code: string, spam: boolean, note: string | undefined): Promise<DossierView> {
+    if (official.role !== "official" && official.role !== "hcc") {
+      throw new ForbiddenError("Chỉ cán bộ của đơn vị tiếp nhận được đánh dấu hồ sơ rác.");
+    }
+    const record = await this.visible(official, code);
+    if (official.unitCode !== record.unitCode) throw new ForbiddenError("Hồ sơ không thuộc đơn vị của bạn.");
+    return publicView(official, await this.portal.markSpam(code, official.id, spam, spam ? (note ?? null) : null));
   }
 
   queue(official: OfficialActor, filter: QueueFilter, page: Page) {
@@ -176,6 +221,7 @@ export class DossierService {
       throw new ForbiddenError("Hồ sơ không thuộc đơn vị của bạn hoặc bạn không có quyền xử lý.");
     }
     return publicView(
+      official,
       await this.portal.transition(code, request.action, stepActor(official), {
         note: request.note,
         missingDocuments: request.missingDocuments,
@@ -252,9 +298,17 @@ function stepActor(actor: Actor): StepActor {
   };
 }
 
-function publicView(record: DossierRecord): DossierView {
-  const { citizenId: _c, filedByOfficialId: _f, attachmentFiles: _a, ...view } = record;
-  return view;
+/** What the API returns of a record: an official's spam mark only to officials (the citizen is not told). */
+function publicView(actor: Actor, record: DossierRecord): DossierView {
+  const { citizenId: _c, filedByOfficialId: _f, attachmentFiles: _a, spam, ...view } = record;
+  return actor.kind === "official" ? { ...view, spam: spam ?? null } : view;
+}
+
+/** The receipt's secret, compared case-insensitively and in constant time. */
+function sameSecret(stored: string, given: string): boolean {
+  const a = Buffer.from(stored.toUpperCase());
+  const b = Buffer.from(given.trim().toUpperCase());
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function parseSubmission(raw: unknown): DossierSubmission {

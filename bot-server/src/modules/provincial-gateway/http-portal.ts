@@ -1,9 +1,4 @@
-import {
-  type DossierLookup,
-  type DossierSummary,
-  PORTAL_FORWARDING_LABELS,
-  type PortalForwardingStatus,
-} from "@qn/shared";
+import { type DossierSummary, PORTAL_FORWARDING_LABELS, type PortalForwardingStatus } from "@qn/shared";
 import type { PortalClient } from "../../clients/provincial-portal/portal.client";
 import type { Db } from "../../db/database";
 import { ConflictError } from "../../errors/app-error";
@@ -16,6 +11,8 @@ import type {
   ActionDetails,
   DossierEvent,
   DossierRecord,
+  FilingQuota,
+  LookupRecord,
   OfficialAction,
   Page,
   Paged,
@@ -145,8 +142,17 @@ export class HttpPortal implements PortalGateway {
     return this.withPortal(await this.local.rate(code, score, comment));
   }
 
-  lookup(code: string): Promise<DossierLookup | undefined> {
+  lookup(code: string): Promise<LookupRecord | undefined> {
     return this.local.lookup(code);
+  }
+
+  checkQuota(citizenId: number, procedure: { code: string; name: string }, quota: FilingQuota): Promise<void> {
+    return this.local.checkQuota(citizenId, procedure, quota);
+  }
+
+  /** The spam mark is the bot server's own (its quotas, queue and reports), not the portal's: kept locally. */
+  async markSpam(code: string, officialId: number, spam: boolean, note: string | null): Promise<DossierRecord> {
+    return this.withPortal(await this.local.markSpam(code, officialId, spam, note));
   }
 
   subscribe(listener: (event: DossierEvent) => void): () => void {

@@ -1,21 +1,24 @@
 import {
-  type DossierLookup,
   type DossierState,
   type DossierSummary,
   FILING_STEP,
+  FINAL_STATES,
   RUNNING_STATES,
   STATE,
   vietnamDate,
 } from "@qn/shared";
-import type { SelectQueryBuilder, Transaction } from "kysely";
+import type { Kysely, SelectQueryBuilder, Transaction } from "kysely";
 import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
 import type { CalendarService } from "../calendar/calendar.service";
 import type { NotificationPlanner } from "../notifications/notification-planner";
+import { candidateCodes, newLookupSecret } from "./dossier-code";
 import type {
   ActionDetails,
   DossierEvent,
   DossierRecord,
+  FilingQuota,
+  LookupRecord,
   OfficialAction,
   Page,
   Paged,
@@ -29,13 +32,22 @@ import {
   columnsOf,
   type DossierRow,
   factsOf,
+  LOOKUP_COLUMNS,
   lookupOf,
   recordOf,
   SUMMARY_COLUMNS,
   snapshotOf,
   summaryOf,
 } from "./record-view";
-import { alreadyRated, concurrentChange, dailyLimit, dossierNotFound, notDelivered } from "./records.errors";
+import {
+  alreadyRated,
+  concurrentChange,
+  dossierNotFound,
+  filingRateLimited,
+  noCodeLeft,
+  notDelivered,
+  tooManyOpen,
+} from "./records.errors";
 import { type Clock, type DossierFacts, decideAction, type Transition } from "./transitions";
 
 type Trx = Transaction<Database>;
@@ -108,7 +120,6 @@ export class EmbeddedPortal implements PortalGateway {
     const { procedure, submission } = input;
     const events: DossierEvent[] = [];
     const code = await this.db.transaction().execute(async (trx) => {
-      const code = await nextCode(trx, unit.agency_code, at);
       const snapshot = {
         code: procedure.code,
         name: procedure.name,
@@ -119,38 +130,56 @@ export class EmbeddedPortal implements PortalGateway {
         postal: procedure.postal,
         documents: procedure.documents,
       };
-      const inserted = await trx
-        .insertInto("dossiers")
-        .values({
-          code,
-          state: STATE.NEW,
-          resume_state: null,
-          procedure_code: procedure.code,
-          procedure_snapshot: JSON.stringify(snapshot),
-          unit_code: unit.code,
-          channel: input.channel,
-          citizen_id: input.citizenId,
-          applicant: JSON.stringify(submission.applicant),
-          applicant_name: submission.applicant.name,
-          result_delivery: JSON.stringify(submission.resultDelivery),
-          form_data: JSON.stringify(submission.formData),
-          filed_by_official_id: input.filedBy?.officialId ?? null,
-          on_behalf_consent: input.filedBy ? JSON.stringify(input.filedBy.consent) : null,
-          submitted_at: at.toISOString(),
-          accepted_at: null,
-          complete_received_at: null,
-          due_date: null,
-          fees_due: feesDue(procedure.fees),
-          postal_tracking: null,
-          rating_score: null,
-          rating_comment: null,
-          updated_at: at.toISOString(),
-          online_level: procedure.onlineLevel,
-          result_method: submission.resultDelivery.method,
-          delivered_at: null,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+      const row = {
+        state: STATE.NEW,
+        resume_state: null,
+        procedure_code: procedure.code,
+        procedure_snapshot: JSON.stringify(snapshot),
+        unit_code: unit.code,
+        channel: input.channel,
+        citizen_id: input.citizenId,
+        applicant: JSON.stringify(submission.applicant),
+        applicant_name: submission.applicant.name,
+        result_delivery: JSON.stringify(submission.resultDelivery),
+        form_data: JSON.stringify(submission.formData),
+        filed_by_official_id: input.filedBy?.officialId ?? null,
+        on_behalf_consent: input.filedBy ? JSON.stringify(input.filedBy.consent) : null,
+        submitted_at: at.toISOString(),
+        accepted_at: null,
+        complete_received_at: null,
+        due_date: null,
+        fees_due: feesDue(procedure.fees),
+        postal_tracking: null,
+        rating_score: null,
+        rating_comment: null,
+        updated_at: at.toISOString(),
+        online_level: procedure.onlineLevel,
+        result_method: submission.resultDelivery.method,
+        delivered_at: null,
+        lookup_secret: newLookupSecret(),
+      };
+      // The first free code among random ones; the unique column decides, and this write takes the database's write
+      // lock first, so that no other process can take the same code meanwhile.
+      let code: string | undefined;
+      let inserted: { id: number } | undefined;
+      for (const candidate of candidateCodes(unit.agency_code, at)) {
+        inserted = await trx
+          .insertInto("dossiers")
+          .values({ ...row, code: candidate })
+          .onConflict((oc) => oc.column("code").doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (inserted) {
+          code = candidate;
+          break;
+        }
+      }
+      if (!inserted || code === undefined) throw noCodeLeft();
+      // Counted after the write, with it, in the same transaction: concurrent filings of one citizen are serialised
+      // by the write lock, so a burst cannot slip past the quota between a count and an insert.
+      if (input.quota && input.citizenId !== null) {
+        enforceQuota(await quotaUse(trx, input.citizenId, procedure.code, at), procedure, input.quota, 1);
+      }
       await insertAttachments(trx, inserted.id, input.attachments, "initial", at);
       await this.hooks.onCommitting?.(trx, { action: "submit", dossierId: inserted.id, code });
       const note = input.filedBy ? "Nộp hồ sơ thay công dân (đã có sự đồng ý của công dân)" : null;
@@ -184,7 +213,7 @@ export class EmbeddedPortal implements PortalGateway {
   async get(code: string): Promise<DossierRecord | undefined> {
     const row = await this.db.selectFrom("dossiers").selectAll().where("code", "=", code).executeTakeFirst();
     if (!row) return undefined;
-    const [unit, attachments, steps, filer] = await Promise.all([
+    const [unit, attachments, steps, filer, spamBy] = await Promise.all([
       this.db.selectFrom("receiving_units").select("name").where("code", "=", row.unit_code).executeTakeFirst(),
       this.db.selectFrom("attachments").selectAll().where("dossier_id", "=", row.id).orderBy("id").execute(),
       this.db.selectFrom("dossier_steps").selectAll().where("dossier_id", "=", row.id).orderBy("id").execute(),
@@ -195,8 +224,11 @@ export class EmbeddedPortal implements PortalGateway {
             .where("id", "=", row.filed_by_official_id)
             .executeTakeFirst()
         : Promise.resolve(undefined),
+      row.spam_by
+        ? this.db.selectFrom("officials").select("name").where("id", "=", row.spam_by).executeTakeFirst()
+        : Promise.resolve(undefined),
     ]);
-    return recordOf(row, { unitName: unit?.name, attachments, steps, filer }, this.now());
+    return recordOf(row, { unitName: unit?.name, attachments, steps, filer, spamBy }, this.now());
   }
 
   listByCitizen(citizenId: number, page: Page): Promise<Paged<DossierSummary>> {
@@ -215,6 +247,7 @@ export class EmbeddedPortal implements PortalGateway {
       if (filter.states && filter.states.length > 0) query = query.where("state", "in", filter.states);
       if (filter.procedureCode) query = query.where("procedure_code", "=", filter.procedureCode);
       if (filter.channel) query = query.where("channel", "=", filter.channel);
+      if (filter.spam !== undefined) query = query.where("spam_at", filter.spam ? "is not" : "is", null);
       if (filter.overdue !== undefined) {
         const running = [...RUNNING_STATES];
         query = filter.overdue
@@ -291,22 +324,33 @@ export class EmbeddedPortal implements PortalGateway {
     return (await this.get(code)) as DossierRecord;
   }
 
-  async lookup(code: string): Promise<DossierLookup | undefined> {
+  async lookup(code: string): Promise<LookupRecord | undefined> {
     const row = await this.db
       .selectFrom("dossiers")
       .innerJoin("receiving_units", "receiving_units.code", "dossiers.unit_code")
-      .select([
-        "dossiers.code",
-        "dossiers.state",
-        "dossiers.procedure_snapshot",
-        "dossiers.applicant_name",
-        "dossiers.submitted_at",
-        "dossiers.due_date",
-        "receiving_units.name as unit_name",
-      ])
+      .select([...LOOKUP_COLUMNS.map((c) => `dossiers.${c}` as const), "receiving_units.name as unit_name"])
       .where("dossiers.code", "=", code)
       .executeTakeFirst();
     return row ? lookupOf(row, this.now()) : undefined;
+  }
+
+  async checkQuota(citizenId: number, procedure: { code: string; name: string }, quota: FilingQuota): Promise<void> {
+    const at = this.now();
+    enforceQuota(await quotaUse(this.db, citizenId, procedure.code, at), procedure, quota, 0);
+  }
+
+  async markSpam(code: string, officialId: number, spam: boolean, note: string | null): Promise<DossierRecord> {
+    const result = await this.db
+      .updateTable("dossiers")
+      .set(
+        spam
+          ? { spam_at: this.now().toISOString(), spam_by: officialId, spam_note: note }
+          : { spam_at: null, spam_by: null, spam_note: null },
+      )
+      .where("code", "=", code)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw dossierNotFound();
+    return (await this.get(code)) as DossierRecord;
   }
 
   /**
@@ -485,17 +529,52 @@ export class EmbeddedPortal implements PortalGateway {
   }
 }
 
-/** `{agency code}-{yyMMdd}-{4 digits}`: the counter restarts each day per agency, inside the filing transaction. */
-async function nextCode(trx: Trx, agencyCode: string, at: Date): Promise<string> {
-  const day = vietnamDate(at).replace(/-/g, "").slice(2);
-  const row = await trx
-    .insertInto("dossier_counters")
-    .values({ agency_code: agencyCode, day, last: 1 })
-    .onConflict((oc) => oc.columns(["agency_code", "day"]).doUpdateSet((eb) => ({ last: eb("last", "+", 1) })))
-    .returning("last")
-    .executeTakeFirstOrThrow();
-  if (row.last > 9999) throw dailyLimit();
-  return `${agencyCode}-${day}-${String(row.last).padStart(4, "0")}`;
+/** States in which a dossier no longer waits for the unit: it does not count among its citizen's open ones. */
+const SETTLED_STATES = [...FINAL_STATES, STATE.DONE];
+const HOUR_MS = 3_600_000;
+
+/**
+ * What a citizen's quota counts (through the citizen index): their dossiers of the procedure not yet settled — a
+ * dossier marked as spam counts whatever its state, so that withdrawing it frees nothing — and their filings in the
+ * hour before `at`, with the first of them (when the hour frees a place).
+ */
+async function quotaUse(db: Kysely<Database>, citizenId: number, procedureCode: string, at: Date) {
+  const since = new Date(at.getTime() - HOUR_MS).toISOString();
+  const [open, hour] = await Promise.all([
+    db
+      .selectFrom("dossiers")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("citizen_id", "=", citizenId)
+      .where("procedure_code", "=", procedureCode)
+      .where((eb) => eb.or([eb("state", "not in", SETTLED_STATES), eb("spam_at", "is not", null)]))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("dossiers")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.min("submitted_at").as("first")])
+      .where("citizen_id", "=", citizenId)
+      .where("submitted_at", ">", since)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const first = hour.first as string | null;
+  return {
+    open: Number(open.n),
+    lastHour: Number(hour.n),
+    /** When the first filing of the hour leaves it: a place frees then. */
+    freesInMs: first ? Date.parse(first) + HOUR_MS - at.getTime() : HOUR_MS,
+  };
+}
+
+/** Refuses when the use, less `own` filings already counted in it (the one being written), leaves no place. */
+function enforceQuota(
+  use: Awaited<ReturnType<typeof quotaUse>>,
+  procedure: { name: string },
+  quota: FilingQuota,
+  own: 0 | 1,
+): void {
+  if (use.lastHour - own >= quota.perHour) {
+    throw filingRateLimited(quota.perHour, Math.max(1, Math.ceil(use.freesInMs / 60_000)));
+  }
+  if (use.open - own >= quota.openPerProcedure) throw tooManyOpen(procedure.name, use.open - own);
 }
 
 async function insertAttachments(

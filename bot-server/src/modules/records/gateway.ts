@@ -25,7 +25,15 @@ export interface PortalGateway {
   supplement(code: string, actor: StepActor, attachments: StoredAttachment[], note?: string): Promise<DossierRecord>;
   withdraw(code: string, actor: StepActor, reason: string): Promise<DossierRecord>;
   rate(code: string, score: number, comment: string | undefined): Promise<DossierRecord>;
-  lookup(code: string): Promise<DossierLookup | undefined>;
+  /** The public lookup with its details, and what decides who may see them (the service strips them otherwise). */
+  lookup(code: string): Promise<LookupRecord | undefined>;
+  /**
+   * Refuses a filing that would break the citizen's quota (open dossiers of the procedure, filings in the last hour).
+   * `submit` checks it again inside its transaction; this earlier check spares the files of a refused flood.
+   */
+  checkQuota(citizenId: number, procedure: { code: string; name: string }, quota: FilingQuota): Promise<void>;
+  /** Sets or clears an official's spam mark (a flag beside the state, recorded locally in both modes). */
+  markSpam(code: string, officialId: number, spam: boolean, note: string | null): Promise<DossierRecord>;
   /** Called after each committed change, in order. Returns a function that unsubscribes. */
   subscribe(listener: (event: DossierEvent) => void): () => void;
 }
@@ -41,6 +49,19 @@ export type QueueFilter = {
   overdue?: boolean | undefined;
   procedureCode?: string | undefined;
   channel?: Channel | undefined;
+  /** Only the dossiers marked as spam (true), or only the others (false, what the queue shows by default). */
+  spam?: boolean | undefined;
+};
+
+/** What one citizen may file (config FILING_MAX_OPEN_PER_PROCEDURE, FILING_MAX_PER_HOUR). */
+export type FilingQuota = { openPerProcedure: number; perHour: number };
+
+/** A public lookup as stored: its view with the details, the receipt's secret, and the dossier's owner and filer. */
+export type LookupRecord = {
+  view: DossierLookup & { details: NonNullable<DossierLookup["details"]> };
+  secret: string | null;
+  citizenId: number | null;
+  filedByOfficialId: number | null;
 };
 
 /** Who did a step, as recorded in the dossier's history. */
@@ -78,6 +99,8 @@ export type SubmitInput = {
   filedBy: { officialId: number; consent: OnBehalfConsent } | null;
   attachments: StoredAttachment[];
   actor: StepActor;
+  /** The citizen's quota, checked in the filing's transaction; absent for filers the quotas do not bind. */
+  quota?: FilingQuota | undefined;
 };
 
 /** A dossier as the gateway returns it: the public view plus what authorisation needs. */

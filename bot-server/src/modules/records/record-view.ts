@@ -1,6 +1,5 @@
 import {
   AttachmentView,
-  type DossierLookup,
   type DossierState,
   type DossierStep,
   type DossierSummary,
@@ -11,7 +10,7 @@ import {
 } from "@qn/shared";
 import type { Selectable } from "kysely";
 import type { Database } from "../../db/schema";
-import type { DossierRecord } from "./gateway";
+import type { DossierRecord, LookupRecord } from "./gateway";
 import type { DossierFacts, FieldChanges } from "./transitions";
 
 /** The rows of the system of record, and how they read as the gateway's views (no I/O here). */
@@ -68,6 +67,8 @@ export function recordOf(
     attachments: AttachmentRow[];
     steps: StepRow[];
     filer: { name: string; role: string } | undefined;
+    /** The official who marked the dossier as spam, if one did. */
+    spamBy?: { name: string } | undefined;
   },
   now: Date,
 ): DossierRecord {
@@ -127,6 +128,8 @@ export function recordOf(
       }),
     ),
     rating: row.rating_score === null ? null : { score: row.rating_score, comment: row.rating_comment },
+    ...(row.lookup_secret ? { lookupSecret: row.lookup_secret } : {}),
+    spam: row.spam_at ? { at: row.spam_at, by: related.spamBy?.name ?? "", note: row.spam_note } : null,
     citizenId: row.citizen_id,
     filedByOfficialId: row.filed_by_official_id,
     attachmentFiles: Object.fromEntries(
@@ -164,23 +167,36 @@ export function summaryOf(r: Pick<DossierRow, (typeof SUMMARY_COLUMNS)[number]>,
   };
 }
 
-/** The public lookup by code: state and dates, the applicant's name masked. */
+export const LOOKUP_COLUMNS = [
+  "code",
+  "state",
+  "procedure_snapshot",
+  "applicant_name",
+  "submitted_at",
+  "due_date",
+  "lookup_secret",
+  "citizen_id",
+  "filed_by_official_id",
+] as const;
+
+/** The public lookup by code: state and due date; the details (the applicant's name masked) for the service to keep or strip. */
 export function lookupOf(
-  r: Pick<DossierRow, "code" | "state" | "procedure_snapshot" | "applicant_name" | "submitted_at" | "due_date"> & {
-    unit_name: string;
-  },
+  r: Pick<DossierRow, (typeof LOOKUP_COLUMNS)[number]> & { unit_name: string },
   now: Date,
-): DossierLookup {
+): LookupRecord {
   const state = r.state as DossierState;
   return {
-    code: r.code,
-    state,
-    stateLabel: STATE_LABELS[state],
-    procedureName: snapshotOf(r).name,
-    unitName: r.unit_name,
-    applicantName: maskName(r.applicant_name),
-    submittedAt: r.submitted_at,
-    dueDate: r.due_date,
-    overdue: isOverdue(state, r.due_date, now),
+    view: {
+      code: r.code,
+      state,
+      stateLabel: STATE_LABELS[state],
+      procedureName: snapshotOf(r).name,
+      dueDate: r.due_date,
+      overdue: isOverdue(state, r.due_date, now),
+      details: { unitName: r.unit_name, applicantName: maskName(r.applicant_name), submittedAt: r.submitted_at },
+    },
+    secret: r.lookup_secret,
+    citizenId: r.citizen_id,
+    filedByOfficialId: r.filed_by_official_id,
   };
 }

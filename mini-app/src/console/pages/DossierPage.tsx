@@ -53,6 +53,9 @@ export default function DossierPage() {
     (official.role === "official" || official.role === "hcc") &&
     official.unitCode === d.unitCode;
   const actions = officialActions(d.state) as Act[];
+  // The spam mark is the bot server's own, so it is offered in both portal modes (issue 13, finding 3).
+  const mayMarkSpam =
+    official && (official.role === "official" || official.role === "hcc") && official.unitCode === d.unitCode;
 
   return (
     <>
@@ -190,6 +193,15 @@ export default function DossierPage() {
                 ))}
               </div>
             )}
+            {mayMarkSpam && (
+              <SpamMark
+                dossier={d}
+                onDone={(spam) => {
+                  setDone(spam ? "Đã đánh dấu hồ sơ rác." : "Đã bỏ đánh dấu hồ sơ rác.");
+                  reload();
+                }}
+              />
+            )}
           </section>
           <section className="panel" aria-labelledby="h-history">
             <h2 id="h-history">Quá trình xử lý</h2>
@@ -221,6 +233,52 @@ export default function DossierPage() {
         />
       )}
     </>
+  );
+}
+
+/**
+ * Marking a dossier as spam (a flood, nonsense): a flag beside its state. It leaves the queue and the indicators and
+ * keeps counting against its citizen's quota; the citizen is not told. It can be undone.
+ */
+function SpamMark({ dossier, onDone }: { dossier: DossierView; onDone: (spam: boolean) => void }) {
+  const { busy, error, run } = useAction();
+  const [note, setNote] = useState("");
+  const mark = async (spam: boolean) => {
+    const path = `/officials/dossiers/${encodeURIComponent(dossier.code)}/spam`;
+    const body = spam && note.trim() ? { spam, note: note.trim() } : { spam };
+    if (await run(() => post(path, body, DossierView))) onDone(spam);
+  };
+  const spam = dossier.spam;
+  return (
+    <div className="spam-mark" style={{ marginTop: "1rem" }}>
+      {error && <ErrorBox error={error} />}
+      {spam ? (
+        <>
+          <p className="alert" role="status">
+            Hồ sơ rác, do {spam.by} đánh dấu lúc {formatDateTime(spam.at)}
+            {spam.note ? `: ${spam.note}` : ""}. Hồ sơ không hiện trong danh sách và không tính vào chỉ tiêu.
+          </p>
+          <button type="button" className="btn" disabled={busy} onClick={() => mark(false)}>
+            Bỏ đánh dấu hồ sơ rác
+          </button>
+        </>
+      ) : (
+        <details>
+          <summary>Hồ sơ rác?</summary>
+          <p className="small muted">
+            Hồ sơ nộp hàng loạt hoặc nội dung vô nghĩa: đánh dấu để bỏ khỏi danh sách và chỉ tiêu báo cáo. Hồ sơ vẫn
+            tính vào hạn mức nộp của công dân; công dân không được báo.
+          </p>
+          <label className="field">
+            <span>Lý do (không bắt buộc)</span>
+            <input value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />
+          </label>
+          <button type="button" className="btn btn--danger" disabled={busy} onClick={() => mark(true)}>
+            Đánh dấu hồ sơ rác
+          </button>
+        </details>
+      )}
+    </div>
   );
 }
 

@@ -33,6 +33,8 @@ export default function DossiersPage() {
   const state = params.get("state") ?? "";
   const channel = params.get("channel") ?? "";
   const overdue = params.get("overdue") === "true";
+  // Dossiers marked as spam are left out of the queue; this shows only them.
+  const spam = params.get("spam") === "true";
   const procedure = params.get("procedure") ?? "";
   const unit = params.get("unit") ?? "";
   const offset = Number(params.get("offset") ?? 0) || 0;
@@ -49,6 +51,7 @@ export default function DossiersPage() {
           state: state || undefined,
           channel: channel || undefined,
           overdue: overdue ? "true" : undefined,
+          spam: spam ? "true" : undefined,
           procedure: procedure || undefined,
           unit: isAdmin ? unit || undefined : undefined,
           limit: PAGE,
@@ -56,7 +59,7 @@ export default function DossiersPage() {
         })}`,
         Paged(DossierSummary),
       ),
-    [state, channel, overdue, procedure, unit, offset, isAdmin],
+    [state, channel, overdue, spam, procedure, unit, offset, isAdmin],
   );
   const [units] = useAsync(
     () => (isAdmin ? get("/units", Items(AdministrativeUnit)) : Promise.resolve({ items: [] })),
@@ -178,6 +181,10 @@ export default function DossiersPage() {
             onChange={(e) => setFilter("overdue", e.target.checked ? "true" : "")}
           />
           Chỉ hồ sơ quá hạn
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={spam} onChange={(e) => setFilter("spam", e.target.checked ? "true" : "")} />
+          Chỉ hồ sơ rác
         </label>
         <button type="submit" className="btn">
           Lọc

@@ -119,7 +119,12 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
       const form = toForm(draft, procedure, onBehalf);
       const dossier = onBehalf ? await api.fileOnBehalf(form) : await api.file(form);
       await deleteDraft(procedure.code).catch(() => {});
-      navigate(`/receipt/${encodeURIComponent(dossier.code)}${onBehalf ? "?for=citizen" : ""}`, { replace: true });
+      // The receipt shows the secret beside the QR code; it is not kept anywhere else on the device.
+      const receipt = new URLSearchParams();
+      if (dossier.lookupSecret) receipt.set("secret", dossier.lookupSecret);
+      if (onBehalf) receipt.set("for", "citizen");
+      const query = receipt.toString();
+      navigate(`/receipt/${encodeURIComponent(dossier.code)}${query ? `?${query}` : ""}`, { replace: true });
     } catch (error) {
       showError(error);
     } finally {
