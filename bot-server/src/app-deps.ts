@@ -32,6 +32,8 @@ export type AppDeps = {
   announcements: AnnouncementService;
   deadlines: DeadlineScanner;
   reports: ReportService;
+  /** Offline messenger only: the chat simulator's local session, for the outbox and the simulator's config. */
+  simulatorToken?: string | undefined;
   /** PORTAL_MODE=http only: the gateway, whose signed callbacks are received at POST /portal-callbacks. */
   httpPortal?: HttpPortal | undefined;
 };

@@ -32,14 +32,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxyHops);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        // Previews of the photos a citizen picks are blob: URLs; the receipt's QR code is a data: URL.
-        directives: { "img-src": ["'self'", "data:", "blob:"] },
-      },
-    }),
-  );
+  // Previews of the photos a citizen picks are blob: URLs; the receipt's QR code is a data: URL; announcement images
+  // come from the configured hosts only (ANNOUNCEMENT_IMAGE_HOSTS, checked when an announcement is written).
+  const imageSources = ["'self'", "data:", "blob:", ...deps.config.announcementImageHosts];
+  app.use(helmet({ contentSecurityPolicy: { directives: { "img-src": imageSources } } }));
   // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
   app.use(webhookRouter(deps.webhook, deps.inbox, deps.logger));
   // The portal contract, with its own parsing and errors (decision 0011). Its callback sender runs in the background:
@@ -52,8 +48,8 @@ export function createApp(deps: AppDeps): Express {
     app.use(portalCallbackRouter(deps.httpPortal.changes, deps.config.portal.callbackSecret, deps.logger));
   }
   app.use(express.json({ limit: "100kb" }));
-  if (deps.messenger.offline && deps.webhook.development) {
-    app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa"));
+  if (deps.messenger.offline && deps.webhook.development && deps.simulatorToken) {
+    app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa", deps.simulatorToken));
   }
 
   app.use(healthRouter(deps.db));
@@ -96,10 +92,10 @@ export function createApp(deps: AppDeps): Express {
     "/officials/conversations",
     conversationsRouter(deps.conversations, new ConversationReplies(deps.db, deps.messenger)),
   );
-  api.use(devOutboxRouter(deps.db, deps.messenger));
+  api.use(devOutboxRouter(deps.db, deps.messenger, deps.simulatorToken));
   api.use(notificationsRouter(deps.db));
   api.use(reportsRouter(deps.reports));
-  api.use(announcementsRouter(deps.announcements));
+  api.use(announcementsRouter(deps.announcements, deps.config.announcementImageHosts));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use("/console", officialsConsole(deps.config.consoleDist, deps.logger));
@@ -122,15 +118,13 @@ function officialsConsole(dist: string, logger: Logger): RequestHandler {
   }
   const assets = express.static(dist, { index: "console.html", maxAge: "1h" });
   return (req, res, next) => {
-    // The console shows attachments inline (PDFs in a frame from a blob: URL) and announcement images from the
-    // https:// addresses officials type, as Zalo will; the mini-app's stricter policy stays as it is.
+    // The console shows attachments inline (PDFs in a frame from a blob: URL). Its images are the mini-app's: an
+    // announcement's image can only be on a configured host, so it needs no wider img-src (it had any https:).
     const csp = String(res.getHeader("Content-Security-Policy") ?? "");
     if (csp) {
       res.setHeader(
         "Content-Security-Policy",
-        `${csp
-          .replace(/img-src [^;]*/, "img-src 'self' data: blob: https:")
-          .replace(/object-src [^;]*/, "object-src 'self' blob:")};frame-src 'self' blob:`,
+        `${csp.replace(/object-src [^;]*/, "object-src 'self' blob:")};frame-src 'self' blob:`,
       );
     }
     assets(req, res, () => {

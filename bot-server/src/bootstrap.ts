@@ -8,6 +8,7 @@ import { ZaloOaClient } from "./clients/zalo/zalo-oa.client";
 import { ZaloGraphClient } from "./clients/zalo-graph.client";
 import type { Config } from "./config";
 import { type Db, openDatabase } from "./db/database";
+import { newSimulatorToken } from "./http/simulator-session";
 import { createLogger, type Logger } from "./logger";
 import { AuthService } from "./modules/auth/auth.service";
 import { resolveSessionSecret, SessionService } from "./modules/auth/session.service";
@@ -15,7 +16,6 @@ import { CalendarService } from "./modules/calendar/calendar.service";
 import { Chatbot } from "./modules/chatbot/chatbot";
 import { ConversationStore } from "./modules/chatbot/conversations";
 import { DossierService } from "./modules/dossiers/dossier.service";
-import { LookupLimits } from "./modules/dossiers/lookup-limits";
 import { seedReceivingUnits } from "./modules/dossiers/receiving-units";
 import { AttachmentStore } from "./modules/files/attachment-store";
 import { AnnouncementService } from "./modules/notifications/announcements";
@@ -74,16 +74,13 @@ export async function bootstrap(
     config.portal.mode === "http" ? createHttpPortal(config.portal, db, calendar, planner, files, logger) : undefined;
   const portal: PortalGateway =
     httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner, { onRecorded: RECORDERS });
-  // One set of lookup limits for the API and the chatbot: a code tried in both counts once per try.
-  const lookups = new LookupLimits(config.lookupLimit);
-  const dossiers = new DossierService(portal, procedures, files, { quota: config.filingQuota, lookups });
+  const dossiers = new DossierService(portal, procedures, files);
 
   const messenger = await createMessenger(config, db, logger);
   const conversations = new ConversationStore(db);
   const chatbot = new Chatbot(db, conversations, procedures, portal, messenger, {
     miniAppId: config.miniAppId,
     handoffHours: config.handoffHours,
-    lookups,
   });
   const inbox = new WebhookInbox(db, (event) => chatbot.handle(event), logger);
   const delivery = new NotificationDelivery(db, messenger, {
@@ -121,6 +118,8 @@ export async function bootstrap(
     announcements,
     deadlines,
     reports: new ReportService(new ReportRepository(db)),
+    // A new one at each start: server.ts prints it in the simulator's link.
+    simulatorToken: messenger.offline ? newSimulatorToken() : undefined,
     httpPortal,
   };
   const app = createApp(deps);
@@ -130,7 +129,6 @@ export async function bootstrap(
     portal,
     close: async () => {
       inbox.stop();
-      lookups.stop();
       announcements.stop();
       deadlines.stop();
       const stopBackground = app.locals.stopBackground as (() => Promise<void>) | undefined;

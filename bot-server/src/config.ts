@@ -32,7 +32,16 @@ function jsonText<T extends z.ZodType<string>>(text: T) {
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  /**
+   * Interface to listen on. Default: 0.0.0.0 with Zalo credentials (Zalo must reach the webhook), 127.0.0.1 in offline
+   * mode, whose development sign-in, outbox and chat simulator are for this computer only (issue 13, finding 1).
+   */
+  HOST: z.string().min(1).optional(),
+  /** Offline mode on a network HOST (a shared demo): anyone who reaches it may sign in as any development identity. */
+  OFFLINE_ON_NETWORK: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   /** Where the SQLite database and uploaded files live. Relative paths are taken from where npm was run. */
   DATA_DIR: z.string().min(1).default("./data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -144,27 +153,40 @@ const Env = z.object({
   PORTAL_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** Whether an announcement needs an administrator's or a second official's approval before it goes out. */
   ANNOUNCEMENT_APPROVAL: z.enum(["required", "none"]).default("required"),
+  /**
+   * Hosts announcement images may come from (issue 13, finding 15), comma-separated: `cdn.example.vn`,
+   * `https://cdn.example.vn` or `*.example.vn`, https only. They join the pages' CSP `img-src`, and an announcement's
+   * image must be on one of them. Default: none (announcements without images).
+   */
+  ANNOUNCEMENT_IMAGE_HOSTS: z
+    .string()
+    .default("")
+    .transform((text) =>
+      text
+        .split(",")
+        .map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/^https:\/\//, ""),
+        )
+        .filter((h) => h !== ""),
+    )
+    .pipe(
+      z.array(
+        // A host name only (a CSP host-source): no scheme but https, no path, port, quote, space or semicolon.
+        z
+          .string()
+          .regex(
+            /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?$/,
+            "Mỗi máy chủ ảnh có dạng cdn.example.vn hoặc *.example.vn (https), cách nhau bằng dấu phẩy",
+          ),
+      ),
+    )
+    .transform((hosts) => hosts.map((h) => `https://${h}`)),
   /** Largest attachment accepted, in megabytes, and most files in one submission. */
   MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
-  /**
-   * What one citizen may file in the mini-app (issue 13, finding 3): dossiers of one procedure not yet settled, and
-   * filings in the last hour. Filings on a citizen's behalf and through /portal-api (trusted systems) are not counted.
-   */
-  FILING_MAX_OPEN_PER_PROCEDURE: z.coerce.number().int().min(1).max(10_000).default(3),
-  FILING_MAX_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
-  /**
-   * The public lookup and the chatbot's "tra cứu" (finding 6): lookups per window from one source (an address, a Zalo
-   * user) and of one code (from anyone: guessing a receipt's secret), in memory.
-   */
-  LOOKUP_WINDOW_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(10),
-  LOOKUP_MAX_PER_SOURCE: z.coerce.number().int().min(1).max(100_000).default(30),
-  LOOKUP_MAX_PER_CODE: z.coerce.number().int().min(1).max(100_000).default(20),
   /** Import the catalogue shipped with the project at start when it changed (set to false to manage it by hand). */
   SEED_STARTER_CATALOGUE: z
     .enum(["true", "false", "1", "0"])
@@ -215,6 +237,15 @@ const notFromEnv = <T extends object>(): T => ({}) as T;
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
+/** Whether HOST is this computer only: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
 const PORTAL_HTTP_SETTINGS = [
   "PORTAL_URL",
   "PORTAL_CLIENT_ID",
@@ -252,12 +283,28 @@ const ConfigSchema = Env.transform((e, ctx) => {
       { variable: "PORTAL_API_CALLBACK_SECRET", message: "Cần secret để ký callback khi có PORTAL_API_CALLBACK_URL" },
     ]);
   }
+  // Offline mode (no ZALO_APP_SECRET) hands out development identities to whoever asks: this computer only, unless
+  // OFFLINE_ON_NETWORK says otherwise (and server.ts warns at every start).
+  const offline = !e.ZALO_APP_SECRET;
+  const host = e.HOST ?? (offline ? "127.0.0.1" : "0.0.0.0");
+  if (offline && !isLoopback(host) && !e.OFFLINE_ON_NETWORK) {
+    return fail([
+      {
+        variable: "HOST",
+        message:
+          `Chế độ ngoại tuyến (không có ZALO_APP_SECRET) chỉ nghe trên máy này (127.0.0.1), không nghe trên ${host}. ` +
+          "Bỏ HOST, hoặc đặt OFFLINE_ON_NETWORK=true nếu thật sự muốn mở ra mạng (ai vào được đều đăng nhập thử được)",
+      },
+    ]);
+  }
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
   const base = e.INIT_CWD ?? process.cwd();
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
-    host: e.HOST,
+    host,
+    /** Offline mode listening beyond this computer, allowed by OFFLINE_ON_NETWORK: logged loudly at start. */
+    offlineOnNetwork: offline && !isLoopback(host),
     dataDir: path.resolve(base, e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
@@ -315,14 +362,10 @@ const ConfigSchema = Env.transform((e, ctx) => {
       maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     },
     announcementApproval: e.ANNOUNCEMENT_APPROVAL === "required",
+    /** CSP sources (`https://host`) announcement images may come from; empty: none. */
+    announcementImageHosts: e.ANNOUNCEMENT_IMAGE_HOSTS,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
-    filingQuota: { openPerProcedure: e.FILING_MAX_OPEN_PER_PROCEDURE, perHour: e.FILING_MAX_PER_HOUR },
-    lookupLimit: {
-      windowMs: e.LOOKUP_WINDOW_MINUTES * 60_000,
-      perSource: e.LOOKUP_MAX_PER_SOURCE,
-      perCode: e.LOOKUP_MAX_PER_CODE,
-    },
     /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
     portalApi: {
       /** client id → secret. Never logged. */

@@ -1,5 +1,5 @@
 import { bootstrap } from "./bootstrap";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, isLoopback, loadConfig } from "./config";
 import { createLogger } from "./logger";
 
 async function main() {
@@ -14,11 +14,31 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const { app, close } = await bootstrap(config, logger);
+  const { app, deps, close } = await bootstrap(config, logger);
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    logger.info({ port, dataDir: config.dataDir }, `Máy chủ đã sẵn sàng tại http://localhost:${port}`);
+    // The address a browser on this computer opens: the loopback HOST itself, or localhost for a wildcard.
+    const local = isLoopback(config.host) ? config.host.replace(/^::1$/, "[::1]") : "localhost";
+    const base = `http://${local}:${port}`;
+    logger.info({ host: config.host, port, dataDir: config.dataDir }, `Máy chủ đã sẵn sàng tại ${base}`);
+    if (config.offlineOnNetwork) {
+      logger.warn(
+        { host: config.host },
+        `CẢNH BÁO: chế độ ngoại tuyến đang mở ra mạng (OFFLINE_ON_NETWORK=true, HOST=${config.host}): BẤT KỲ AI vào ` +
+          "được máy chủ đều đăng nhập thử được như người dùng thử nào cũng được. Chỉ dùng cho buổi thử trên mạng tin cậy.",
+      );
+    }
+    const token = deps.simulatorToken;
+    if (token) {
+      // Like Jupyter's token: the link is the simulator's session (the outbox and its signing secret need it).
+      const outbox = `hộp thư ngoại tuyến: GET ${base}/api/dev/outbox, header X-Simulator-Token: ${token}`;
+      logger.info(
+        deps.webhook.development
+          ? `Mô phỏng chat Zalo OA: ${base}/dev/chat#t=${token} (${outbox})`
+          : `Chế độ ngoại tuyến, ${outbox}`,
+      );
+    }
   });
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConversationMessage, ConversationThread } from "@qn/shared";
 import { HttpResponse, http } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, citizen, official } from "../helpers/api";
+import { call, citizen, devOutbox, official } from "../helpers/api";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { citizenWrites } from "../helpers/webhook";
 import { mockServer } from "../mocks/server";
@@ -64,7 +64,7 @@ describe("officials answer handed-off conversations (offline mode)", () => {
     expect(reply.delivery?.messageId).toMatch(/^offline-\d+$/);
 
     // It went to the developer's outbox as a consultation message, and nowhere claims to have reached Zalo.
-    const outbox = await call(server, "GET", `/api/dev/outbox?userId=${user}`);
+    const outbox = await devOutbox(server, { userId: user });
     const last = outbox.body.items.at(-1);
     expect(last).toMatchObject({ channel: "cs", recipient: user });
     expect(last.payload.message.text).toBe(reply.text);
@@ -144,7 +144,7 @@ describe("officials answer handed-off conversations (offline mode)", () => {
     expect(res.body.error.code).toBe("VALIDATION_FAILED");
     expect(res.body.error.message).toContain("Tin nhắn không hợp lệ");
     expect(await storedReplies(server, user)).toEqual([]);
-    expect((await call(server, "GET", `/api/dev/outbox?userId=${user}`)).body.items).toEqual([]);
+    expect((await devOutbox(server, { userId: user })).body.items).toEqual([]);
   });
 
   it("when the reply has exactly 2000 characters, then it is sent", async () => {

@@ -1,6 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, citizen, file, official, procedure, requiredFiles, submission, view } from "../helpers/api";
+import { call, citizen, devOutbox, file, official, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { mockServer } from "../mocks/server";
@@ -76,7 +76,7 @@ describe("status notifications in offline mode", () => {
     const code = await fileAndAccept(server, token);
     const row = await outboxRow(server, code);
     expect(row).toMatchObject({ status: "sent", channel: "cs-offline" });
-    const outbox = await call(server, "GET", "/api/dev/outbox?userId=oa-notified");
+    const outbox = await devOutbox(server, { userId: "oa-notified" });
     const message = outbox.body.items.at(-1).payload.plain;
     expect(message.text).toContain(`Hồ sơ ${code} (Đăng ký khai sinh) đã được tiếp nhận`);
     expect(message.buttons[0].url).toBe(`https://zalo.me/s/test-mini-app/?dossier=${encodeURIComponent(code)}`);
@@ -116,7 +116,7 @@ describe("status notifications in offline mode", () => {
     });
     const code = await fileAndAccept(server, token);
     expect(await outboxRow(server, code)).toMatchObject({ status: "sent", channel: "inbox" });
-    expect((await call(server, "GET", "/api/dev/outbox?userId=oa-quiet")).body.items).toEqual([]);
+    expect((await devOutbox(server, { userId: "oa-quiet" })).body.items).toEqual([]);
     expect((await call(server, "GET", "/api/notifications", { token })).body.total).toBe(1);
   });
 
@@ -323,7 +323,7 @@ describe("announcements", () => {
     const done = await call(server, "GET", `/api/officials/announcements/${id}`, { token: author.token });
     expect(done.body.status).toBe("completed");
     expect(done.body.progress).toMatchObject({ total: 28, sent: 27, skipped: 1, queued: 0, failed: 0 });
-    const outbox = await call(server, "GET", "/api/dev/outbox");
+    const outbox = await devOutbox(server);
     const recipients = outbox.body.items
       .filter((i: { channel: string }) => i.channel === "promotion")
       .map((i: { recipient: string }) => i.recipient);

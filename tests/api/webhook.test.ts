@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { HttpResponse, http } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, citizen, file, official, procedure, requiredFiles, submission, view } from "../helpers/api";
+import { call, citizen, devOutbox, file, official, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { mockServer } from "../mocks/server";
@@ -53,7 +53,7 @@ function text(userId: string, message: string, extra: Event = {}): Event {
 /** What the bot sent a user, after the inbox has processed everything. */
 async function replies(target: TestServer, userId: string) {
   await target.deps.inbox.idle();
-  const res = await call(target, "GET", `/api/dev/outbox?userId=${encodeURIComponent(userId)}`);
+  const res = await devOutbox(target, { userId });
   return res.body.items.map((i: { payload: { plain: any } }) => i.payload.plain) as {
     text: string;
     items?: { title: string; url?: string }[];

@@ -17,7 +17,8 @@ afterAll(async () => {
 describe("the chat simulator (offline mode)", () => {
   it("when a developer follows the OA and asks a question, then the page signs real webhook events and shows the bot's replies", async () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 860 }, locale: "vi-VN" });
-    await page.goto(`${server.url}/dev/chat`);
+    // The link the server prints at start: the simulator's session is in the fragment.
+    await page.goto(`${server.url}/dev/chat#t=${server.deps.simulatorToken}`);
     await page.getByText("Sẵn sàng").waitFor();
     await page.getByRole("button", { name: "Quan tâm OA" }).click();
     await page.locator(".bot", { hasText: "Chào mừng bạn" }).waitFor();

@@ -211,7 +211,8 @@ describe("the outbox and the simulator's config need the simulator's own session
   });
 
   it("when the simulator's config is asked for without its session, then 401 and never the signing secret", async () => {
-    for (const headers of [{}, { [SIMULATOR_HEADER]: "doan-bua-doan-bua-doan-bua" }]) {
+    const attempts: Record<string, string>[] = [{}, { [SIMULATOR_HEADER]: "doan-bua-doan-bua-doan-bua" }];
+    for (const headers of attempts) {
       const res = await fetch(`${server.url}/dev/chat/config`, { headers });
       const text = await res.text();
       expect(res.status).toBe(401);

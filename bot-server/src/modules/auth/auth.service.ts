@@ -42,13 +42,18 @@ export class AuthService {
   async loginWithZalo(accessToken: string) {
     const profile = await this.zalo.profile(accessToken);
     const citizen = await this.upsertCitizen(profile.id, profile.name || "Người dùng Zalo", false);
+    if (!citizen) throw new ForbiddenError("Tài khoản này không đăng nhập được bằng Zalo.");
     return this.citizenSession(citizen);
   }
 
-  /** Offline mode only: a clearly marked development identity. */
+  /**
+   * Offline mode only: a clearly marked development identity. It never signs in to, or renames, an account made by a
+   * Zalo sign-in (dev_identity 0): the "dev:" prefix keeps their ids apart, and this check does not rely on it.
+   */
   async loginAsDeveloper(zaloId: string, name: string) {
     if (!this.settings.offline) throw new NotFoundError();
     const citizen = await this.upsertCitizen(`dev:${zaloId}`, name, true);
+    if (!citizen) throw new ForbiddenError("Mã này thuộc một tài khoản Zalo thật. Hãy dùng mã người dùng thử khác.");
     return this.citizenSession(citizen);
   }
 
@@ -203,6 +208,10 @@ export class AuthService {
     return this.sessions.revoke(actor.sessionId);
   }
 
+  /**
+   * Creates the citizen, or refreshes the one with this Zalo id if it was made the same way (a development identity
+   * only updates a development identity, a Zalo sign-in only a Zalo one); undefined when it was made the other way.
+   */
   private async upsertCitizen(zaloId: string, name: string, dev: boolean) {
     const now = new Date().toISOString();
     return this.db
@@ -216,9 +225,14 @@ export class AuthService {
         created_at: now,
         last_seen_at: now,
       })
-      .onConflict((oc) => oc.column("zalo_id").doUpdateSet({ name, last_seen_at: now }))
+      .onConflict((oc) =>
+        oc
+          .column("zalo_id")
+          .doUpdateSet({ name, last_seen_at: now })
+          .where("citizens.dev_identity", "=", dev ? 1 : 0),
+      )
       .returning(["id", "name", "zalo_id", "dev_identity", "phone"])
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
   }
 
   private async citizenSession(citizen: { id: number; name: string; dev_identity: number; phone: string | null }) {

@@ -1,18 +1,27 @@
-import { Router } from "express";
+import { type RequestHandler, Router } from "express";
 import { z } from "zod";
 import type { OaMessenger } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
 import { NotFoundError } from "../../errors/app-error";
+import { requireSimulatorSession } from "../../http/simulator-session";
 import { parseOrThrow } from "../../http/validate";
 
 const UserId = z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, "Mã người dùng Zalo không hợp lệ");
 
-/** Offline mode only: the outbox of what would have been sent to Zalo, for a developer to read. */
-export function devOutboxRouter(db: Db, messenger: OaMessenger): Router {
+/**
+ * Offline mode only: the outbox of what would have been sent to Zalo, for the developer who started the server: it
+ * needs the simulator's session (every citizen's messages are in it).
+ */
+export function devOutboxRouter(db: Db, messenger: OaMessenger, simulatorToken: string | undefined): Router {
   const router = Router();
+  const offlineOnly: RequestHandler = (_req, _res, next) => {
+    if (!messenger.offline || !simulatorToken) {
+      throw new NotFoundError("Chỉ có ở chế độ ngoại tuyến (không cấu hình Zalo).");
+    }
+    next();
+  };
 
-  router.get("/dev/outbox", async (req, res) => {
-    if (!messenger.offline) throw new NotFoundError("Chỉ có ở chế độ ngoại tuyến (không cấu hình Zalo).");
+  router.get("/dev/outbox", offlineOnly, requireSimulatorSession(simulatorToken ?? ""), async (req, res) => {
     const { userId, after } = parseOrThrow(
       z.object({ userId: UserId.optional(), after: z.coerce.number().int().min(0).default(0) }),
       { userId: req.query.userId, after: req.query.after },

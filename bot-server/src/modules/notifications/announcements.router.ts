@@ -1,6 +1,7 @@
 import { AnnouncementInput } from "@qn/shared";
 import { Router } from "express";
 import { z } from "zod";
+import { ValidationError } from "../../errors/app-error";
 import { parseOrThrow } from "../../http/validate";
 import { requireOfficial } from "../auth/actor";
 import type { AnnouncementService } from "./announcements";
@@ -12,10 +13,34 @@ const Paging = z.object({
   offset: z.coerce.number().int().min(0).max(10_000).default(0),
 });
 
-/** Officials' announcements, and the public feed the mini-app shows. */
-export function announcementsRouter(announcements: AnnouncementService): Router {
+/** Whether an image address is on one of the CSP sources `https://host` or `https://*.domain` (as a browser matches). */
+export function onImageHost(url: string, sources: readonly string[]): boolean {
+  const { protocol, hostname, port } = new URL(url);
+  if (protocol !== "https:" || port !== "") return false;
+  return sources.some((source) => {
+    const host = source.slice("https://".length);
+    return host.startsWith("*.") ? hostname.endsWith(host.slice(1)) : hostname === host;
+  });
+}
+
+/**
+ * Officials' announcements, and the public feed the mini-app shows. `imageHosts` (ANNOUNCEMENT_IMAGE_HOSTS) are where
+ * the pages' CSP lets images come from: an image elsewhere would not show in the mini-app, so it is refused here.
+ */
+export function announcementsRouter(announcements: AnnouncementService, imageHosts: readonly string[]): Router {
   const router = Router();
   const id = (raw: unknown) => parseOrThrow(Id, raw, "Mã thông báo không hợp lệ", "id");
+  const announcement = (body: unknown) => {
+    const input = parseOrThrow(AnnouncementInput, body, "Thông báo chưa đúng");
+    if (input.imageUrl && !onImageHost(input.imageUrl, imageHosts)) {
+      const allowed = imageHosts.map((h) => h.slice("https://".length)).join(", ");
+      const message = allowed
+        ? `Ảnh cần nằm trên máy chủ được phép: ${allowed}`
+        : "Máy chủ chưa cho phép ảnh thông báo từ địa chỉ nào (ANNOUNCEMENT_IMAGE_HOSTS): hãy bỏ ảnh hoặc nhờ quản trị viên";
+      throw new ValidationError(`Thông báo chưa đúng: imageUrl — ${message}`, [{ path: "imageUrl", message }]);
+    }
+    return input;
+  };
 
   router.get("/announcements", async (req, res) => {
     const { limit, offset } = parseOrThrow(
@@ -32,7 +57,7 @@ export function announcementsRouter(announcements: AnnouncementService): Router 
   });
   router.post("/officials/announcements", async (req, res) => {
     const official = requireOfficial(req, ["official", "hcc", "admin"]);
-    const input = parseOrThrow(AnnouncementInput, req.body, "Thông báo chưa đúng");
+    const input = announcement(req.body);
     res.status(201).json(await announcements.create(official, input));
   });
   router.get("/officials/announcements/:id", async (req, res) => {
@@ -41,7 +66,7 @@ export function announcementsRouter(announcements: AnnouncementService): Router 
   });
   router.put("/officials/announcements/:id", async (req, res) => {
     const official = requireOfficial(req, ["official", "hcc", "admin"]);
-    const input = parseOrThrow(AnnouncementInput, req.body, "Thông báo chưa đúng");
+    const input = announcement(req.body);
     res.json(await announcements.update(official, id(req.params.id), input));
   });
   router.get("/officials/announcements/:id/preview", async (req, res) => {

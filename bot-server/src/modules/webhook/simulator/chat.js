@@ -1,7 +1,26 @@
 // The chat simulator: signs events exactly as Zalo does (docs/zalo.md §3) and posts them to the real webhook.
 (async () => {
-  const config = await (await fetch("/dev/chat/config")).json();
   const log = document.getElementById("log");
+  // The simulator's session: the link in the server's startup log (/dev/chat#t=…). Kept in this browser so that the
+  // mini-app's "chat with the OA" (which opens /dev/chat) works until the server restarts; dropped from the address.
+  const TOKEN_KEY = "qn.dev-simulator-token";
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get("t");
+  if (fromLink) {
+    localStorage.setItem(TOKEN_KEY, fromLink);
+    history.replaceState(null, "", location.pathname);
+  }
+  const session = { "X-Simulator-Token": localStorage.getItem(TOKEN_KEY) ?? "" };
+  const answer = await fetch("/dev/chat/config", { headers: session });
+  if (answer.status === 401) {
+    localStorage.removeItem(TOKEN_KEY);
+    const div = document.createElement("div");
+    div.className = "msg note";
+    div.textContent =
+      "Cần phiên của trình mô phỏng: mở đường dẫn …/dev/chat#t=… mà máy chủ in ra khi khởi động (mỗi lần khởi động một mã mới).";
+    log.append(div);
+    return;
+  }
+  const config = await answer.json();
   const userInput = document.getElementById("user");
   const appUserInput = document.getElementById("appUser");
   let lastId = 0;
@@ -86,7 +105,9 @@
   }
   async function poll() {
     try {
-      const res = await fetch(`/api/dev/outbox?userId=${encodeURIComponent(userInput.value.trim())}&after=${lastId}`);
+      const res = await fetch(`/api/dev/outbox?userId=${encodeURIComponent(userInput.value.trim())}&after=${lastId}`, {
+        headers: session,
+      });
       if (res.ok) {
         for (const item of (await res.json()).items) {
           lastId = Math.max(lastId, item.id);
