@@ -16,6 +16,7 @@ import { CalendarService } from "./modules/calendar/calendar.service";
 import { Chatbot } from "./modules/chatbot/chatbot";
 import { ConversationStore } from "./modules/chatbot/conversations";
 import { DossierService } from "./modules/dossiers/dossier.service";
+import { LookupLimits } from "./modules/dossiers/lookup-limits";
 import { seedReceivingUnits } from "./modules/dossiers/receiving-units";
 import { AttachmentStore } from "./modules/files/attachment-store";
 import { AnnouncementService } from "./modules/notifications/announcements";
@@ -74,13 +75,16 @@ export async function bootstrap(
     config.portal.mode === "http" ? createHttpPortal(config.portal, db, calendar, planner, files, logger) : undefined;
   const portal: PortalGateway =
     httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner, { onRecorded: RECORDERS });
-  const dossiers = new DossierService(portal, procedures, files);
+  // One set of lookup limits for the API and the chatbot: a code tried in both counts once per try.
+  const lookups = new LookupLimits(config.lookupLimit);
+  const dossiers = new DossierService(portal, procedures, files, { quota: config.filingQuota, lookups });
 
   const messenger = await createMessenger(config, db, logger);
   const conversations = new ConversationStore(db);
   const chatbot = new Chatbot(db, conversations, procedures, portal, messenger, {
     miniAppId: config.miniAppId,
     handoffHours: config.handoffHours,
+    lookups,
   });
   const inbox = new WebhookInbox(db, (event) => chatbot.handle(event), logger);
   const delivery = new NotificationDelivery(db, messenger, {
@@ -129,6 +133,7 @@ export async function bootstrap(
     portal,
     close: async () => {
       inbox.stop();
+      lookups.stop();
       announcements.stop();
       deadlines.stop();
       const stopBackground = app.locals.stopBackground as (() => Promise<void>) | undefined;

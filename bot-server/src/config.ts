@@ -187,6 +187,24 @@ const Env = z.object({
   /** Largest attachment accepted, in megabytes, and most files in one submission. */
   MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
+  /**
+   * What one citizen may file in the mini-app (issue 13, finding 3): dossiers of one procedure not yet settled, and
+   * filings in the last hour. Filings on a citizen's behalf and through /portal-api (trusted systems) are not counted.
+   */
+  FILING_MAX_OPEN_PER_PROCEDURE: z.coerce.number().int().min(1).max(10_000).default(3),
+  FILING_MAX_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+  /**
+   * The public lookup and the chatbot's "tra cứu" (finding 6): lookups per window from one source (an address, a Zalo
+   * user) and of one code (from anyone: guessing a receipt's secret), in memory.
+   */
+  LOOKUP_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  LOOKUP_MAX_PER_SOURCE: z.coerce.number().int().min(1).max(100_000).default(30),
+  LOOKUP_MAX_PER_CODE: z.coerce.number().int().min(1).max(100_000).default(20),
   /** Import the catalogue shipped with the project at start when it changed (set to false to manage it by hand). */
   SEED_STARTER_CATALOGUE: z
     .enum(["true", "false", "1", "0"])
@@ -366,6 +384,12 @@ const ConfigSchema = Env.transform((e, ctx) => {
     announcementImageHosts: e.ANNOUNCEMENT_IMAGE_HOSTS,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
+    filingQuota: { openPerProcedure: e.FILING_MAX_OPEN_PER_PROCEDURE, perHour: e.FILING_MAX_PER_HOUR },
+    lookupLimit: {
+      windowMs: e.LOOKUP_WINDOW_MINUTES * 60_000,
+      perSource: e.LOOKUP_MAX_PER_SOURCE,
+      perCode: e.LOOKUP_MAX_PER_CODE,
+    },
     /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
     portalApi: {
       /** client id → secret. Never logged. */
