@@ -34,4 +34,20 @@ describe("the chat simulator (offline mode)", () => {
     expect(stored.map((e) => e.event_name)).toEqual(["follow", "user_send_text", "user_send_text"]);
     await page.close();
   });
+
+  it("when the simulator is opened without its session, then it says where the link is; with the link once, then also from the mini-app's plain /dev/chat", async () => {
+    const context = await browser.newContext({ locale: "vi-VN" });
+    const bare = await context.newPage();
+    await bare.goto(`${server.url}/dev/chat`);
+    await bare.getByText("Cần phiên của trình mô phỏng").waitFor();
+    const linked = await context.newPage();
+    await linked.goto(`${server.url}/dev/chat#t=${server.deps.simulatorToken}`);
+    await linked.getByText("Sẵn sàng").waitFor();
+    // The token leaves the address bar (kept in this browser's storage).
+    expect(linked.url()).toBe(`${server.url}/dev/chat`);
+    const fromMiniApp = await context.newPage();
+    await fromMiniApp.goto(`${server.url}/dev/chat`);
+    await fromMiniApp.getByText("Sẵn sàng").waitFor();
+    await context.close();
+  });
 });
