@@ -9,6 +9,8 @@ import { migration as m0007 } from "./migrations/0007_reports_speed";
 import { migration as m0008 } from "./migrations/0008_portal_api";
 import { migration as m0009 } from "./migrations/0009_portal_forwarding";
 import { migration as m0010 } from "./migrations/0010_portal_api_changes_in_code";
+import { migration as m0012 } from "./migrations/0012_announcement_history";
+import { migration as m0013 } from "./migrations/0013_conversation_scope";
 import { migration as m0014 } from "./migrations/0014_lookup_secrets";
 import { migration as m0015 } from "./migrations/0015_dossier_spam";
 
@@ -28,6 +30,8 @@ const migrations: Record<string, Migration> = {
   "0008_portal_api": m0008,
   "0009_portal_forwarding": m0009,
   "0010_portal_api_changes_in_code": m0010,
+  "0012_announcement_history": m0012,
+  "0013_conversation_scope": m0013,
   "0014_lookup_secrets": m0014,
   "0015_dossier_spam": m0015,
 };

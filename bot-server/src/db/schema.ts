@@ -23,6 +23,7 @@ export interface Database {
   conversation_messages: ConversationMessagesTable;
   zns_templates: ZnsTemplatesTable;
   announcements: AnnouncementsTable;
+  announcement_history: AnnouncementHistoryTable;
   outbox: OutboxTable;
   delivery_attempts: DeliveryAttemptsTable;
   notifications: NotificationsTable;
@@ -278,6 +279,10 @@ export interface ZaloUsersTable {
   handoff_until: string | null;
   handoff_requested_at: string | null;
   handoff_note: string | null;
+  /** The unit whose officials answer the hand-off: the citizen's commune, or where it was routed (migration 0013). */
+  handoff_unit_code: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The official the hand-off is assigned to, who answers it whatever their unit. */
+  handoff_assignee_id: ColumnType<number | null, number | null | undefined, number | null>;
   shared_name: string | null;
   shared_phone: string | null;
   shared_address: string | null;
@@ -314,6 +319,23 @@ export interface AnnouncementsTable {
   fanout_done: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** The unit it belongs to: its author's when written (migration 0012). */
+  unit_code: ColumnType<string, string | undefined, string>;
+}
+
+/** Every edit of an announcement (with the fields it changed) and every step of its workflow: who, when, what. */
+export interface AnnouncementHistoryTable {
+  id: Generated<number>;
+  announcement_id: number;
+  at: string;
+  official_id: number;
+  official_name: string;
+  /** `create`, `update`, `submit`, `approve`, `schedule`, `pause`, `resume` or `cancel`. */
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  /** For `create` and `update`: JSON `[{ field, before, after }]`. */
+  changes: string | null;
 }
 
 export interface OutboxTable {

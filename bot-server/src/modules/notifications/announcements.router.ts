@@ -52,8 +52,7 @@ export function announcementsRouter(announcements: AnnouncementService, imageHos
   });
 
   router.get("/officials/announcements", async (req, res) => {
-    requireOfficial(req, ["official", "hcc", "admin"]);
-    res.json({ items: await announcements.list() });
+    res.json({ items: await announcements.list(requireOfficial(req, ["official", "hcc", "admin"])) });
   });
   router.post("/officials/announcements", async (req, res) => {
     const official = requireOfficial(req, ["official", "hcc", "admin"]);
@@ -61,8 +60,7 @@ export function announcementsRouter(announcements: AnnouncementService, imageHos
     res.status(201).json(await announcements.create(official, input));
   });
   router.get("/officials/announcements/:id", async (req, res) => {
-    requireOfficial(req, ["official", "hcc", "admin"]);
-    res.json(await announcements.view(id(req.params.id)));
+    res.json(await announcements.view(requireOfficial(req, ["official", "hcc", "admin"]), id(req.params.id)));
   });
   router.put("/officials/announcements/:id", async (req, res) => {
     const official = requireOfficial(req, ["official", "hcc", "admin"]);
@@ -70,8 +68,11 @@ export function announcementsRouter(announcements: AnnouncementService, imageHos
     res.json(await announcements.update(official, id(req.params.id), input));
   });
   router.get("/officials/announcements/:id/preview", async (req, res) => {
-    requireOfficial(req, ["official", "hcc", "admin"]);
-    res.json(await announcements.preview(id(req.params.id)));
+    res.json(await announcements.preview(requireOfficial(req, ["official", "hcc", "admin"]), id(req.params.id)));
+  });
+  router.get("/officials/announcements/:id/history", async (req, res) => {
+    const items = await announcements.history(requireOfficial(req, ["official", "hcc", "admin"]), id(req.params.id));
+    res.json({ items });
   });
   router.post("/officials/announcements/:id/submit", async (req, res) => {
     res.json(await announcements.submit(requireOfficial(req, ["official", "hcc", "admin"]), id(req.params.id)));
@@ -90,8 +91,7 @@ export function announcementsRouter(announcements: AnnouncementService, imageHos
     });
   }
   router.get("/officials/announcements/:id/progress", async (req, res) => {
-    requireOfficial(req, ["official", "hcc", "admin"]);
-    res.json(await announcements.progress(id(req.params.id)));
+    res.json(await announcements.progressOf(requireOfficial(req, ["official", "hcc", "admin"]), id(req.params.id)));
   });
   return router;
 }

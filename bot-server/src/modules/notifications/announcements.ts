@@ -6,18 +6,38 @@ import {
   type Audience,
   type PublicAnnouncement,
 } from "@qn/shared";
+import type { Selectable, Transaction } from "kysely";
 import { toZaloMessage } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
+import type { AnnouncementsTable, Database } from "../../db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../errors/app-error";
 import type { Logger } from "../../logger";
 import type { OfficialActor } from "../auth/actor";
 import { AnnouncementFanOut, messageOf } from "./announcement-fanout";
+import {
+  AUDIENCE_REFUSED,
+  hasProvinceRole,
+  mayManage,
+  mayReach,
+  OWN_APPROVAL_REFUSED,
+  ofItsUnit,
+} from "./announcement-policy";
 import { countAudience } from "./audience";
 
+type Trx = Transaction<Database>;
+type Row = Selectable<AnnouncementsTable>;
+type Action = "create" | "update" | "submit" | "approve" | "schedule" | "pause" | "resume" | "cancel";
+export type AnnouncementChange = { field: string; before: unknown; after: unknown };
+
+/** An edit after submission sends it back to a draft (a new approval); once sending has started it is too late. */
+const EDITABLE: readonly string[] = ["draft", "pending_approval", "approved", "scheduled"];
+const NOT_FOUND = "Không tìm thấy thông báo.";
+
 /**
- * Announcements' workflow: composed by officials, approved by an administrator or a second official (when required),
- * sent now or at a scheduled time. What sending does — one outbox row per recipient — is the fan-out's
- * (announcement-fanout.ts); who the recipients are is audience.ts's.
+ * Announcements' workflow: composed by officials, approved by someone who is none of its editors (when required),
+ * sent now or at a scheduled time. Who may do which step is announcement-policy.ts's; every edit and step is written
+ * to `announcement_history` in the step's own transaction. What sending does — one outbox row per recipient — is the
+ * fan-out's (announcement-fanout.ts); who the recipients are is audience.ts's.
  */
 export class AnnouncementService {
   private readonly fanOut: AnnouncementFanOut;
@@ -51,76 +71,110 @@ export class AnnouncementService {
 
   async create(author: OfficialActor, input: AnnouncementInput) {
     this.assertComposer(author);
+    if (!mayReach(author, input.audience)) throw new ForbiddenError(AUDIENCE_REFUSED);
     const at = this.now().toISOString();
-    const row = await this.db
-      .insertInto("announcements")
-      .values({
-        title: input.title,
-        body: input.body,
-        image_url: input.imageUrl ?? null,
-        link: input.link ?? null,
-        audience: JSON.stringify(input.audience),
-        status: "draft",
-        created_by: author.id,
-        approved_by: null,
-        scheduled_at: null,
-        published_at: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return this.view(row.id);
+    const id = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("announcements")
+        .values({
+          ...fields(input),
+          status: "draft",
+          created_by: author.id,
+          unit_code: author.unitCode,
+          approved_by: null,
+          scheduled_at: null,
+          published_at: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await this.record(trx, row.id, author, "create", null, "draft", changesOf(null, input));
+      return row.id;
+    });
+    return this.present(id);
   }
 
-  async update(author: OfficialActor, id: number, input: AnnouncementInput) {
-    this.assertComposer(author);
-    const current = await this.row(id);
-    if (current.status !== "draft") throw this.wrongState(current.status, "sửa");
-    await this.db
-      .updateTable("announcements")
-      .set({
-        title: input.title,
-        body: input.body,
-        image_url: input.imageUrl ?? null,
-        link: input.link ?? null,
-        audience: JSON.stringify(input.audience),
-        updated_at: this.now().toISOString(),
-      })
-      .where("id", "=", id)
-      .execute();
-    return this.view(id);
+  /** Only its unit edits; an edit after submission (or approval, or scheduling) makes it a draft again. */
+  async update(editor: OfficialActor, id: number, input: AnnouncementInput) {
+    this.assertComposer(editor);
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.visible(trx, editor, id);
+      if (!ofItsUnit(editor, row)) {
+        throw new ForbiddenError("Chỉ người soạn hoặc cán bộ của đơn vị soạn thông báo được sửa thông báo này.");
+      }
+      if (!EDITABLE.includes(row.status)) throw this.wrongState(row.status, "sửa");
+      if (!mayReach(editor, input.audience)) throw new ForbiddenError(AUDIENCE_REFUSED);
+      const changes = changesOf(row, input);
+      if (changes.length === 0) return; // nothing changed: not an edit, the approval stands
+      const result = await trx
+        .updateTable("announcements")
+        .set({
+          ...fields(input),
+          status: "draft",
+          approved_by: null,
+          scheduled_at: null,
+          updated_at: this.now().toISOString(),
+        })
+        .where("id", "=", id)
+        .where("status", "=", row.status)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw this.wrongState((await this.row(trx, id)).status, "sửa");
+      await this.record(trx, id, editor, "update", row.status, "draft", changes);
+    });
+    return this.present(id);
   }
 
-  async submit(author: OfficialActor, id: number) {
-    this.assertComposer(author);
-    await this.move(id, ["draft"], this.approvalRequired ? "pending_approval" : "approved", "gửi duyệt");
-    return this.view(id);
+  async submit(official: OfficialActor, id: number) {
+    this.assertComposer(official);
+    const to = this.approvalRequired ? "pending_approval" : "approved";
+    await this.step(official, id, "submit", ["draft"], to, "gửi duyệt", {}, (row) => {
+      if (!ofItsUnit(official, row)) {
+        throw new ForbiddenError("Chỉ người soạn hoặc cán bộ của đơn vị soạn thông báo được gửi duyệt.");
+      }
+      if (!mayReach(official, JSON.parse(row.audience))) throw new ForbiddenError(AUDIENCE_REFUSED);
+    });
+    return this.present(id);
   }
 
+  /** The four-eyes rule: the approver may act on it, may reach its audience, and wrote none of it. */
   async approve(approver: OfficialActor, id: number) {
-    const row = await this.row(id);
-    if (approver.role !== "admin" && (approver.role === "volunteer" || row.created_by === approver.id)) {
-      throw new ForbiddenError("Thông báo cần một quản trị viên hoặc một cán bộ khác người soạn phê duyệt.");
-    }
-    await this.move(id, ["pending_approval"], "approved", "phê duyệt", { approved_by: approver.id });
-    return this.view(id);
+    this.assertComposer(approver);
+    await this.step(
+      approver,
+      id,
+      "approve",
+      ["pending_approval"],
+      "approved",
+      "phê duyệt",
+      { approved_by: approver.id },
+      async (row, trx) => {
+        if (!mayReach(approver, JSON.parse(row.audience))) {
+          throw new ForbiddenError(
+            "Thông báo tới mọi người, tới xã, phường khác hoặc theo chủ đề cần cán bộ cấp tỉnh hoặc quản trị viên phê duyệt.",
+          );
+        }
+        if ((await this.editors(trx, row)).includes(approver.id)) throw new ForbiddenError(OWN_APPROVAL_REFUSED);
+      },
+    );
+    return this.present(id);
   }
 
   /** Sends at `at` (or now); the scheduler starts the fan-out when the time comes. */
   async schedule(official: OfficialActor, id: number, at: Date | undefined) {
     this.assertComposer(official);
     const when = at ?? this.now();
-    await this.move(id, ["approved"], "scheduled", "hẹn giờ gửi", { scheduled_at: when.toISOString() });
+    await this.step(official, id, "schedule", ["approved"], "scheduled", "hẹn giờ gửi", {
+      scheduled_at: when.toISOString(),
+    });
     this.kick();
-    return this.view(id);
+    return this.present(id);
   }
 
   async pause(official: OfficialActor, id: number) {
     this.assertComposer(official);
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom("announcements").select("status").where("id", "=", id).executeTakeFirst();
-      if (!row) throw new NotFoundError("Không tìm thấy thông báo.");
+      const row = await this.visible(trx, official, id);
       if (row.status !== "sending" && row.status !== "scheduled") throw this.wrongState(row.status, "tạm dừng");
       await trx
         .updateTable("announcements")
@@ -133,19 +187,15 @@ export class AnnouncementService {
         .where("announcement_id", "=", id)
         .where("status", "=", "pending")
         .execute();
+      await this.record(trx, id, official, "pause", row.status, "paused");
     });
-    return this.view(id);
+    return this.present(id);
   }
 
   async resume(official: OfficialActor, id: number) {
     this.assertComposer(official);
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom("announcements")
-        .select(["status", "published_at"])
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError("Không tìm thấy thông báo.");
+      const row = await this.visible(trx, official, id);
       if (row.status !== "paused") throw this.wrongState(row.status, "tiếp tục");
       const status = row.published_at ? "sending" : "scheduled";
       await trx
@@ -159,17 +209,17 @@ export class AnnouncementService {
         .where("announcement_id", "=", id)
         .where("status", "=", "paused")
         .execute();
+      await this.record(trx, id, official, "resume", row.status, status);
     });
     this.kick();
     this.onQueued();
-    return this.view(id);
+    return this.present(id);
   }
 
   async cancel(official: OfficialActor, id: number) {
     this.assertComposer(official);
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom("announcements").select("status").where("id", "=", id).executeTakeFirst();
-      if (!row) throw new NotFoundError("Không tìm thấy thông báo.");
+      const row = await this.visible(trx, official, id);
       if (row.status === "completed" || row.status === "cancelled") throw this.wrongState(row.status, "hủy");
       await trx
         .updateTable("announcements")
@@ -182,13 +232,14 @@ export class AnnouncementService {
         .where("announcement_id", "=", id)
         .where("status", "in", ["pending", "paused"])
         .execute();
+      await this.record(trx, id, official, "cancel", row.status, "cancelled");
     });
-    return this.view(id);
+    return this.present(id);
   }
 
   /** The message as Zalo will receive it, and how many followers it would reach now. */
-  async preview(id: number) {
-    const row = await this.row(id);
+  async preview(official: OfficialActor, id: number) {
+    const row = await this.visible(this.db, official, id);
     const message = messageOf(row);
     return {
       message,
@@ -197,13 +248,47 @@ export class AnnouncementService {
     };
   }
 
-  async list() {
-    const rows = await this.db.selectFrom("announcements").select("id").orderBy("id", "desc").limit(100).execute();
-    return Promise.all(rows.map((r) => this.view(r.id)));
+  /** Its unit's announcements (and its own); a province role sees every unit's. */
+  async list(official: OfficialActor) {
+    let query = this.db.selectFrom("announcements").select("id").orderBy("id", "desc").limit(100);
+    if (!hasProvinceRole(official)) {
+      query = query.where((eb) => eb.or([eb("unit_code", "=", official.unitCode), eb("created_by", "=", official.id)]));
+    }
+    const rows = await query.execute();
+    return Promise.all(rows.map((r) => this.present(r.id)));
   }
 
-  async view(id: number) {
-    const row = await this.row(id);
+  async view(official: OfficialActor, id: number) {
+    await this.visible(this.db, official, id);
+    return this.present(id);
+  }
+
+  /** Who did what, when, oldest first: every edit with the fields it changed, and every step. */
+  async history(official: OfficialActor, id: number) {
+    await this.visible(this.db, official, id);
+    const rows = await this.db
+      .selectFrom("announcement_history")
+      .selectAll()
+      .where("announcement_id", "=", id)
+      .orderBy("id")
+      .execute();
+    return rows.map((r) => ({
+      at: r.at,
+      official: { id: r.official_id, name: r.official_name },
+      action: r.action as Action,
+      fromStatus: r.from_status,
+      toStatus: r.to_status,
+      changes: r.changes ? (JSON.parse(r.changes) as AnnouncementChange[]) : [],
+    }));
+  }
+
+  async progressOf(official: OfficialActor, id: number) {
+    await this.visible(this.db, official, id);
+    return this.progress(id);
+  }
+
+  private async present(id: number) {
+    const row = await this.row(this.db, id);
     const status = row.status as AnnouncementStatus;
     return {
       id: row.id,
@@ -215,6 +300,9 @@ export class AnnouncementService {
       status,
       statusLabel: ANNOUNCEMENT_STATUS_LABELS[status],
       createdBy: row.created_by,
+      unitCode: row.unit_code,
+      /** Everyone who wrote or changed it: none of them may approve it. */
+      editors: await this.editors(this.db, row),
       approvedBy: row.approved_by,
       scheduledAt: row.scheduled_at,
       publishedAt: row.published_at,
@@ -270,25 +358,78 @@ export class AnnouncementService {
     };
   }
 
-  private async move(
+  /** One step of the workflow in one transaction: who may, from which states, the change, its history row. */
+  private async step(
+    official: OfficialActor,
     id: number,
+    action: Action,
     from: string[],
     to: AnnouncementStatus,
     verb: string,
-    extra: Record<string, unknown> = {},
+    extra: Partial<Pick<Row, "approved_by" | "scheduled_at">> = {},
+    check?: (row: Row, trx: Trx) => void | Promise<void>,
   ) {
-    const result = await this.db
-      .updateTable("announcements")
-      .set({ status: to, updated_at: this.now().toISOString(), ...extra })
-      .where("id", "=", id)
-      .where("status", "in", from)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw this.wrongState((await this.row(id)).status, verb);
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.visible(trx, official, id);
+      if (!from.includes(row.status)) throw this.wrongState(row.status, verb);
+      await check?.(row, trx);
+      const result = await trx
+        .updateTable("announcements")
+        .set({ status: to, updated_at: this.now().toISOString(), ...extra })
+        .where("id", "=", id)
+        .where("status", "in", from)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw this.wrongState((await this.row(trx, id)).status, verb);
+      await this.record(trx, id, official, action, row.status, to);
+    });
   }
 
-  private async row(id: number) {
-    const row = await this.db.selectFrom("announcements").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row) throw new NotFoundError("Không tìm thấy thông báo.");
+  private async record(
+    trx: Trx,
+    id: number,
+    official: OfficialActor,
+    action: Action,
+    from: string | null,
+    to: string,
+    changes?: AnnouncementChange[],
+  ) {
+    await trx
+      .insertInto("announcement_history")
+      .values({
+        announcement_id: id,
+        at: this.now().toISOString(),
+        official_id: official.id,
+        official_name: official.name,
+        action,
+        from_status: from,
+        to_status: to,
+        changes: changes ? JSON.stringify(changes) : null,
+      })
+      .execute();
+  }
+
+  /** The author and everyone who changed it. */
+  private async editors(db: Db | Trx, row: Row): Promise<number[]> {
+    const rows = await db
+      .selectFrom("announcement_history")
+      .select("official_id")
+      .distinct()
+      .where("announcement_id", "=", row.id)
+      .where("action", "in", ["create", "update"])
+      .execute();
+    return [...new Set([row.created_by, ...rows.map((r) => r.official_id)])];
+  }
+
+  /** The announcement, if this official may act on it; otherwise it does not exist for them (as dossiers, 404). */
+  private async visible(db: Db | Trx, official: OfficialActor, id: number): Promise<Row> {
+    const row = await this.row(db, id);
+    if (!mayManage(official, row)) throw new NotFoundError(NOT_FOUND);
+    return row;
+  }
+
+  private async row(db: Db | Trx, id: number): Promise<Row> {
+    const row = await db.selectFrom("announcements").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!row) throw new NotFoundError(NOT_FOUND);
     return row;
   }
 
@@ -300,4 +441,31 @@ export class AnnouncementService {
     const label = ANNOUNCEMENT_STATUS_LABELS[status as AnnouncementStatus] ?? status;
     return new ConflictError("ANNOUNCEMENT_STATE", `Không thể ${verb} thông báo đang ở trạng thái "${label}".`);
   }
+}
+
+function fields(input: AnnouncementInput) {
+  return {
+    title: input.title,
+    body: input.body,
+    image_url: input.imageUrl ?? null,
+    link: input.link ?? null,
+    audience: JSON.stringify(input.audience),
+  };
+}
+
+/** The fields an edit changes, as the API names them; a new announcement's are all "changed" from nothing. */
+function changesOf(row: Row | null, input: AnnouncementInput): AnnouncementChange[] {
+  const before = row
+    ? { title: row.title, body: row.body, imageUrl: row.image_url, link: row.link, audience: JSON.parse(row.audience) }
+    : { title: null, body: null, imageUrl: null, link: null, audience: null };
+  const after = {
+    title: input.title,
+    body: input.body,
+    imageUrl: input.imageUrl ?? null,
+    link: input.link ?? null,
+    audience: input.audience,
+  };
+  return (Object.keys(after) as (keyof typeof after)[])
+    .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
+    .map((field) => ({ field, before: before[field], after: after[field] }));
 }
