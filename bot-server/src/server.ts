@@ -1,5 +1,6 @@
 import { bootstrap } from "./bootstrap";
 import { ConfigError, isLoopback, loadConfig } from "./config";
+import { answerClientErrors } from "./http/client-errors";
 import { createLogger } from "./logger";
 
 async function main() {
@@ -40,6 +41,7 @@ async function main() {
       );
     }
   });
+  answerClientErrors(server);
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     server.close(() => {

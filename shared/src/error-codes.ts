@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, meaning: "The thing asked for does not exist, or is not the caller's to see." },
   ROUTE_NOT_FOUND: { status: 404, meaning: "No such address on the server." },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: "The body is larger than the endpoint accepts." },
+  HEADERS_TOO_LARGE: { status: 431, meaning: "The address or the headers are longer than the HTTP server reads." },
   RATE_LIMITED: { status: 429, meaning: "Too many requests from this client; try again in a minute." },
   INTERNAL_ERROR: { status: 500, meaning: "A programmer error; logged, never detailed to the caller." },
   UNAVAILABLE: { status: 503, meaning: "Not recorded now; the sender should try again." },

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type AppDeps, bootstrap, type Config, createLogger, loadConfig } from "@qn/bot-server";
+import { type AppDeps, answerClientErrors, bootstrap, type Config, createLogger, loadConfig } from "@qn/bot-server";
 
 export type TestServer = {
   url: string;
@@ -51,7 +51,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
   const { dataDir } = config;
   const { app, deps, close } = await bootstrap(config, createLogger("silent"));
   const server = await new Promise<import("node:http").Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    const s = answerClientErrors(app.listen(0, "127.0.0.1", () => resolve(s)));
   });
   const { port } = server.address() as AddressInfo;
   return {
