@@ -297,15 +297,15 @@ export type DossierLookup = z.infer<typeof DossierLookup>;
 
 export const RatingRequest = z.object({
   score: z.number().int().min(1, "Điểm từ 1 đến 5").max(5, "Điểm từ 1 đến 5"),
-  comment: z.string().trim().max(1000).optional(),
+  comment: paragraph().trim().max(1000).optional(),
 });
 export type RatingRequest = z.infer<typeof RatingRequest>;
 
 /** `POST /api/officials/dossiers/:code/spam`: mark the dossier as spam (with why), or clear the mark. */
 export const SpamMarkRequest = z.object({
   spam: z.boolean(),
-  note: z.string().trim().max(500, "Ghi chú tối đa 500 ký tự").optional(),
+  note: paragraph().trim().max(500, "Ghi chú tối đa 500 ký tự").optional(),
 });
 export type SpamMarkRequest = z.infer<typeof SpamMarkRequest>;
 
-export const WithdrawRequest = z.object({ reason: z.string().trim().min(1, "Cần ghi lý do rút hồ sơ").max(1000) });
+export const WithdrawRequest = z.object({ reason: paragraph().trim().min(1, "Cần ghi lý do rút hồ sơ").max(1000) });
