@@ -37,7 +37,12 @@ export function createApp(deps: AppDeps): Express {
   const imageSources = ["'self'", "data:", "blob:", ...deps.config.announcementImageHosts];
   app.use(helmet({ contentSecurityPolicy: { directives: { "img-src": imageSources } } }));
   // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
-  app.use(webhookRouter(deps.webhook, deps.inbox, deps.logger));
+  app.use(
+    webhookRouter(deps.webhook, deps.inbox, deps.logger, {
+      refusedPerMinute: deps.config.webhookRateLimitPerMinute,
+      maxSkewMs: deps.config.webhookMaxSkewMinutes * 60_000,
+    }),
+  );
   // The portal contract, with its own parsing and errors (decision 0011). Its callback sender runs in the background:
   // `stopBackground` lets bootstrap's close() stop it with the rest.
   const portalApi = portalApiRouter(deps);

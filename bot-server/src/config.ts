@@ -49,6 +49,10 @@ const Env = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   /** Sign-in attempts per minute and client address. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Refused webhook requests (bad signature, stale…) per minute and source before it gets 429; good ones never count. */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** How far a webhook event's timestamp may be from now, either way, before it is refused as a replay. */
+  WEBHOOK_MAX_SKEW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(5),
   /**
    * Origins whose pages may call /api from a browser (decision 0012), comma-separated; `none` for no cross-origin
    * access. Default: Zalo's two mini-app origins. Same-origin pages (what this server serves) need no entry.
@@ -327,6 +331,8 @@ const ConfigSchema = Env.transform((e, ctx) => {
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    webhookRateLimitPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    webhookMaxSkewMinutes: e.WEBHOOK_MAX_SKEW_MINUTES,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     /** Origins allowed to call /api cross-origin (CORS_ORIGINS). */
     corsOrigins: e.CORS_ORIGINS,

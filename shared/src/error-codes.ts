@@ -73,7 +73,11 @@ export const ERROR_CODES = {
   SIGNATURE_MISSING: { status: 401, meaning: "A Zalo webhook event without X-ZEvent-Signature." },
   SIGNATURE_INVALID: { status: 401, meaning: "A Zalo webhook event whose signature does not match." },
   APP_MISMATCH: { status: 401, meaning: "A Zalo webhook event for another app id." },
-  MALFORMED_EVENT: { status: 400, meaning: "A Zalo webhook body that is not a JSON object." },
+  MALFORMED_EVENT: { status: 400, meaning: "A correctly signed Zalo webhook body that is not a JSON object." },
+  EVENT_STALE: {
+    status: 401,
+    meaning: "A correctly signed Zalo webhook event whose timestamp is WEBHOOK_MAX_SKEW_MINUTES or more from now.",
+  },
   BAD_SIGNATURE: { status: 401, meaning: "A portal callback whose signature is missing, wrong or stale." },
 
   // ─── The portal API we serve (/portal-api, docs/portal-api/openapi.json) ─────────────────────────────────────────

@@ -28,3 +28,32 @@ export function validateSignature(
   const given = Buffer.from(match[1].toLowerCase(), "hex");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** More `timestamp` fields than an event of Zalo's has (each try hashes the whole body). */
+const MAX_CANDIDATES = 4;
+const TIMESTAMP_FIELD = /"timestamp"\s*:\s*(?:"(\d{1,20})"|(\d{1,20})(?=\s*[,}]))/g;
+
+/**
+ * The signed `timestamp`, found without parsing the body (issue 13, finding 5): nothing an unauthenticated sender
+ * wrote reaches JSON.parse. The timestamp is inside the signed text, so each `"timestamp": "<digits>"` (or a bare
+ * number) in the raw bytes is tried, a few at most; the one that makes the signature match is returned, undefined if
+ * none does. The caller checks, once it has parsed the authenticated body, that it is the event's own field.
+ */
+export function signedTimestamp(
+  header: string | undefined,
+  appId: string,
+  rawBody: Buffer,
+  oaSecretKey: string,
+): string | undefined {
+  if (!header || !/^mac=[0-9a-f]{64}$/i.test(header.trim())) return undefined;
+  // latin1 keeps one character per byte: the ASCII field is found as it is, nothing else is decoded.
+  const text = rawBody.toString("latin1");
+  let tried = 0;
+  for (const match of text.matchAll(TIMESTAMP_FIELD)) {
+    const candidate = match[1] ?? match[2];
+    if (candidate === undefined) continue;
+    if (validateSignature(header, appId, rawBody, candidate, oaSecretKey)) return candidate;
+    if (++tried >= MAX_CANDIDATES) break;
+  }
+  return undefined;
+}
