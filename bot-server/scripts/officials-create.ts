@@ -53,7 +53,7 @@ async function main(): Promise<number> {
       db,
       new SessionService(db, resolveSessionSecret(config.sessionSecret, config.dataDir)),
       new ZaloGraphClient(config.zalo.graphUrl, config.zalo.appSecret),
-      { citizenSessionHours: 1, officialSessionHours: 1, loginMaxFailures: 5, loginLockMinutes: 15, offline: true },
+      { citizenSessionHours: 1, officialSessionHours: 1, loginAlertFailures: 10, offline: true },
     );
     const created = await auth.createOfficial(parsed.data);
     console.log(`Đã tạo tài khoản ${created.username} (${created.role}, đơn vị ${created.unitCode}).`);

@@ -1,12 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import express, { type Express, type RequestHandler } from "express";
-import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { AppDeps } from "./app-deps";
-import { AppError } from "./errors/app-error";
-import { errorHandler, notFoundHandler, sendError } from "./errors/error-handler";
+import { errorHandler, notFoundHandler } from "./errors/error-handler";
 import { apiCors } from "./http/cors";
+import { callerKey, perMinuteLimit } from "./http/rate-limit";
 import { uploadParts } from "./http/upload";
 import type { Logger } from "./logger";
 import { adminRouter } from "./modules/admin/admin.router";
@@ -67,15 +66,14 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader("Cache-Control", "no-store");
     next();
   });
+  // Counted against the signed-in person (the token's signature is checked, not yet its session row), anonymous and
+  // unverifiable calls against their address: many citizens share one address behind a mobile network's NAT.
+  const callerOf = callerKey((token) => deps.auth.tokenSubject(token));
   api.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.config.rateLimitPerMinute,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      handler: (_req, res) => {
-        sendError(res, new AppError("RATE_LIMITED", "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau một phút."));
-      },
+    perMinuteLimit({
+      perMinute: deps.config.rateLimitPerMinute,
+      key: callerOf,
+      message: "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau một phút.",
     }),
   );
   api.use(authenticate(deps.auth));
@@ -90,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(procedureRouter(deps.procedures));
   api.use(unitsRouter());
-  api.use(authRouter(deps.auth, deps.config.loginRateLimitPerMinute));
+  api.use(authRouter(deps.auth, deps.config));
   api.use(dossierRouter(deps.dossiers, uploadParts(deps.config.maxUploadBytes, deps.config.maxFilesPerSubmission)));
   api.use("/admin", adminRouter(deps));
   api.use(

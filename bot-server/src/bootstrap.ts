@@ -61,13 +61,18 @@ export async function bootstrap(
   const offline = !config.zalo.appSecret;
   if (offline) logger.warn("offline mode: no ZALO_APP_SECRET, development identities are enabled at /api/auth/dev");
   const sessions = new SessionService(db, resolveSessionSecret(config.sessionSecret, config.dataDir));
-  const auth = new AuthService(db, sessions, new ZaloGraphClient(config.zalo.graphUrl, config.zalo.appSecret), {
-    citizenSessionHours: config.citizenSessionHours,
-    officialSessionHours: config.officialSessionHours,
-    loginMaxFailures: config.loginMaxFailures,
-    loginLockMinutes: config.loginLockMinutes,
-    offline,
-  });
+  const auth = new AuthService(
+    db,
+    sessions,
+    new ZaloGraphClient(config.zalo.graphUrl, config.zalo.appSecret),
+    {
+      citizenSessionHours: config.citizenSessionHours,
+      officialSessionHours: config.officialSessionHours,
+      loginAlertFailures: config.loginAlertFailures,
+      offline,
+    },
+    logger,
+  );
   const planner = new NotificationPlanner(config.miniAppId);
   const files = new AttachmentStore(config.dataDir, config.maxUploadBytes);
   // PORTAL_MODE (docs/decisions/0011): nothing above the gateway knows which one runs.

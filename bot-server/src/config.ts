@@ -45,14 +45,18 @@ const Env = z.object({
   /** Where the SQLite database and uploaded files live. Relative paths are taken from where npm was run. */
   DATA_DIR: z.string().min(1).default("./data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Requests per minute and client address on the public API. */
+  /** Requests per minute on the API: each signed-in person's own, anonymous calls per client address (finding 16). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
-  /** Sign-in attempts per minute and client address. */
+  /** Sign-in attempts per minute, per client address and user name. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Refused webhook requests (bad signature, stale…) per minute and source before it gets 429; good ones never count. */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   /** How far a webhook event's timestamp may be from now, either way, before it is refused as a replay. */
-  WEBHOOK_MAX_SKEW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(5),
+  WEBHOOK_MAX_SKEW_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(5),
   /**
    * Origins whose pages may call /api from a browser (decision 0012), comma-separated; `none` for no cross-origin
    * access. Default: Zalo's two mini-app origins. Same-origin pages (what this server serves) need no entry.
@@ -85,13 +89,21 @@ const Env = z.object({
     .max(24 * 90)
     .default(24 * 7),
   OFFICIAL_SESSION_HOURS: z.coerce.number().int().min(1).max(24).default(10),
+  /**
+   * Officials' sign-in (issue 13, finding 7): no account is locked. After LOGIN_MAX_FAILURES wrong passwords for one
+   * name from one address, or LOGIN_MAX_FAILURES_PER_ADDRESS for any names, that address waits before its next try,
+   * twice as long after each further failure, at most LOGIN_BACKOFF_MAX_MINUTES. LOGIN_ALERT_FAILURES wrong passwords
+   * in a row on one account, from anywhere, alert the administrators.
+   */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCK_MINUTES: z.coerce
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
+  LOGIN_BACKOFF_MAX_MINUTES: z.coerce
     .number()
     .int()
     .min(1)
     .max(24 * 60)
     .default(15),
+  LOGIN_ALERT_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Zalo Mini App credentials. Without ZALO_APP_SECRET the server runs in offline mode (development identities). */
   ZALO_APP_ID: z.string().min(1).optional(),
   ZALO_APP_SECRET: z.string().min(1).optional(),
@@ -344,7 +356,9 @@ const ConfigSchema = Env.transform((e, ctx) => {
     citizenSessionHours: e.CITIZEN_SESSION_HOURS,
     officialSessionHours: e.OFFICIAL_SESSION_HOURS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
-    loginLockMinutes: e.LOGIN_LOCK_MINUTES,
+    loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    loginBackoffMaxMinutes: e.LOGIN_BACKOFF_MAX_MINUTES,
+    loginAlertFailures: e.LOGIN_ALERT_FAILURES,
     /** Where dossiers live (PORTAL_MODE); the HTTP gateway's settings. Secrets are never logged. */
     portal:
       e.PORTAL_MODE === "http"

@@ -50,10 +50,30 @@ export const OfficialAccount = z.object({
   role: OfficialRole,
   unitCode: z.string(),
   active: z.boolean(),
-  /** Locked for a while after too many wrong passwords. */
-  locked: z.boolean(),
+  /** Wrong passwords since the last good sign-in (no account is locked by them: issue 13, finding 7). */
+  failedLogins: z.number().int(),
 });
 export type OfficialAccount = z.infer<typeof OfficialAccount>;
+
+/**
+ * A warning for administrators: one account collecting wrong passwords (`login-failures`), whoever types them. Open
+ * until an administrator acknowledges it; `signedInAt` says the account then signed in with the right password.
+ */
+export const SecurityAlert = z.object({
+  id: z.number().int(),
+  kind: z.enum(["login-failures"]),
+  username: z.string(),
+  failures: z.number().int(),
+  /** The addresses the wrong passwords came from (the most recent few). */
+  sources: z.array(z.string()),
+  firstAt: z.string(),
+  lastAt: z.string(),
+  signedInAt: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+  /** What happened and what to do, in Vietnamese. */
+  message: z.string(),
+});
+export type SecurityAlert = z.infer<typeof SecurityAlert>;
 
 // ---- Receiving units -----------------------------------------------------------------------------------------------
 

@@ -21,7 +21,10 @@ export const ERROR_CODES = {
   UNAVAILABLE: { status: 503, meaning: "Not recorded now; the sender should try again." },
 
   // ─── Sign-in and accounts (auth) ─────────────────────────────────────────────────────────────────────────────────
-  ACCOUNT_LOCKED: { status: 423, meaning: "Too many wrong passwords; the account is locked for a while." },
+  LOGIN_THROTTLED: {
+    status: 429,
+    meaning: "Too many wrong sign-ins from this address (for this name, or any): wait Retry-After seconds.",
+  },
   PHONE_INVALID: { status: 502, meaning: "Zalo returned a phone number that is not a Vietnamese mobile number." },
   UNIT_UNKNOWN: { status: 422, meaning: "An official's account names a receiving unit that does not exist." },
   USERNAME_TAKEN: { status: 409, meaning: "Another official already has this user name." },

@@ -9,6 +9,7 @@ export interface Database {
   calendar_days: CalendarDaysTable;
   citizens: CitizensTable;
   officials: OfficialsTable;
+  security_alerts: SecurityAlertsTable;
   sessions: SessionsTable;
   dossier_counters: DossierCountersTable;
   dossiers: DossiersTable;
@@ -149,6 +150,25 @@ export interface OfficialsTable {
   failed_logins: Generated<number>;
   locked_until: string | null;
   created_at: string;
+}
+
+/** Warnings for administrators (migration 0017): an account collecting wrong passwords, one open row per account. */
+export interface SecurityAlertsTable {
+  id: Generated<number>;
+  /** `login-failures`. */
+  kind: string;
+  official_id: number;
+  username: string;
+  /** Consecutive wrong passwords on the account when last counted. */
+  failures: number;
+  /** JSON array of the addresses they came from (the most recent few). */
+  sources: string;
+  first_at: string;
+  last_at: string;
+  /** When the account then signed in with the right password while the alert was open. */
+  signed_in_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: number | null;
 }
 
 export interface SessionsTable {

@@ -25,6 +25,7 @@ import { ProcedureRepository } from "../procedures/procedure.repository";
 import type { ProcedureService } from "../procedures/procedure.service";
 
 const OfficialId = z.coerce.number().int("Mã tài khoản là số nguyên").min(1).max(Number.MAX_SAFE_INTEGER);
+const AlertId = z.coerce.number().int("Mã cảnh báo là số nguyên").min(1).max(Number.MAX_SAFE_INTEGER);
 
 export type AdminDeps = {
   db: Db;
@@ -75,6 +76,18 @@ export function adminRouter({ db, config, auth, procedures, calendar }: AdminDep
     const { password } = parseOrThrow(PasswordReset, req.body, "Mật khẩu không hợp lệ");
     await auth.resetOfficialPassword(admin, id, password);
     res.status(204).end();
+  });
+
+  // Warnings for administrators (issue 13, finding 7): accounts collecting wrong passwords.
+  router.get("/security-alerts", async (req, res) => {
+    requireOfficial(req, ["admin"]);
+    res.json({ items: await auth.alerts.list() });
+  });
+
+  router.post("/security-alerts/:id/acknowledge", async (req, res) => {
+    const admin = requireOfficial(req, ["admin"]);
+    const id = parseOrThrow(AlertId, req.params.id, "Mã cảnh báo không hợp lệ", "id");
+    res.json(await auth.alerts.acknowledge(id, admin.id));
   });
 
   router.get("/units", async (req, res) => {

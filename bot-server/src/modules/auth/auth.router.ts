@@ -1,12 +1,14 @@
 import { line, OFFICIAL_ROLE_LABELS } from "@qn/shared";
-import { Router } from "express";
-import { rateLimit } from "express-rate-limit";
+import { type Request, Router } from "express";
 import { z } from "zod";
+import type { Config } from "../../config";
 import { AppError } from "../../errors/app-error";
-import { sendError } from "../../errors/error-handler";
+import { addressKey, perMinuteLimit, signInKey } from "../../http/rate-limit";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "./actor";
+import { loginThrottled } from "./auth.errors";
 import type { AuthService } from "./auth.service";
+import { LoginThrottle } from "./login-throttle";
 
 const ZaloLogin = z.object({ accessToken: z.string().trim().min(10, "Thiếu mã truy cập Zalo").max(4000) });
 const PhoneExchange = ZaloLogin.extend({ phoneToken: z.string().trim().min(10, "Thiếu mã số điện thoại").max(4000) });
@@ -22,17 +24,29 @@ const OfficialLogin = z.object({
   password: z.string().min(1, "Cần nhập mật khẩu").max(200),
 });
 
-/** Citizens' and officials' sign-in. Sign-in endpoints have their own, tighter rate limit. */
-export function authRouter(auth: AuthService, loginsPerMinute: number): Router {
+export type SignInLimits = Pick<
+  Config,
+  "loginRateLimitPerMinute" | "loginMaxFailures" | "loginMaxFailuresPerAddress" | "loginBackoffMaxMinutes"
+>;
+
+/** The name a sign-in is for: an official's user name, a development identity's id; none for Zalo's own sign-in. */
+const signInName = (req: Request): unknown => req.body?.username ?? req.body?.zaloId;
+
+/**
+ * Citizens' and officials' sign-in. Sign-in endpoints have their own, tighter rate limit, per address and name (the
+ * officials of one office share an address); officials' wrong passwords are throttled by source (login-throttle.ts).
+ */
+export function authRouter(auth: AuthService, limits: SignInLimits): Router {
   const router = Router();
-  const loginLimit = rateLimit({
-    windowMs: 60_000,
-    limit: loginsPerMinute,
-    standardHeaders: "draft-8",
-    legacyHeaders: false,
-    handler: (_req, res) => {
-      sendError(res, new AppError("RATE_LIMITED", "Bạn đăng nhập quá nhiều lần. Vui lòng thử lại sau một phút."));
-    },
+  const loginLimit = perMinuteLimit({
+    perMinute: limits.loginRateLimitPerMinute,
+    key: (req) => signInKey(req, signInName(req)),
+    message: "Bạn đăng nhập quá nhiều lần. Vui lòng thử lại sau một phút.",
+  });
+  const throttle = new LoginThrottle({
+    perName: limits.loginMaxFailures,
+    perAddress: limits.loginMaxFailuresPerAddress,
+    maxWaitMs: limits.loginBackoffMaxMinutes * 60_000,
   });
 
   router.post("/auth/zalo", loginLimit, async (req, res) => {
@@ -69,7 +83,22 @@ export function authRouter(auth: AuthService, loginsPerMinute: number): Router {
 
   router.post("/officials/login", loginLimit, async (req, res) => {
     const body = parseOrThrow(OfficialLogin, req.body, "Thông tin đăng nhập không hợp lệ");
-    res.json(await auth.loginOfficial(body.username, body.password));
+    // Checked before the password, whether the name exists or not: the answer says nothing about the account.
+    const attempt = throttle.attempt(addressKey(req), body.username);
+    if (!attempt.admitted) {
+      const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+      res.setHeader("Retry-After", String(seconds));
+      throw loginThrottled(seconds);
+    }
+    let session: Awaited<ReturnType<AuthService["loginOfficial"]>>;
+    try {
+      session = await auth.loginOfficial(body.username, body.password, req.ip);
+    } catch (error) {
+      attempt.failed();
+      throw error;
+    }
+    attempt.succeeded();
+    res.json(session);
   });
 
   router.get("/officials/me", (req, res) => {

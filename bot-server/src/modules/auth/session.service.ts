@@ -50,6 +50,21 @@ export class SessionService {
     return { token, expiresAt };
   }
 
+  /**
+   * Whom a token was issued to, by its signature and expiry alone (no database read): what the rate limiter counts a
+   * request against before `verify` looks the session up (issue 13, finding 16). Undefined for anything else.
+   */
+  async subjectOf(token: string): Promise<{ kind: SubjectKind; id: number } | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ["HS256"] });
+      const id = Number(payload.sub);
+      if ((payload.kind !== "citizen" && payload.kind !== "official") || !Number.isSafeInteger(id)) return undefined;
+      return { kind: payload.kind, id };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The live session of a bearer token, or an UnauthorizedError. */
   async verify(token: string): Promise<Session> {
     let payload: { jti?: string; sub?: string; kind?: unknown };

@@ -69,7 +69,8 @@ export function LoginPage() {
           {busy ? "Đang đăng nhập…" : "Đăng nhập"}
         </button>
         <p className="muted small">
-          Tài khoản do quản trị viên cấp. Sau 5 lần nhập sai, tài khoản bị tạm khóa 15 phút.
+          Tài khoản do quản trị viên cấp. Nhập sai nhiều lần, bạn sẽ phải chờ một lúc trước khi thử lại; quản trị viên
+          được báo khi một tài khoản bị nhập sai liên tiếp.
         </p>
       </form>
     </main>

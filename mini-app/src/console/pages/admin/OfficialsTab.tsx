@@ -5,6 +5,7 @@ import { useAsync } from "../../../hooks/useAsync";
 import { type ApiClientError, api, get, Items, post } from "../../api";
 import { Empty, ErrorBox, fieldError, Loading, useAction } from "../../common";
 import { ROLE_LABELS, useSession } from "../../session";
+import { SecurityAlertsPanel } from "./SecurityAlertsPanel";
 import { Dialog, Field, unitLabel, useUnits } from "./shared";
 
 type Role = OfficialAccount["role"];
@@ -76,6 +77,7 @@ export function OfficialsTab() {
           </button>
         </div>
       )}
+      <SecurityAlertsPanel onChange={reload} />
       <form className="filters admin-filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Tìm theo tên, tên đăng nhập
@@ -240,10 +242,14 @@ export function OfficialsTab() {
 
 function AccountState({ account }: { account: OfficialAccount }) {
   if (!account.active) return <span className="chip chip--closed">Đã vô hiệu hóa</span>;
-  if (account.locked)
+  // No account is locked by wrong passwords (whoever types them waits instead); the count tells the administrator.
+  if (account.failedLogins > 0)
     return (
-      <span className="chip chip--wait" title="Nhập sai mật khẩu nhiều lần; đặt lại mật khẩu để mở khóa ngay">
-        Tạm khóa (nhập sai mật khẩu)
+      <span
+        className="chip chip--wait"
+        title="Số lần nhập sai mật khẩu kể từ lần đăng nhập đúng gần nhất. Tài khoản vẫn đăng nhập được."
+      >
+        Đang hoạt động · {account.failedLogins} lần nhập sai mật khẩu
       </span>
     );
   return <span className="chip chip--done">Đang hoạt động</span>;
