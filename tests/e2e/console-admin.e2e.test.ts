@@ -46,6 +46,8 @@ beforeAll(async () => {
     consoleDist,
     // One kind configured on the server, as ZNS_TEMPLATES would: the screen shows where each template comes from.
     znsTemplates: { "dossier.accepted": { templateId: "111111", params: { ma_ho_so: "code" } } },
+    // Three wrong passwords in a row on one account alert the administrators (the alert test below).
+    loginAlertFailures: 3,
   });
   browser = await launchChromium();
   await account("quan.tri", "admin", "22", "Nguyễn Quản Trị");
@@ -119,6 +121,25 @@ describe("the console's administration screen, end to end in Chromium", () => {
     const login = await apiLogin("tiep.nhan.baichay", "mot-mat-khau-moi-2026");
     expect(login.status).toBe(200);
     expect(login.body.official).toMatchObject({ username: "tiep.nhan.baichay", role: "hcc", unitCode: "06673" });
+    await page.context().close();
+  });
+
+  it("when an account collects wrong passwords, then the administrator sees an alert above the accounts and marks it seen", async () => {
+    await account("bi.thu.mat.khau", "official", "22", "Đỗ Văn Khải");
+    for (const guess of ["123456", "matkhau", "quangninh2026"]) {
+      expect((await apiLogin("bi.thu.mat.khau", guess)).status).toBe(401);
+    }
+    const page = await signIn("quan.tri");
+    await page.goto(`${server.url}/console/quan-tri/can-bo`);
+    const panel = page.getByRole("region", { name: /Cảnh báo đăng nhập/ });
+    await panel.getByText("Tài khoản bi.thu.mat.khau bị nhập sai mật khẩu 3 lần liên tiếp").waitFor();
+    await page
+      .getByRole("row", { name: /bi\.thu\.mat\.khau/ })
+      .getByText("Nhập sai 3 lần")
+      .waitFor();
+    await shot(page, "canh-bao-dang-nhap");
+    await panel.getByRole("button", { name: "Đã xem" }).click();
+    await panel.waitFor({ state: "detached" });
     await page.context().close();
   });
 

@@ -247,9 +247,9 @@ function AccountState({ account }: { account: OfficialAccount }) {
     return (
       <span
         className="chip chip--wait"
-        title="Số lần nhập sai mật khẩu kể từ lần đăng nhập đúng gần nhất. Tài khoản vẫn đăng nhập được."
+        title="Đang hoạt động. Số lần nhập sai mật khẩu kể từ lần đăng nhập đúng gần nhất; tài khoản không bị khóa."
       >
-        Đang hoạt động · {account.failedLogins} lần nhập sai mật khẩu
+        Nhập sai {account.failedLogins} lần
       </span>
     );
   return <span className="chip chip--done">Đang hoạt động</span>;

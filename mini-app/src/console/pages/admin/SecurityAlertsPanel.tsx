@@ -31,13 +31,19 @@ export function SecurityAlertsPanel({ onChange }: { onChange?: () => void }) {
         {open.map((a) => (
           <div key={a.id} className={`alert ${a.signedInAt ? "alert--error" : "alert--warn"}`} role="status">
             <span>
-              <strong>{a.username}</strong>: {a.message}
+              {a.message}
               <br />
               <small className="muted">
                 Từ {formatDateTime(a.firstAt)} đến {formatDateTime(a.lastAt)} · Địa chỉ: {a.sources.join(", ")}
               </small>
             </span>
-            <button type="button" className="btn btn--small" disabled={busy} onClick={() => acknowledge(a.id)}>
+            <button
+              type="button"
+              className="btn btn--small"
+              style={{ whiteSpace: "nowrap" }}
+              disabled={busy}
+              onClick={() => acknowledge(a.id)}
+            >
               Đã xem
             </button>
           </div>
