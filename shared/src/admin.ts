@@ -140,10 +140,24 @@ export const ConversationThread = z.object({
   until: z.string().nullable(),
   sharedName: z.string().nullable(),
   lastInteractionAt: z.string().nullable(),
+  /** The unit whose officials answer it (the citizen's commune, or where it was routed); null: the province's desk. */
+  unit: z.object({ code: z.string(), name: z.string() }).nullable(),
+  /** The official it is assigned to, who answers it whatever their unit. */
+  assignee: z.object({ id: z.number().int(), name: z.string() }).nullable(),
   /** Oldest first: the most recent messages of both sides. */
   items: z.array(ConversationMessage),
 });
 export type ConversationThread = z.infer<typeof ConversationThread>;
+
+/**
+ * Routing a hand-off: to a unit (its officials answer it), or to one official (who answers it, and their unit). Who
+ * may route it: whoever may answer it; a commune's officials send on what is not theirs (issue 13, finding 8).
+ */
+export const ConversationAssignment = z.union([
+  z.strictObject({ unitCode: z.string().regex(/^\d{2,5}$/, "Mã đơn vị không hợp lệ") }),
+  z.strictObject({ officialId: z.number().int().min(1) }),
+]);
+export type ConversationAssignment = z.infer<typeof ConversationAssignment>;
 
 // ---- Catalogue import ----------------------------------------------------------------------------------------------
 
