@@ -8,8 +8,11 @@ import { citizenWrites } from "../helpers/webhook";
 import { mockServer } from "../mocks/server";
 import { fakeZaloOa, ZALO_OAUTH_URL, ZALO_OPENAPI_URL } from "../mocks/zalo-oa";
 
-/** A citizen the chatbot handed off to officials, without going through the webhook. */
-async function handedOff(server: TestServer, userId: string) {
+/**
+ * A citizen the chatbot handed off to officials, without going through the webhook; `unitCode` is the hand-off's unit
+ * (the citizen's commune), none by default: then only the province's desk handles it.
+ */
+async function handedOff(server: TestServer, userId: string, unitCode: string | null = null) {
   const now = new Date().toISOString();
   await server.deps.db
     .insertInto("zalo_users")
@@ -19,6 +22,7 @@ async function handedOff(server: TestServer, userId: string) {
       last_interaction_at: now,
       handoff_requested_at: now,
       handoff_until: new Date(Date.now() + 3_600_000).toISOString(),
+      handoff_unit_code: unitCode,
     })
     .execute();
 }
@@ -47,6 +51,12 @@ describe("officials answer handed-off conversations (offline mode)", () => {
     const user = "support-thread-1";
     await citizenWrites(server, user, "gap can bo");
     await citizenWrites(server, user, "Tôi cần hỏi về hồ sơ đất đai");
+    // The citizen's commune, as a hand-off after a dossier at Hà Tu records it (tests/security/conversations-scope).
+    await server.deps.db
+      .updateTable("zalo_users")
+      .set({ handoff_unit_code: "06652" })
+      .where("user_id", "=", user)
+      .execute();
     const officer = await official(server, "official", "06652");
 
     const sent = await call(server, "POST", messages(user), {
@@ -89,14 +99,14 @@ describe("officials answer handed-off conversations (offline mode)", () => {
     ]);
   });
 
-  it("when officials of any unit, one-stop officers and administrators reply, then each reply is recorded under their name", async () => {
+  it("when the thread's commune's officials, the province's desk and administrators reply, then each reply is recorded under their name", async () => {
     const user = "support-roles";
-    await handedOff(server, user);
+    await handedOff(server, user, "06652");
     for (const [role, unit] of [
       ["official", "06652"],
       ["hcc", "22"],
       ["admin", "22"],
-      ["official", "06673"],
+      ["hcc", "06652"],
     ] as const) {
       const who = await official(server, role, unit);
       const res = await call(server, "POST", messages(user), {

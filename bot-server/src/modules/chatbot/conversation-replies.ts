@@ -5,6 +5,8 @@ import type { Db } from "../../db/database";
 import type { ConversationMessagesTable } from "../../db/schema";
 import type { OfficialActor } from "../auth/actor";
 import { ConversationNotFoundError, ReplyNotDeliveredError } from "./conversation.errors";
+import { routingOf } from "./conversations";
+import { handles } from "./support-scope";
 
 /** What citizens send that belongs in a thread (docs/zalo.md §3); receipts, follows and the OA's echoes do not. */
 const CITIZEN_MESSAGE_EVENTS = [
@@ -35,7 +37,7 @@ export class ConversationReplies {
   ) {}
 
   async reply(official: OfficialActor, userId: string, text: string): Promise<ConversationMessage> {
-    await this.conversation(userId);
+    await this.conversation(official, userId);
     const inserted = await this.db
       .insertInto("conversation_messages")
       .values({
@@ -74,8 +76,8 @@ export class ConversationReplies {
   }
 
   /** The most recent messages of both sides, oldest first. */
-  async thread(userId: string, limit: number): Promise<ConversationThread> {
-    const user = await this.conversation(userId);
+  async thread(official: OfficialActor, userId: string, limit: number): Promise<ConversationThread> {
+    const user = await this.conversation(official, userId);
     const [events, replies] = await Promise.all([
       this.db
         .selectFrom("webhook_events")
@@ -114,14 +116,18 @@ export class ConversationReplies {
       until: user.handoff_until,
       sharedName: user.shared_name,
       lastInteractionAt: user.last_interaction_at,
+      ...(await routingOf(this.db, user)),
       items,
     };
   }
 
-  /** Only citizens who asked for an official (now or before) are in the officials' hands. */
-  private async conversation(userId: string) {
+  /**
+   * Only citizens who asked for an official (now or before) are in the officials' hands, and only in the hands of
+   * those who handle the hand-off (support-scope.ts); for anyone else it does not exist.
+   */
+  private async conversation(official: OfficialActor, userId: string) {
     const user = await this.db.selectFrom("zalo_users").selectAll().where("user_id", "=", userId).executeTakeFirst();
-    if (!user?.handoff_requested_at) throw new ConversationNotFoundError();
+    if (!user?.handoff_requested_at || !handles(official, user)) throw new ConversationNotFoundError();
     return user;
   }
 

@@ -1,4 +1,26 @@
+import { type ConversationAssignment, currentCommunes, findUnit, PROVINCE_CODE } from "@qn/shared";
 import type { Db } from "../../db/database";
+import { ValidationError } from "../../errors/app-error";
+import type { OfficialActor } from "../auth/actor";
+import { ConversationNotFoundError } from "./conversation.errors";
+import { type HandOffOwner, handles, isProvinceDesk, SUPPORT_ROLES } from "./support-scope";
+
+/** A unit and an assignee as the console shows them. */
+export async function routingOf(db: Db, owner: HandOffOwner) {
+  const code = owner.handoff_unit_code;
+  const assignee =
+    owner.handoff_assignee_id === null
+      ? undefined
+      : await db
+          .selectFrom("officials")
+          .select(["id", "name"])
+          .where("id", "=", owner.handoff_assignee_id)
+          .executeTakeFirst();
+  return {
+    unit: code === null ? null : { code, name: findUnit(code)?.fullName ?? code },
+    assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
+  };
+}
 
 /**
  * What the OA knows of each Zalo user: follow state, the last time they wrote (the messaging window, docs/zalo.md §1), a
@@ -38,6 +60,7 @@ export class ConversationStore {
     return !!user?.handoff_until && Date.parse(user.handoff_until) > at.getTime();
   }
 
+  /** Hands the citizen to the officials of their commune (support-scope.ts); an assignment made before stays. */
   async handOff(userId: string, at: Date, hours: number, note: string | null): Promise<void> {
     await this.db
       .updateTable("zalo_users")
@@ -45,12 +68,47 @@ export class ConversationStore {
         handoff_until: new Date(at.getTime() + hours * 3_600_000).toISOString(),
         handoff_requested_at: at.toISOString(),
         handoff_note: note,
+        handoff_unit_code: await this.communeOf(userId),
       })
       .where("user_id", "=", userId)
       .execute();
   }
 
-  async release(userId: string): Promise<boolean> {
+  /**
+   * The unit that answers this citizen: their latest dossier's (through the mini-app account Zalo links to this OA
+   * user), else the commune whose news they last subscribed to, else the province. What they wrote is not used: it is
+   * the citizen's to say, not to route someone else's thread to oneself.
+   */
+  private async communeOf(userId: string): Promise<string> {
+    const dossier = await this.db
+      .selectFrom("zalo_users")
+      .innerJoin("citizens", "citizens.zalo_id", "zalo_users.app_user_id")
+      .innerJoin("dossiers", "dossiers.citizen_id", "citizens.id")
+      .select("dossiers.unit_code")
+      .where("zalo_users.user_id", "=", userId)
+      .orderBy("dossiers.submitted_at", "desc")
+      .orderBy("dossiers.id", "desc")
+      .executeTakeFirst();
+    if (dossier) return dossier.unit_code;
+    const subscription = await this.db
+      .selectFrom("subscriptions")
+      .select("value")
+      .where("user_id", "=", userId)
+      .where("kind", "=", "commune")
+      .orderBy("created_at", "desc")
+      .executeTakeFirst();
+    return subscription?.value ?? PROVINCE_CODE;
+  }
+
+  /** The hand-off, if this official may handle it; otherwise, as for no hand-off at all, 404. */
+  async handled(official: OfficialActor, userId: string) {
+    const user = await this.get(userId);
+    if (!user?.handoff_requested_at || !handles(official, user)) throw new ConversationNotFoundError();
+    return user;
+  }
+
+  async release(official: OfficialActor, userId: string): Promise<boolean> {
+    await this.handled(official, userId);
     const result = await this.db
       .updateTable("zalo_users")
       .set({ handoff_until: null })
@@ -60,14 +118,56 @@ export class ConversationStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Conversations waiting for an official (hand-off still running), oldest request first, with recent messages. */
-  async handedOff(at: Date) {
-    const users = await this.db
+  /**
+   * Routes a hand-off to a unit, or to one official (and their unit). Whoever handles it may route it: the province's
+   * desk sends a thread to the commune it belongs to, a commune sends back what is not its own.
+   */
+  async assign(official: OfficialActor, userId: string, to: ConversationAssignment) {
+    await this.handled(official, userId);
+    let change: HandOffOwner;
+    if ("unitCode" in to) {
+      const known = to.unitCode === PROVINCE_CODE || currentCommunes().some((u) => u.code === to.unitCode);
+      if (!known) {
+        throw new ValidationError("Đơn vị không hợp lệ", [
+          { path: "unitCode", message: "Chọn tỉnh hoặc một xã, phường, đặc khu đang hoạt động" },
+        ]);
+      }
+      change = { handoff_unit_code: to.unitCode, handoff_assignee_id: null };
+    } else {
+      const assignee = await this.db
+        .selectFrom("officials")
+        .select(["id", "unit_code"])
+        .where("id", "=", to.officialId)
+        .where("active", "=", 1)
+        .where("role", "in", SUPPORT_ROLES)
+        .executeTakeFirst();
+      if (!assignee) {
+        throw new ValidationError("Cán bộ không hợp lệ", [
+          { path: "officialId", message: "Không có cán bộ hỗ trợ nào đang hoạt động với mã này" },
+        ]);
+      }
+      change = { handoff_unit_code: assignee.unit_code, handoff_assignee_id: assignee.id };
+    }
+    await this.db.updateTable("zalo_users").set(change).where("user_id", "=", userId).execute();
+    return { userId, ...(await routingOf(this.db, change)) };
+  }
+
+  /**
+   * Conversations waiting for this official (hand-off still running and theirs to handle, support-scope.ts), oldest
+   * request first, with recent messages.
+   */
+  async handedOff(official: OfficialActor, at: Date) {
+    let query = this.db
       .selectFrom("zalo_users")
       .selectAll()
       .where("handoff_until", ">", at.toISOString())
-      .orderBy("handoff_requested_at")
-      .execute();
+      .orderBy("handoff_requested_at");
+    if (!isProvinceDesk(official)) {
+      query = query.where((eb) =>
+        eb.or([eb("handoff_unit_code", "=", official.unitCode), eb("handoff_assignee_id", "=", official.id)]),
+      );
+    }
+    const users = await query.execute();
     return Promise.all(
       users.map(async (u) => {
         const messages = await this.db
@@ -84,6 +184,7 @@ export class ConversationStore {
           until: u.handoff_until,
           note: u.handoff_note,
           sharedName: u.shared_name,
+          ...(await routingOf(this.db, u)),
           messages: messages.reverse().map((m) => {
             const body = JSON.parse(m.raw) as { message?: { text?: string } };
             return { at: m.received_at, event: m.event_name, text: body.message?.text ?? null };
