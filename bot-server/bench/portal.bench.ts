@@ -26,6 +26,7 @@ import type { DossierForwarding } from "@qn/shared";
 import { bootstrap } from "../src/bootstrap";
 import { PortalClient } from "../src/clients/provincial-portal/portal.client";
 import { loadConfig } from "../src/config";
+import { HEAD_BYTES } from "../src/http/upload";
 import { createLogger } from "../src/logger";
 import { AttachmentStore } from "../src/modules/files/attachment-store";
 
@@ -263,16 +264,26 @@ async function main() {
   // ─── A backlog after an outage ───
   await kill(portal);
   const files = new AttachmentStore(botDir, 10 * 1024 * 1024);
+  fs.mkdirSync(files.incomingDir, { recursive: true, mode: 0o700 });
   const inspected = await files.inspect(
-    required.map((index) => ({
-      buffer: jpegOf(FILE_BYTES),
-      originalName: `giay-to-${index}.jpg`,
-      documentIndex: index,
-      documentName: procedure.documents[index]?.name ?? "Giấy tờ",
-    })),
+    required.map((index) => {
+      // As an upload leaves it: a temporary file, its SHA-256 and its first bytes (bot-server/src/http/upload.ts).
+      const content = jpegOf(FILE_BYTES);
+      const temporary = path.join(files.incomingDir, `bench-${index}.part`);
+      fs.writeFileSync(temporary, content, { mode: 0o600 });
+      return {
+        path: temporary,
+        size: content.length,
+        sha256: createHash("sha256").update(content).digest("hex"),
+        head: content.subarray(0, HEAD_BYTES),
+        originalName: `giay-to-${index}.jpg`,
+        documentIndex: index,
+        documentName: procedure.documents[index]?.name ?? "Giấy tờ",
+      };
+    }),
   );
-  files.write(inspected);
-  const attachments = inspected.map(({ buffer: _b, ...a }) => a);
+  files.store(inspected);
+  const attachments = inspected.map(({ path: _p, ...a }) => a);
   // A unit files at most 9,999 dossiers a day (the code's counter): the backlog is spread over the communes.
   const communes = (
     await deps.db.selectFrom("receiving_units").select("code").where("level", "=", "commune").orderBy("code").execute()

@@ -1,11 +1,13 @@
 import type { OaMessenger } from "./clients/zalo/messages";
 import type { Config } from "./config";
 import type { Db } from "./db/database";
+import type { UploadIntake } from "./http/upload";
 import type { Logger } from "./logger";
 import type { AuthService } from "./modules/auth/auth.service";
 import type { CalendarService } from "./modules/calendar/calendar.service";
 import type { ConversationStore } from "./modules/chatbot/conversations";
 import type { DossierService } from "./modules/dossiers/dossier.service";
+import type { OrphanSweeper } from "./modules/files/orphan-sweeper";
 import type { AnnouncementService } from "./modules/notifications/announcements";
 import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
@@ -32,6 +34,10 @@ export type AppDeps = {
   announcements: AnnouncementService;
   deadlines: DeadlineScanner;
   reports: ReportService;
+  /** Multipart uploads, streamed to disk, at most MAX_CONCURRENT_UPLOADS at once (/api and /portal-api). */
+  uploads: UploadIntake;
+  /** Deletes stored documents and upload temporaries nothing references, after the grace period. */
+  orphans: OrphanSweeper;
   /** Offline messenger only: the chat simulator's local session, for the outbox and the simulator's config. */
   simulatorToken?: string | undefined;
   /** PORTAL_MODE=http only: the gateway, whose signed callbacks are received at POST /portal-callbacks. */

@@ -89,7 +89,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(procedureRouter(deps.procedures));
   api.use(unitsRouter());
   api.use(authRouter(deps.auth, deps.config));
-  api.use(dossierRouter(deps.dossiers, uploadParts(deps.config.maxUploadBytes, deps.config.maxFilesPerSubmission)));
+  api.use(
+    dossierRouter(
+      deps.dossiers,
+      uploadParts(deps.uploads, deps.config.maxUploadBytes, deps.config.maxFilesPerSubmission),
+    ),
+  );
   api.use("/admin", adminRouter(deps));
   api.use(
     "/officials/conversations",

@@ -9,6 +9,7 @@ import { ZaloGraphClient } from "./clients/zalo-graph.client";
 import type { Config } from "./config";
 import { type Db, openDatabase } from "./db/database";
 import { newSimulatorToken } from "./http/simulator-session";
+import { UploadIntake } from "./http/upload";
 import { createLogger, type Logger } from "./logger";
 import { AuthService } from "./modules/auth/auth.service";
 import { resolveSessionSecret, SessionService } from "./modules/auth/session.service";
@@ -19,6 +20,8 @@ import { DossierService } from "./modules/dossiers/dossier.service";
 import { LookupLimits } from "./modules/dossiers/lookup-limits";
 import { seedReceivingUnits } from "./modules/dossiers/receiving-units";
 import { AttachmentStore } from "./modules/files/attachment-store";
+import { OrphanSweeper } from "./modules/files/orphan-sweeper";
+import { CitizenStorageQuota } from "./modules/files/storage-quota";
 import { AnnouncementService } from "./modules/notifications/announcements";
 import { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { NotificationDelivery } from "./modules/notifications/delivery";
@@ -75,6 +78,13 @@ export async function bootstrap(
   );
   const planner = new NotificationPlanner(config.miniAppId);
   const files = new AttachmentStore(config.dataDir, config.maxUploadBytes);
+  // One intake for /api and /portal-api: MAX_CONCURRENT_UPLOADS counts both (issue 13, finding 4).
+  const uploads = new UploadIntake(
+    files.incomingDir,
+    { maxConcurrent: config.maxConcurrentUploads, waitMs: config.uploadWaitMs },
+    config.uploadBuffering,
+  );
+  const orphans = new OrphanSweeper(db, files, config.orphanGraceMs, logger);
   // PORTAL_MODE (docs/decisions/0011): nothing above the gateway knows which one runs.
   const httpPortal =
     config.portal.mode === "http" ? createHttpPortal(config.portal, db, calendar, planner, files, logger) : undefined;
@@ -82,7 +92,13 @@ export async function bootstrap(
     httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner, { onRecorded: RECORDERS });
   // One set of lookup limits for the API and the chatbot: a code tried in both counts once per try.
   const lookups = new LookupLimits(config.lookupLimit);
-  const dossiers = new DossierService(portal, procedures, files, { quota: config.filingQuota, lookups });
+  const dossiers = new DossierService(
+    portal,
+    procedures,
+    files,
+    { quota: config.filingQuota, lookups },
+    new CitizenStorageQuota(db, config.citizenStorageQuotaBytes),
+  );
 
   const messenger = await createMessenger(config, db, logger);
   const conversations = new ConversationStore(db);
@@ -104,6 +120,8 @@ export async function bootstrap(
   const webhook = webhookCredentials(config.zalo.appId, config.zalo.oaSecretKey, config.dataDir);
   if (webhook.development) logger.warn("webhook: development app id and OA secret in use (DATA_DIR/secrets)");
   inbox.start();
+  // In every process: sweeping is safe beside filings of this or another process sharing DATA_DIR.
+  orphans.start();
   httpPortal?.start();
   if (config.outbox.workers !== 0) {
     worker.start();
@@ -127,6 +145,8 @@ export async function bootstrap(
     announcements,
     deadlines,
     reports: new ReportService(new ReportRepository(db)),
+    uploads,
+    orphans,
     // A new one at each start: server.ts prints it in the simulator's link.
     simulatorToken: messenger.offline ? newSimulatorToken() : undefined,
     httpPortal,
@@ -141,8 +161,16 @@ export async function bootstrap(
       lookups.stop();
       announcements.stop();
       deadlines.stop();
+      orphans.stop();
       const stopBackground = app.locals.stopBackground as (() => Promise<void>) | undefined;
-      await Promise.all([inbox.idle(), worker.stop(), announcements.idle(), httpPortal?.stop(), stopBackground?.()]);
+      await Promise.all([
+        orphans.idle(),
+        inbox.idle(),
+        worker.stop(),
+        announcements.idle(),
+        httpPortal?.stop(),
+        stopBackground?.(),
+      ]);
       await db.destroy();
     },
   };

@@ -204,6 +204,29 @@ const Env = z.object({
   MAX_UPLOAD_MB: z.coerce.number().min(0.1).max(100).default(10),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
   /**
+   * Uploads received at once, /api and /portal-api together (issue 13, finding 4): each is streamed to a temporary
+   * file, so this bounds the disk they take meanwhile (and the hashing), not memory. Beyond it, an upload waits.
+   */
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(256).default(8),
+  /** How long one more upload waits for a slot (its body unread) before the 503; 0: refused at once. */
+  UPLOAD_WAIT_SECONDS: z.coerce.number().min(0).max(300).default(15),
+  /** What one citizen's documents may take in all, in megabytes (the sum of their dossiers' attachments). */
+  CITIZEN_STORAGE_QUOTA_MB: z.coerce.number().min(1).max(1_000_000).default(200),
+  /**
+   * Finding 9: a stored document no dossier references, or an upload's temporary, older than this is deleted (at
+   * start and every 15 minutes). It must exceed the longest filing from its first byte to its commit.
+   */
+  ORPHAN_GRACE_MINUTES: z.coerce
+    .number()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(60),
+  /**
+   * For `npm run bench:uploads` only: `memory` holds every part in memory until the request ends, as uploads did
+   * before finding 4, so that the benchmark can show the difference in the same run. Never set it in production.
+   */
+  UPLOAD_BUFFERING: z.enum(["disk", "memory"]).default("disk"),
+  /**
    * What one citizen may file in the mini-app (issue 13, finding 3): dossiers of one procedure not yet settled, and
    * filings in the last hour. Filings on a citizen's behalf and through /portal-api (trusted systems) are not counted.
    */
@@ -404,6 +427,11 @@ const ConfigSchema = Env.transform((e, ctx) => {
     announcementImageHosts: e.ANNOUNCEMENT_IMAGE_HOSTS,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
+    maxConcurrentUploads: e.MAX_CONCURRENT_UPLOADS,
+    uploadWaitMs: e.UPLOAD_WAIT_SECONDS * 1000,
+    citizenStorageQuotaBytes: Math.round(e.CITIZEN_STORAGE_QUOTA_MB * 1024 * 1024),
+    orphanGraceMs: e.ORPHAN_GRACE_MINUTES * 60_000,
+    uploadBuffering: e.UPLOAD_BUFFERING,
     filingQuota: { openPerProcedure: e.FILING_MAX_OPEN_PER_PROCEDURE, perHour: e.FILING_MAX_PER_HOUR },
     lookupLimit: {
       windowMs: e.LOOKUP_WINDOW_MINUTES * 60_000,

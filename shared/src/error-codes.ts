@@ -38,6 +38,11 @@ export const ERROR_CODES = {
   NOT_ONLINE: { status: 422, meaning: "The procedure does not take dossiers filed online (level below 3)." },
   UPLOAD_REJECTED: { status: 400, meaning: "The upload breaks a limit (file size, number of files, fields)." },
   ATTACHMENT_REJECTED: { status: 415, meaning: "A file is not a JPEG, PNG or PDF by its content, or is too large." },
+  UPLOADS_BUSY: { status: 503, meaning: "MAX_CONCURRENT_UPLOADS uploads are being received; retry after Retry-After." },
+  STORAGE_QUOTA_EXCEEDED: {
+    status: 413,
+    meaning: "The files would take the citizen's stored documents over CITIZEN_STORAGE_QUOTA_MB.",
+  },
   ILLEGAL_TRANSITION: { status: 409, meaning: "The action is not allowed in the dossier's current state." },
   CONCURRENT_CHANGE: { status: 409, meaning: "Someone else changed the dossier first; reload and try again." },
   TOO_MANY_OPEN_DOSSIERS: {

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { portalApiDb } from "../../bot-server/src/modules/portal-api/tables";
 import { citizen, file, procedure, requiredFiles, submission } from "../helpers/api";
 import { png } from "../helpers/files";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/test-server";
@@ -43,7 +44,7 @@ describe("orphaned files", () => {
     referenced = rows.map((r) => path.join(dataDir, stored(r.sha256)));
     // A /portal-api upload waiting for its supplement references its file too.
     const waiting = someSha();
-    await first.deps.db
+    await portalApiDb(first.deps.db)
       .insertInto("portal_api_uploads")
       .values({
         dossier_id: rows[0]?.dossier_id as number,

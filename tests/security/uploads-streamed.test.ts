@@ -190,11 +190,12 @@ describe("uploads are streamed to disk", () => {
 describe("the number of uploads at once is capped", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ maxConcurrentUploads: 1 });
+    // One slot, and one more upload may wait 300 ms for it.
+    server = await startTestServer({ maxConcurrentUploads: 1, uploadWaitMs: 300 });
   });
   afterAll(() => server.close());
 
-  it("when every upload slot is taken, then another filing gets 503 UPLOADS_BUSY with Retry-After, and a slot freed is reused", async () => {
+  it("when every upload slot stays taken, then another filing waits and gets 503 UPLOADS_BUSY with Retry-After; one waiting when a slot frees gets it", async () => {
     const token = await citizen(server, "security-busy");
     const documents = requiredFiles(await procedure(server, "1.001193"), png);
     const slow = openUpload(server, "/api/dossiers", token, { dossier: JSON.stringify(submission()) }, "document:0");
@@ -212,8 +213,11 @@ describe("the number of uploads at once is capped", () => {
     expect(body.error.code).toBe("UPLOADS_BUSY");
     expect(body.error.message).toMatch(VIETNAMESE);
 
+    // One that is waiting when the slot is freed gets it.
+    const waiting = file(server, token, submission(), documents);
+    await new Promise((r) => setTimeout(r, 50));
     slow.abort();
-    await vi.waitFor(async () => expect((await file(server, token, submission(), documents)).status).toBe(201), POLL);
+    expect((await waiting).status).toBe(201);
   });
 });
 
@@ -227,7 +231,9 @@ describe("each citizen has a storage quota", () => {
   it("when a filing would take a citizen's stored documents over the quota, then 413 STORAGE_QUOTA_EXCEEDED says so in Vietnamese and nothing is kept; another citizen is not affected", async () => {
     const birth = await procedure(server, "1.001193");
     let n = 0;
-    const photos = () => requiredFiles(birth, () => png(650_000 + n++));
+    // About 600 KB a filing, whatever the number of required documents: one fits in 1 MB, two do not.
+    const each = Math.floor(600_000 / requiredFiles(birth, png).length);
+    const photos = () => requiredFiles(birth, () => png(each + n++));
     const token = await citizen(server, "security-quota-1");
     const first = await file(server, token, submission(), photos());
     expect(first.status).toBe(201);

@@ -13,6 +13,7 @@ import { migration as m0012 } from "./migrations/0012_announcement_history";
 import { migration as m0013 } from "./migrations/0013_conversation_scope";
 import { migration as m0014 } from "./migrations/0014_lookup_secrets";
 import { migration as m0015 } from "./migrations/0015_dossier_spam";
+import { migration as m0016 } from "./migrations/0016_file_references";
 import { migration as m0017 } from "./migrations/0017_security_alerts";
 
 /**
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   "0013_conversation_scope": m0013,
   "0014_lookup_secrets": m0014,
   "0015_dossier_spam": m0015,
+  "0016_file_references": m0016,
   "0017_security_alerts": m0017,
 };
 

@@ -13,9 +13,10 @@ import { type Request, type RequestHandler, Router } from "express";
 import { ipKeyGenerator } from "express-rate-limit";
 import { z } from "zod";
 import { UnauthorizedError } from "../../errors/app-error";
+import { discardingParts, partsOf } from "../../http/upload";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "../auth/actor";
-import type { DossierService, UploadedPart } from "./dossier.service";
+import type { DossierService } from "./dossier.service";
 
 const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -51,10 +52,6 @@ const QueueQuery = Paging.extend({
 
 const SupplementNote = z.object({ note: paragraph().trim().max(1000).optional() });
 
-function partsOf(files: unknown): UploadedPart[] {
-  return Array.isArray(files) ? (files as UploadedPart[]) : [];
-}
-
 function pick(query: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(names.filter((n) => query[n] !== undefined).map((n) => [n, query[n]]));
 }
@@ -69,14 +66,14 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
     return actor;
   };
 
-  // Sign-in is checked before the upload is read: anonymous uploads are refused without buffering them.
+  // Sign-in is checked before the upload is read: anonymous uploads are refused without storing them.
   const signedInFirst: RequestHandler = (req, _res, next) => {
     signedIn(req);
     next();
   };
 
   router.post("/dossiers", signedInFirst, upload, async (req, res) => {
-    const view = await dossiers.file(signedIn(req), req.body?.dossier, partsOf(req.files));
+    const view = await discardingParts(req, () => dossiers.file(signedIn(req), req.body?.dossier, partsOf(req)));
     res.status(201).json(view);
   });
 
@@ -90,8 +87,11 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
   });
 
   router.post("/dossiers/:code/supplement", signedInFirst, upload, async (req, res) => {
-    const { note } = parseOrThrow(SupplementNote, { note: req.body?.note }, "Thông tin bổ sung không hợp lệ");
-    res.json(await dossiers.supplement(signedIn(req), codeOf(req.params.code), partsOf(req.files), note));
+    const view = await discardingParts(req, () => {
+      const { note } = parseOrThrow(SupplementNote, { note: req.body?.note }, "Thông tin bổ sung không hợp lệ");
+      return dossiers.supplement(signedIn(req), codeOf(req.params.code), partsOf(req), note);
+    });
+    res.json(view);
   });
 
   router.post("/dossiers/:code/withdraw", async (req, res) => {

@@ -12,14 +12,25 @@ import {
   PROVINCE_CODE,
 } from "@qn/shared";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../errors/app-error";
+import type { ReceivedPart } from "../../http/upload";
 import type { Actor, CitizenActor, OfficialActor } from "../auth/actor";
 import { AttachmentRejectedError, type AttachmentStore, type IncomingFile } from "../files/attachment-store";
+import type { CitizenStorageQuota } from "../files/storage-quota";
 import type { ProcedureService } from "../procedures/procedure.service";
-import type { DossierRecord, FilingQuota, Page, PortalGateway, QueueFilter, StepActor } from "../records/gateway";
+import type {
+  DossierRecord,
+  FilingQuota,
+  Page,
+  PortalGateway,
+  QueueFilter,
+  StepActor,
+  StoredAttachment,
+} from "../records/gateway";
 import { filingRefused, invalid, lookupLimited, lookupNotFound, lookupSecretWrong } from "./dossier.errors";
 import type { LookupLimits } from "./lookup-limits";
 
-export type UploadedPart = { fieldname: string; originalname: string; buffer: Buffer };
+/** A file part of the request, already in its temporary file (http/upload.ts). */
+export type UploadedPart = ReceivedPart;
 
 export type DossierServiceOptions = {
   /** What one citizen may file in the mini-app (issue 13, finding 3). */
@@ -44,6 +55,8 @@ export class DossierService {
     private readonly procedures: ProcedureService,
     private readonly files: AttachmentStore,
     private readonly options: DossierServiceOptions,
+    /** What one citizen's documents may take in all (issue 13, finding 4). */
+    private readonly storage: CitizenStorageQuota,
   ) {}
 
   async file(actor: Actor, rawSubmission: unknown, parts: UploadedPart[]): Promise<DossierView> {
@@ -90,10 +103,8 @@ export class DossierService {
         );
       }
     }
-    const inspected = await this.files.inspect(incoming);
-    const written = this.files.write(inspected);
-    try {
-      const record = await this.portal.submit({
+    const record = await this.withFiles(actor, incoming, (attachments) =>
+      this.portal.submit({
         submission: { ...submission, applicant },
         procedure,
         unitCode,
@@ -103,15 +114,12 @@ export class DossierService {
           actor.kind === "official" && submission.onBehalf
             ? { officialId: actor.id, consent: submission.onBehalf }
             : null,
-        attachments: inspected.map(({ buffer: _buffer, ...a }) => a),
+        attachments,
         actor: stepActor(actor),
         quota,
-      });
-      return publicView(actor, record);
-    } catch (error) {
-      written.undo();
-      throw error;
-    }
+      }),
+    );
+    return publicView(actor, record);
   }
 
   async listOwn(actor: Actor, page: Page) {
@@ -134,29 +142,17 @@ export class DossierService {
       ...parts
         .filter((p) => p.fieldname === "supplement")
         .map((p) => ({
-          buffer: p.buffer,
+          ...received(p),
           originalName: p.originalname,
           documentIndex: null,
           documentName: "Giấy tờ bổ sung",
         })),
     ];
     if (incoming.length === 0) throw invalid("document", "Cần tải lên ít nhất một giấy tờ bổ sung");
-    const inspected = await this.files.inspect(incoming);
-    const written = this.files.write(inspected);
-    try {
-      return publicView(
-        actor,
-        await this.portal.supplement(
-          code,
-          stepActor(actor),
-          inspected.map(({ buffer: _buffer, ...a }) => a),
-          note,
-        ),
-      );
-    } catch (error) {
-      written.undo();
-      throw error;
-    }
+    const supplemented = await this.withFiles(actor, incoming, (attachments) =>
+      this.portal.supplement(code, stepActor(actor), attachments, note),
+    );
+    return publicView(actor, supplemented);
   }
 
   async withdraw(actor: Actor, code: string, reason: string): Promise<DossierView> {
@@ -258,6 +254,27 @@ export class DossierService {
     return code;
   }
 
+  /**
+   * Checks the files by their bytes, reserves a citizen's storage for them, moves them into the store and runs
+   * `record`, the commit that references them; the reservation ends with it. A failure before the move leaves the
+   * temporaries to the request's clean-up, one after it leaves the stored files to the orphan sweeper.
+   */
+  private async withFiles<T>(
+    actor: Actor,
+    incoming: IncomingFile[],
+    record: (attachments: StoredAttachment[]) => Promise<T>,
+  ): Promise<T> {
+    const inspected = await this.files.inspect(incoming);
+    const bytes = inspected.reduce((sum, f) => sum + f.size, 0);
+    const release = actor.kind === "citizen" && bytes > 0 ? await this.storage.reserve(actor.id, bytes) : () => {};
+    try {
+      this.files.store(inspected);
+      return await record(inspected.map(({ path: _path, ...a }) => a));
+    } finally {
+      release();
+    }
+  }
+
   private documentsOf(parts: UploadedPart[], documents: { name: string }[]): IncomingFile[] {
     return parts.map((part) => {
       const match = DOCUMENT_FIELD.exec(part.fieldname);
@@ -270,7 +287,7 @@ export class DossierService {
         );
       }
       return {
-        buffer: part.buffer,
+        ...received(part),
         originalName: part.originalname,
         documentIndex: index,
         documentName: document.name,
@@ -278,6 +295,9 @@ export class DossierService {
     });
   }
 }
+
+/** What the store needs of a received part: where it is and what was computed while it streamed. */
+const received = ({ path, size, sha256, head }: ReceivedPart) => ({ path, size, sha256, head });
 
 function mayView(actor: Actor, record: DossierRecord): boolean {
   if (actor.kind === "citizen") return record.citizenId === actor.id;

@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileTypeFromBuffer } from "file-type";
+import type { ReceivedPart } from "../../http/upload";
 import { AttachmentRejectedError, fileNotFound } from "./files.errors";
 
 export { AttachmentRejectedError };
@@ -10,64 +10,72 @@ import type { StoredAttachment } from "../records/gateway";
 
 const ALLOWED = new Set(["image/jpeg", "image/png", "application/pdf"]);
 
-export type IncomingFile = { buffer: Buffer; originalName: string; documentIndex: number | null; documentName: string };
+/** A part received into a temporary file (http/upload.ts), with the document it is for. */
+export type IncomingFile = Pick<ReceivedPart, "path" | "size" | "sha256" | "head"> & {
+  originalName: string;
+  documentIndex: number | null;
+  documentName: string;
+};
+
+/** A checked file, still in its temporary: `store` moves it into place. */
+export type InspectedFile = StoredAttachment & { path: string };
 
 /**
  * Citizens' documents, stored under DATA_DIR/files by the SHA-256 of their content (the same photo twice is stored
  * once). The type is read from the bytes, never from the name or the declared type: a renamed executable is refused.
+ * Uploads arrive in `files/.incoming` (http/upload.ts), on the same file system, so that accepting one is a rename.
+ * Only the orphan sweeper (orphan-sweeper.ts) deletes stored files.
  */
 export class AttachmentStore {
-  private readonly root: string;
+  readonly root: string;
+  /** Where uploads stream to before they are checked. */
+  readonly incomingDir: string;
 
   constructor(
     dataDir: string,
     private readonly maxBytes: number,
   ) {
     this.root = path.join(dataDir, "files");
+    this.incomingDir = path.join(this.root, ".incoming");
   }
 
-  /** Checks every file first; nothing is written unless all are acceptable. */
-  async inspect(files: IncomingFile[]): Promise<(StoredAttachment & { buffer: Buffer })[]> {
-    const out: (StoredAttachment & { buffer: Buffer })[] = [];
+  /** Checks every file by its size and its first bytes; nothing is moved unless all are acceptable. */
+  async inspect(files: IncomingFile[]): Promise<InspectedFile[]> {
+    const out: InspectedFile[] = [];
     for (const file of files) {
-      if (file.buffer.length === 0) throw new AttachmentRejectedError(`Tệp "${file.originalName}" rỗng.`, 422);
-      if (file.buffer.length > this.maxBytes) throw this.tooLarge(file.originalName);
-      const type = await fileTypeFromBuffer(file.buffer);
+      if (file.size === 0) throw new AttachmentRejectedError(`Tệp "${file.originalName}" rỗng.`, 422);
+      if (file.size > this.maxBytes) throw this.tooLarge(file.originalName);
+      const type = await fileTypeFromBuffer(file.head);
       if (!type || !ALLOWED.has(type.mime)) {
         throw new AttachmentRejectedError(
           `Tệp "${file.originalName}" không phải ảnh JPEG, PNG hoặc tệp PDF. Vui lòng chụp lại hoặc chọn tệp khác.`,
         );
       }
       out.push({
-        buffer: file.buffer,
+        path: file.path,
         documentIndex: file.documentIndex,
         documentName: file.documentName,
-        sha256: createHash("sha256").update(file.buffer).digest("hex"),
+        sha256: file.sha256,
         mime: type.mime as StoredAttachment["mime"],
-        size: file.buffer.length,
+        size: file.size,
         fileName: safeName(file.originalName, type.ext),
       });
     }
     return out;
   }
 
-  /** Writes the files (atomically, by content hash). Returns a function that removes the ones this call created. */
-  write(files: { sha256: string; buffer: Buffer }[]): { undo: () => void } {
-    const created: string[] = [];
+  /**
+   * Moves checked files from their temporaries into place, right before the filing that references them commits.
+   * A file already stored is replaced by its new copy (the same bytes): its fresh modification time tells the
+   * sweeper a filing is about to reference it (orphan-sweeper.ts). Nothing is undone if the filing then fails: the
+   * same content may be another filing's in flight, so only the sweeper, after the grace period, removes it.
+   */
+  store(files: Pick<InspectedFile, "sha256" | "path">[]): void {
     for (const file of files) {
       const target = this.pathOf(file.sha256);
-      if (fs.existsSync(target)) continue;
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-      const temp = `${target}.${randomUUID()}.tmp`;
-      fs.writeFileSync(temp, file.buffer, { mode: 0o600 });
-      fs.renameSync(temp, target);
-      created.push(target);
+      fs.renameSync(file.path, target);
     }
-    return {
-      undo: () => {
-        for (const file of created) fs.rmSync(file, { force: true });
-      },
-    };
   }
 
   open(sha256: string): fs.ReadStream {
@@ -80,7 +88,7 @@ export class AttachmentStore {
     return new AttachmentRejectedError(`Tệp "${name}" lớn hơn ${mb} MB. Vui lòng chụp với độ phân giải thấp hơn.`, 413);
   }
 
-  private pathOf(sha256: string): string {
+  pathOf(sha256: string): string {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 }

@@ -4,6 +4,7 @@ import multer from "multer";
 import type { AppDeps } from "../../app-deps";
 import { AppError } from "../../errors/app-error";
 import { type ErrorDialect, errorHandler, routeNotFound, sendError } from "../../errors/error-handler";
+import { discardingParts, partsOf, type UploadIntake } from "../../http/upload";
 import { AttachmentStore } from "../files/attachment-store";
 import { OAuthError, PortalApiAuth, type PortalApiScope, type TokenHolder } from "./portal-api.auth";
 import { PortalCallbackSender } from "./portal-api.callbacks";
@@ -12,7 +13,7 @@ import { PortalApiService } from "./portal-api.service";
 /** The contract's limit on one attachment (docs/portal-api/openapi.json: at most 10 MB). */
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-type Deps = Pick<AppDeps, "config" | "db" | "logger" | "calendar" | "procedures">;
+type Deps = Pick<AppDeps, "config" | "db" | "logger" | "calendar" | "procedures" | "uploads">;
 
 /** The contract's words for the generic errors (docs/portal-api/openapi.json, Error). */
 const PORTAL_API_DIALECT: ErrorDialect = {
@@ -100,7 +101,7 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
   const v1 = express.Router();
   v1.use(bearer(auth));
   v1.use(express.json({ limit: "1mb" }));
-  const upload = multipart();
+  const upload = multipart(deps.uploads);
 
   v1.get("/units/:unit/procedures", scope("catalogue"), async (req, res) => {
     res.json(await service.procedureChanges(String(req.params.unit), req.query.since, req.query.limit));
@@ -115,11 +116,9 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
     res.json(await service.getDossier(client(res), String(req.params.code)));
   });
   v1.post("/dossiers/:code/attachments", scope("dossiers"), upload, async (req, res) => {
-    const { status, attachment } = await service.uploadAttachment(
-      client(res),
-      String(req.params.code),
-      req.body ?? {},
-      req.file,
+    const [file] = partsOf(req);
+    const { status, attachment } = await discardingParts(req, () =>
+      service.uploadAttachment(client(res), String(req.params.code), req.body ?? {}, file),
     );
     res.status(status).json(attachment);
   });
@@ -163,30 +162,33 @@ function scope(needed: PortalApiScope): RequestHandler {
   };
 }
 
-/** One file in the part TepDinhKem and a few text parts; multer's limits become the contract's errors. */
-function multipart(): RequestHandler {
-  const parse = multer({
-    storage: multer.memoryStorage(),
-    // File names without an explicit charset are UTF-8 (browsers and Zalo send them so), not busboy's Latin-1.
-    defParamCharset: "utf8",
+/**
+ * One file in the part TepDinhKem and a few text parts, streamed to a temporary file (http/upload.ts, issue 13,
+ * finding 4); multer's limits become the contract's errors, a full intake its 503 UNAVAILABLE with Retry-After.
+ */
+function multipart(uploads: UploadIntake): RequestHandler {
+  const parse = uploads.parse({
+    field: "TepDinhKem",
     limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
-  }).single("TepDinhKem");
+    busy: () => new AppError("UNAVAILABLE", "Máy chủ đang nhận nhiều tệp cùng lúc, vui lòng thử lại sau"),
+    refused: (error) => {
+      if (error instanceof multer.MulterError && error.code === "LIMIT_FILE_SIZE") {
+        return new AppError("FILE_TOO_LARGE", "Tệp quá 10 MB");
+      }
+      const detail = error instanceof multer.MulterError ? (error.field ?? error.code) : "multipart";
+      return new AppError(
+        "VALIDATION_FAILED",
+        "Phần tải tệp không đúng hợp đồng (một tệp trong phần TepDinhKem)",
+        400,
+        [{ path: String(detail), message: "Không hợp lệ" }],
+      );
+    },
+  });
   return (req: Request, res: Response, next) => {
     if (!req.is("multipart/form-data")) {
       next(new AppError("VALIDATION_FAILED", "Cần gửi dạng multipart/form-data"));
       return;
     }
-    parse(req, res, (error: unknown) => {
-      if (!error) return next();
-      if (error instanceof multer.MulterError && error.code === "LIMIT_FILE_SIZE") {
-        return next(new AppError("FILE_TOO_LARGE", "Tệp quá 10 MB"));
-      }
-      const detail = error instanceof multer.MulterError ? (error.field ?? error.code) : "multipart";
-      next(
-        new AppError("VALIDATION_FAILED", "Phần tải tệp không đúng hợp đồng (một tệp trong phần TepDinhKem)", 400, [
-          { path: String(detail), message: "Không hợp lệ" },
-        ]),
-      );
-    });
+    parse(req, res, next);
   };
 }

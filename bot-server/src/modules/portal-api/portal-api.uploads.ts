@@ -1,13 +1,14 @@
-import { createHash } from "node:crypto";
 import { type PortalAttachment, STATE, toPortalAttachment } from "@qn/shared";
 import type { Selectable } from "kysely";
+import type { ReceivedPart } from "../../http/upload";
 import { AttachmentRejectedError, type AttachmentStore } from "../files/attachment-store";
 import type { StoredAttachment } from "../records/gateway";
 import { illegal, invalid, PortalApiError } from "./portal-api.errors";
 import { isUniqueViolation } from "./portal-api.idempotency";
 import type { PortalApiDb, PortalApiTables } from "./tables";
 
-export type UploadedFile = { buffer: Buffer; originalname: string };
+/** The part TepDinhKem, already in its temporary file with its SHA-256 (http/upload.ts). */
+export type UploadedFile = Pick<ReceivedPart, "originalname" | "path" | "size" | "sha256" | "head">;
 export type AttachmentUploadMeta = {
   documentIndex: number | null;
   documentName: string;
@@ -38,7 +39,7 @@ export class PortalApiUploads {
     meta: AttachmentUploadMeta,
     file: UploadedFile,
   ): Promise<{ status: 200 | 201; attachment: PortalAttachment }> {
-    if (createHash("sha256").update(file.buffer).digest("hex") !== meta.sha256) {
+    if (file.sha256 !== meta.sha256) {
       throw new PortalApiError("CHECKSUM_MISMATCH", "Mã băm (MaBam) không khớp với nội dung tệp", undefined, [
         { path: "MaBam", message: "Không khớp với SHA-256 của tệp" },
       ]);
@@ -58,14 +59,17 @@ export class PortalApiUploads {
     try {
       const [checked] = await this.files.inspect([
         {
-          buffer: file.buffer,
+          path: file.path,
+          size: file.size,
+          sha256: file.sha256,
+          head: file.head,
           originalName: file.originalname || "tep-dinh-kem",
           documentIndex: meta.documentIndex,
           documentName: meta.documentName,
         },
       ]);
       if (!checked) throw invalid("Thiếu tệp");
-      const { buffer: _buffer, ...stored } = checked;
+      const { path: _path, ...stored } = checked;
       inspected = stored;
     } catch (error) {
       if (!(error instanceof AttachmentRejectedError)) throw error;
@@ -75,7 +79,8 @@ export class PortalApiUploads {
       }
       throw invalid(error.message, [{ path: "TepDinhKem", message: error.message }]);
     }
-    const written = this.files.write([{ sha256: inspected.sha256, buffer: file.buffer }]);
+    // Moved into place before the rows that reference it commit; not undone on failure (orphan-sweeper.ts).
+    this.files.store([{ sha256: inspected.sha256, path: file.path }]);
     const at = this.now().toISOString();
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -117,7 +122,6 @@ export class PortalApiUploads {
         const raced = await this.findUpload(owned.id, meta.documentIndex, meta.kind, meta.sha256);
         if (raced) return { status: 200, attachment: wireAttachment(raced) };
       }
-      written.undo();
       throw error;
     }
     const stored = await this.findUpload(owned.id, meta.documentIndex, meta.kind, meta.sha256);
