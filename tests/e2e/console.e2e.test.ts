@@ -189,8 +189,9 @@ describe("the officials' console, end to end in Chromium", () => {
     await author
       .getByRole("textbox", { name: /^Nội dung/ })
       .fill("Bộ phận một cửa phường Hà Tu nghỉ ngày 01/01/2027 và làm việc bình thường từ ngày 04/01/2027.");
-    await author.getByLabel("Theo chủ đề người dân đăng ký").check();
-    await author.getByLabel("Lịch làm việc, nghỉ lễ").check();
+    // A commune's officer writes to their own commune's subscribers; everyone and topics are the province's.
+    expect(await author.getByLabel("Tất cả người quan tâm OA").isDisabled()).toBe(true);
+    expect(await author.getByLabel("Theo xã, phường").isChecked()).toBe(true);
     await author.getByRole("button", { name: "Lưu bản nháp" }).click();
     await author.getByText("Đã lưu bản nháp.").waitFor();
     await author
@@ -199,7 +200,7 @@ describe("the officials' console, end to end in Chromium", () => {
       .waitFor();
     await shot(author, "06-soan-thong-bao");
     await author.getByRole("button", { name: "Gửi duyệt" }).click();
-    await author.getByText("Chờ một cán bộ khác hoặc quản trị viên phê duyệt").waitFor();
+    await author.getByText("Chờ một cán bộ khác của đơn vị hoặc cán bộ cấp tỉnh phê duyệt").waitFor();
     const id = author.url().split("/").at(-1);
     await author.context().close();
 
@@ -207,6 +208,15 @@ describe("the officials' console, end to end in Chromium", () => {
     await approver.goto(`${server.url}/console/thong-bao/${id}`);
     await approver.getByRole("button", { name: "Phê duyệt" }).click();
     await approver.getByText("Đã phê duyệt.").waitFor();
+    // Every step is in its history, with who did it.
+    await approver
+      .getByRole("region", { name: "Lịch sử thay đổi" })
+      .getByText(/Trần Thị Hà · Soạn/)
+      .waitFor();
+    await approver
+      .getByRole("region", { name: "Lịch sử thay đổi" })
+      .getByText(/Lê Văn Minh · Phê duyệt/)
+      .waitFor();
     await approver.getByRole("button", { name: "Gửi ngay" }).click();
     await approver.getByRole("progressbar").waitFor();
     await server.deps.announcements.idle();
@@ -220,6 +230,21 @@ describe("the officials' console, end to end in Chromium", () => {
     const userId = "zalo-user-hotro-1";
     await citizenWrites(server, userId, "cho tôi gặp cán bộ");
     await citizenWrites(server, userId, "Con tôi sinh ở nhà, làm giấy khai sinh cần giấy tờ gì ạ?");
+
+    // Nothing says which commune the citizen is from: the province's desk has the thread, and routes it to Hà Tu.
+    const commune = await signIn("mot.cua.hatu");
+    await commune.getByRole("link", { name: "Hỗ trợ trực tuyến" }).click();
+    await commune.getByRole("heading", { name: "Đang chờ cán bộ (0)" }).waitFor();
+    await commune.context().close();
+    const desk = await signIn("trung.tam");
+    await desk.getByRole("link", { name: "Hỗ trợ trực tuyến" }).click();
+    await desk.getByRole("heading", { name: "Đang chờ cán bộ (1)" }).waitFor();
+    await desk.locator(".list-select button").first().click();
+    await desk.getByText("Đơn vị phụ trách: Tỉnh Quảng Ninh").waitFor();
+    await desk.getByLabel("Chuyển cho đơn vị").selectOption({ label: "Phường Hà Tu" });
+    await desk.getByRole("button", { name: "Chuyển", exact: true }).click();
+    await desk.getByText("Đã chuyển cuộc trò chuyện cho Phường Hà Tu.").waitFor();
+    await desk.context().close();
 
     const page = await signIn("mot.cua.hatu");
     await page.getByRole("link", { name: "Hỗ trợ trực tuyến" }).click();

@@ -273,6 +273,7 @@ export class AnnouncementService {
       .orderBy("id")
       .execute();
     return rows.map((r) => ({
+      id: r.id,
       at: r.at,
       official: { id: r.official_id, name: r.official_name },
       action: r.action as Action,

@@ -4,6 +4,7 @@ import {
   type AnnouncementTopic,
   type Audience,
   fromVietnamDateTimeInput,
+  PROVINCE_CODE,
 } from "@qn/shared";
 import { useEffect, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
@@ -24,7 +25,40 @@ type Preview = {
 
 type Draft = { title: string; body: string; imageUrl: string; link: string; audience: Audience };
 
-const EMPTY: Draft = { title: "", body: "", imageUrl: "", link: "", audience: { kind: "all" } };
+type HistoryEntry = {
+  id: number;
+  at: string;
+  official: { id: number; name: string };
+  action: "create" | "update" | "submit" | "approve" | "schedule" | "pause" | "resume" | "cancel";
+  changes: { field: string }[];
+};
+
+const ACTION_LABELS: Record<HistoryEntry["action"], string> = {
+  create: "Soạn",
+  update: "Sửa",
+  submit: "Gửi duyệt",
+  approve: "Phê duyệt",
+  schedule: "Gửi / hẹn giờ gửi",
+  pause: "Tạm dừng",
+  resume: "Tiếp tục gửi",
+  cancel: "Hủy",
+};
+const FIELD_LABELS: Record<string, string> = {
+  title: "tiêu đề",
+  body: "nội dung",
+  imageUrl: "ảnh",
+  link: "đường dẫn",
+  audience: "người nhận",
+};
+/** Editing these makes the announcement a draft again (the server's rule, announcement-policy.ts). */
+const EDITABLE_AFTER_SUBMISSION = ["pending_approval", "approved", "scheduled"];
+
+type Me = { id: number; role: string; unitCode: string };
+
+/** The server's rule (notifications/announcement-policy.ts): administrators and the provincial unit's officials. */
+function hasProvinceRole(me: Me | undefined): boolean {
+  return !!me && (me.role === "admin" || (me.role !== "volunteer" && me.unitCode === PROVINCE_CODE));
+}
 
 export default function AnnouncementPage() {
   const { id = "" } = useParams();
@@ -49,7 +83,11 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
   const { session } = useSession();
   const navigate = useNavigate();
   const me = session?.official;
-  const editable = view === null || view.status === "draft";
+  const province = hasProvinceRole(me);
+  const ofItsUnit = view === null || view.createdBy === me?.id || view.unitCode === me?.unitCode;
+  // After submission an edit starts over (a draft, a new approval): the official asks for it first.
+  const [reopened, setReopened] = useState(false);
+  const editable = view === null || view.status === "draft" || (reopened && ofItsUnit);
   const [draft, setDraft] = useState<Draft>(
     view
       ? {
@@ -59,7 +97,14 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
           link: view.link ?? "",
           audience: view.audience,
         }
-      : EMPTY,
+      : {
+          title: "",
+          body: "",
+          imageUrl: "",
+          link: "",
+          // A commune's officials write to their own commune's subscribers only.
+          audience: province || !me ? { kind: "all" } : { kind: "commune", values: [me.unitCode] },
+        },
   );
   const location = useLocation();
   // A new draft's first save moves to its own address; the confirmation travels with it.
@@ -72,6 +117,13 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
     [view?.id, previewTick],
   );
   const [communes] = useAsync(() => get("/units", Items(AdministrativeUnit)), []);
+  const [history, reloadHistory] = useAsync(
+    () =>
+      view
+        ? get<{ items: HistoryEntry[] }>(`/officials/announcements/${view.id}/history`)
+        : Promise.resolve({ items: [] }),
+    [view?.id, view?.status, previewTick],
+  );
   const [when, setWhen] = useState("");
   // The time typed is Vietnam time, whatever zone the official's computer is set to.
   const scheduledAt = fromVietnamDateTimeInput(when);
@@ -101,7 +153,9 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
     setSaved("Đã lưu bản nháp.");
     if (!view) navigate(`/thong-bao/${res.id}`, { replace: true, state: { saved: "Đã lưu bản nháp." } });
     else {
+      setReopened(false);
       reload();
+      reloadHistory();
       setPreviewTick((t) => t + 1);
     }
   };
@@ -111,10 +165,12 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
     if (res !== undefined) {
       if (message) setSaved(message);
       reload();
+      reloadHistory();
     }
   };
   const err = (path: string) => fieldError(save.error, path);
-  const isAuthor = view?.createdBy === me?.id;
+  // The four-eyes rule: whoever wrote or changed it does not approve it (the server refuses too).
+  const isEditor = !!me && !!view?.editors.includes(me.id);
 
   return (
     <>
@@ -170,6 +226,7 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
                 <input
                   type="radio"
                   name="audience"
+                  disabled={!province}
                   checked={draft.audience.kind === "all"}
                   onChange={() => setDraft({ ...draft, audience: { kind: "all" } })}
                 />
@@ -181,7 +238,12 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
                   name="audience"
                   checked={draft.audience.kind === "commune"}
                   onChange={() =>
-                    setDraft({ ...draft, audience: { kind: "commune", values: [] } as unknown as Audience })
+                    setDraft({
+                      ...draft,
+                      audience: (province || !me
+                        ? { kind: "commune", values: [] }
+                        : { kind: "commune", values: [me.unitCode] }) as unknown as Audience,
+                    })
                   }
                 />
                 Theo xã, phường
@@ -204,6 +266,7 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
                 >
                   {(communes.value?.items ?? [])
                     .filter((u) => ["phuong", "xa", "dac-khu"].includes(u.type))
+                    .filter((u) => province || u.code === me?.unitCode)
                     .map((u) => (
                       <option key={u.code} value={u.code}>
                         {u.name}
@@ -215,6 +278,7 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
                 <input
                   type="radio"
                   name="audience"
+                  disabled={!province}
                   checked={draft.audience.kind === "topic"}
                   onChange={() =>
                     setDraft({ ...draft, audience: { kind: "topic", values: [] } as unknown as Audience })
@@ -242,9 +306,27 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
                     {label}
                   </label>
                 ))}
+              {!province && (
+                <span className="small muted">
+                  Cán bộ xã, phường gửi cho người dân đăng ký nhận tin của đơn vị mình; gửi toàn tỉnh hoặc theo chủ đề
+                  cần cán bộ cấp tỉnh.
+                </span>
+              )}
               {err("audience") && <span className="field__error">{err("audience")}</span>}
             </fieldset>
           </fieldset>
+          {view && !editable && ofItsUnit && EDITABLE_AFTER_SUBMISSION.includes(view.status) && (
+            <div className="actions">
+              <button type="button" className="btn" onClick={() => setReopened(true)}>
+                Sửa nội dung
+              </button>
+            </div>
+          )}
+          {view && reopened && view.status !== "draft" && (
+            <p className="alert alert--info">
+              Lưu thay đổi sẽ đưa thông báo về bản nháp: cần gửi duyệt và được phê duyệt lại trước khi gửi.
+            </p>
+          )}
           {editable && (
             <div className="actions">
               <button type="button" className="btn" onClick={onSave} disabled={save.busy}>
@@ -286,9 +368,10 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
               </p>
               {view.status === "draft" && <p className="muted">Bản nháp: lưu, xem trước rồi bấm "Gửi duyệt".</p>}
               {view.status === "pending_approval" &&
-                (isAuthor && me?.role !== "admin" ? (
+                (isEditor ? (
                   <p className="muted">
-                    Chờ một cán bộ khác hoặc quản trị viên phê duyệt (người soạn không tự phê duyệt).
+                    Chờ một cán bộ khác của đơn vị hoặc cán bộ cấp tỉnh phê duyệt (người đã soạn hoặc sửa không tự phê
+                    duyệt).
                   </p>
                 ) : (
                   <button
@@ -359,6 +442,22 @@ function Announcement({ view, reload }: { view: AnnouncementView | null; reload:
                   </button>
                 )}
               </div>
+            </section>
+          )}
+          {view && (
+            <section className="panel" aria-labelledby="h-history">
+              <h2 id="h-history">Lịch sử thay đổi</h2>
+              {history.status === "error" && <ErrorBox error={history.error} />}
+              <ol className="small">
+                {(history.value?.items ?? []).map((h) => (
+                  <li key={h.id}>
+                    {formatDateTime(h.at)} · {h.official.name} · {ACTION_LABELS[h.action] ?? h.action}
+                    {h.action === "update" && h.changes.length > 0
+                      ? ` (${h.changes.map((c) => FIELD_LABELS[c.field] ?? c.field).join(", ")})`
+                      : ""}
+                  </li>
+                ))}
+              </ol>
             </section>
           )}
         </div>

@@ -14,6 +14,10 @@ export type AnnouncementView = {
   status: AnnouncementStatus;
   statusLabel: string;
   createdBy: number;
+  /** The unit it belongs to (its author's): its officials edit it. */
+  unitCode: string;
+  /** The author and everyone who changed it: none of them may approve it. */
+  editors: number[];
   approvedBy: number | null;
   scheduledAt: string | null;
   publishedAt: string | null;

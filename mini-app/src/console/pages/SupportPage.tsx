@@ -1,8 +1,8 @@
-import { ConversationMessage, ConversationThread } from "@qn/shared";
+import { AdministrativeUnit, ConversationMessage, ConversationThread } from "@qn/shared";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useAsync } from "../../hooks/useAsync";
-import { get, post } from "../api";
+import { get, Items, post } from "../api";
 import { Empty, ErrorBox, formatDateTime, Loading, PageHeader, useAction } from "../common";
 
 type Waiting = {
@@ -11,8 +11,13 @@ type Waiting = {
   until: string | null;
   note: string | null;
   sharedName: string | null;
+  unit: { code: string; name: string } | null;
+  assignee: { id: number; name: string } | null;
   messages: { at: string; text: string | null }[];
 };
+
+/** Where a thread can be routed: the province's desk, or a commune in force. */
+const ROUTABLE = ["province", "phuong", "xa", "dac-khu"];
 
 const DELIVERY: Record<string, string> = {
   pending: "Đang gửi",
@@ -26,6 +31,7 @@ export default function SupportPage() {
   const [params, setParams] = useSearchParams();
   const selected = params.get("nguoi-dan");
   const [list, reloadList] = useAsync(() => get<{ items: Waiting[] }>("/officials/conversations"), []);
+  const [routed, setRouted] = useState<string | null>(null);
 
   useEffect(() => {
     const timer = setInterval(reloadList, 15_000);
@@ -42,8 +48,14 @@ export default function SupportPage() {
       </PageHeader>
       <p className="muted small">
         Người dân nhắn "gặp cán bộ" với Zalo OA thì được chuyển tới đây; trong thời gian này chatbot không tự trả lời
-        họ. Trả lời xong, bấm "Trả lại cho chatbot".
+        họ. Mỗi đơn vị thấy người dân của xã, phường mình; cán bộ cấp tỉnh thấy tất cả và chuyển cho đơn vị phụ trách.
+        Trả lời xong, bấm "Trả lại cho chatbot".
       </p>
+      {routed && (
+        <div className="alert alert--ok" role="status">
+          {routed}
+        </div>
+      )}
       {list.status === "error" && <ErrorBox error={list.error} onRetry={reloadList} />}
       {list.status === "loading" && !list.value && <Loading />}
       <div className="grid-2" style={{ gridTemplateColumns: "minmax(240px, 1fr) minmax(0, 2fr)" }}>
@@ -58,10 +70,16 @@ export default function SupportPage() {
                 <button
                   type="button"
                   aria-current={c.userId === selected}
-                  onClick={() => setParams({ "nguoi-dan": c.userId })}
+                  onClick={() => {
+                    setRouted(null);
+                    setParams({ "nguoi-dan": c.userId });
+                  }}
                 >
                   <strong>{c.sharedName ?? `Người dùng Zalo …${c.userId.slice(-4)}`}</strong>
-                  <div className="small muted">Yêu cầu lúc {formatDateTime(c.requestedAt)}</div>
+                  <div className="small muted">
+                    Yêu cầu lúc {formatDateTime(c.requestedAt)}
+                    {c.unit ? ` · ${c.unit.name}` : ""}
+                  </div>
                   {c.messages.at(-1)?.text && <div className="small">“{c.messages.at(-1)?.text}”</div>}
                 </button>
               </li>
@@ -76,6 +94,11 @@ export default function SupportPage() {
               setParams({});
               reloadList();
             }}
+            onRouted={(message) => {
+              setRouted(message);
+              setParams({});
+              reloadList();
+            }}
           />
         ) : (
           <section className="panel">
@@ -87,7 +110,15 @@ export default function SupportPage() {
   );
 }
 
-function Conversation({ userId, onReleased }: { userId: string; onReleased: () => void }) {
+function Conversation({
+  userId,
+  onReleased,
+  onRouted,
+}: {
+  userId: string;
+  onReleased: () => void;
+  onRouted: (message: string) => void;
+}) {
   const [thread, reload] = useAsync(
     () => get(`/officials/conversations/${encodeURIComponent(userId)}/messages`, ConversationThread),
     [userId],
@@ -96,6 +127,9 @@ function Conversation({ userId, onReleased }: { userId: string; onReleased: () =
   const [notice, setNotice] = useState<string | null>(null);
   const send = useAction();
   const release = useAction();
+  const route = useAction();
+  const [units] = useAsync(() => get("/units", Items(AdministrativeUnit)), []);
+  const [target, setTarget] = useState("");
   const end = useRef<HTMLDivElement>(null);
   const count = thread.value?.items.length ?? 0;
 
@@ -156,6 +190,43 @@ function Conversation({ userId, onReleased }: { userId: string; onReleased: () =
           </button>
         )}
       </div>
+      <p className="small muted">
+        Đơn vị phụ trách: {t.unit?.name ?? "Cấp tỉnh"}
+        {t.assignee ? ` · Cán bộ phụ trách: ${t.assignee.name}` : ""}
+      </p>
+      {t.handedOff && (
+        <form
+          className="actions"
+          style={{ alignItems: "end" }}
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const unit = (units.value?.items ?? []).find((u) => u.code === target);
+            if (!unit) return;
+            const ok = await route.run(() =>
+              post(`/officials/conversations/${encodeURIComponent(userId)}/assign`, { unitCode: unit.code }),
+            );
+            if (ok !== undefined) onRouted(`Đã chuyển cuộc trò chuyện cho ${unit.fullName}.`);
+          }}
+        >
+          <label className="field" style={{ margin: 0 }}>
+            <span>Chuyển cho đơn vị</span>
+            <select value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="">— Chọn đơn vị —</option>
+              {(units.value?.items ?? [])
+                .filter((u) => ROUTABLE.includes(u.type) && u.code !== t.unit?.code)
+                .map((u) => (
+                  <option key={u.code} value={u.code}>
+                    {u.fullName}
+                  </option>
+                ))}
+            </select>
+          </label>
+          <button type="submit" className="btn btn--small" disabled={route.busy || !target}>
+            Chuyển
+          </button>
+        </form>
+      )}
+      {route.error && <ErrorBox error={route.error} />}
       {!t.handedOff && <p className="alert alert--info">Cuộc trò chuyện đã trả lại cho chatbot.</p>}
       {release.error && <ErrorBox error={release.error} />}
       <div className="thread" aria-live="polite">
