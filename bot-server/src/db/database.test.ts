@@ -27,6 +27,8 @@ describe("the embedded database", () => {
       "0008_portal_api",
       "0009_portal_forwarding",
       "0010_portal_api_changes_in_code",
+      "0012_announcement_history",
+      "0013_conversation_scope",
       "0014_lookup_secrets",
       "0015_dossier_spam",
     ]);
