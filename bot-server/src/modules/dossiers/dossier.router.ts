@@ -10,9 +10,9 @@ import {
   WithdrawRequest,
 } from "@qn/shared";
 import { type Request, type RequestHandler, Router } from "express";
-import { ipKeyGenerator } from "express-rate-limit";
 import { z } from "zod";
 import { UnauthorizedError } from "../../errors/app-error";
+import { addressKey } from "../../http/rate-limit";
 import { discardingParts, partsOf } from "../../http/upload";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "../auth/actor";
@@ -121,8 +121,8 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
       req.query.secret === undefined
         ? undefined
         : parseOrThrow(LookupSecret, req.query.secret, "Mã bảo mật không hợp lệ", "secret");
-    // An IPv6 caller is counted by its /56, as express-rate-limit does: one host has many addresses there.
-    const source = `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown")}`;
+    // Counted by address as every limiter counts an anonymous caller (http/rate-limit.ts).
+    const source = addressKey(req);
     res.json(await dossiers.lookup({ source, actor: actorOf(req) }, code, secret));
   });
 
