@@ -3,7 +3,7 @@ export type LoginThrottleSettings = {
   perName: number;
   /** Wrong passwords from one address, for any names, before the address waits (a password spray). */
   perAddress: number;
-  /** The longest wait; a key with no failure for this long is forgotten. */
+  /** The longest wait; each such quiet span after a key's last failure (or its wait's end) takes one failure off. */
   maxWaitMs: number;
   /** The first wait, doubled after each further failure. */
   firstWaitMs?: number;
@@ -76,9 +76,21 @@ export class LoginThrottle {
 
   private entry(key: string, threshold: number, now: number): Entry {
     let entry = this.entries.get(key);
-    if (entry && entry.blockedUntil <= now && now - entry.last >= this.settings.maxWaitMs) {
-      this.entries.delete(key);
-      entry = undefined;
+    if (entry) {
+      // Failures fade, one for each longest wait that passes quietly after the last failure or the end of its wait.
+      // Forgetting the whole entry when the wait ended gave a patient guesser the free tries and the ramp again every
+      // time (675 guesses a day instead of about 96); a slow fade still clears an office's scattered typos.
+      const since = Math.max(entry.last, entry.blockedUntil);
+      const faded = Math.floor((now - since) / this.settings.maxWaitMs);
+      if (faded > 0) {
+        entry.failures = Math.max(0, entry.failures - faded);
+        entry.last = since + faded * this.settings.maxWaitMs;
+        if (entry.failures < entry.threshold) entry.blockedUntil = 0;
+      }
+      if (entry.failures === 0 && entry.blockedUntil <= now) {
+        this.entries.delete(key);
+        entry = undefined;
+      }
     }
     if (!entry) {
       entry = { failures: 0, threshold, last: now, blockedUntil: 0 };
