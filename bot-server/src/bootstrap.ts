@@ -148,7 +148,9 @@ export async function bootstrap(
     uploads,
     orphans,
     // A new one at each start: server.ts prints it in the simulator's link.
-    simulatorToken: messenger.offline ? newSimulatorToken() : undefined,
+    // Only in offline mode proper (no ZALO_APP_SECRET, loopback only): a deployment with Zalo's secret but no OA token
+    // yet listens on the network, and its outbox holds real citizens' messages; its token must never reach a log.
+    simulatorToken: messenger.offline && !config.zalo.appSecret ? newSimulatorToken() : undefined,
     httpPortal,
   };
   const app = createApp(deps);

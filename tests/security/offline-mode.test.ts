@@ -239,3 +239,22 @@ describe("the outbox and the simulator's config need the simulator's own session
     });
   });
 });
+
+describe("a deployment with Zalo's secret but no OA token yet", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ zalo: { appSecret: "zalo-app-secret-of-a-real-deployment" } });
+  });
+  afterAll(() => server.close());
+
+  it("when it runs, then it has no simulator session and its outbox answers no one, whatever the header", async () => {
+    // It listens on the network and its offline outbox would hold real citizens' messages (review of issue 13).
+    expect(server.deps.messenger.offline).toBe(true);
+    expect(server.deps.simulatorToken).toBeUndefined();
+    const attempts: Record<string, string>[] = [{}, { [SIMULATOR_HEADER]: "" }, { [SIMULATOR_HEADER]: "undefined" }];
+    for (const headers of attempts) {
+      const res = await call(server, "GET", "/api/dev/outbox", { headers });
+      expect(res.status).toBe(404);
+    }
+  });
+});
