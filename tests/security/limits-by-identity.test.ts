@@ -100,3 +100,40 @@ describe("sign-in is counted by address and user name", () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 });
+
+describe("the public lookup behind one address", () => {
+  let lookups: TestServer;
+  beforeAll(async () => {
+    lookups = await startTestServer({
+      trustProxyHops: 1,
+      lookupLimit: { windowMs: 600_000, perSource: 3, perCode: 1000 },
+    });
+  });
+  afterAll(() => lookups.close());
+
+  async function lookup(from: string, token?: string) {
+    const res = await fetch(`${lookups.url}/api/lookup/06652.H49-261203-0001`, {
+      headers: { "x-forwarded-for": from, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  it("when two signed-in citizens share an address, then each has their own lookups; anonymous calls share the address's", async () => {
+    const from = address();
+    const sign = async (zaloId: string) => {
+      const res = await fetch(`${lookups.url}/api/auth/dev`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": from },
+        body: JSON.stringify({ zaloId, name: "Nguyễn Văn An" }),
+      });
+      return ((await res.json()) as { token: string }).token;
+    };
+    const [an, binh] = [await sign("lookup-an"), await sign("lookup-binh")];
+    for (let i = 0; i < 3; i++) expect(await lookup(from, an)).toBe(404);
+    expect(await lookup(from, an)).toBe(429);
+    expect(await lookup(from, binh)).toBe(404);
+    for (let i = 0; i < 3; i++) expect(await lookup(from)).toBe(404);
+    expect(await lookup(from)).toBe(429);
+  });
+});

@@ -121,9 +121,11 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
       req.query.secret === undefined
         ? undefined
         : parseOrThrow(LookupSecret, req.query.secret, "Mã bảo mật không hợp lệ", "secret");
-    // Counted by address as every limiter counts an anonymous caller (http/rate-limit.ts).
-    const source = addressKey(req);
-    res.json(await dossiers.lookup({ source, actor: actorOf(req) }, code, secret));
+    // A signed-in caller counts as themselves, an anonymous one by address, as every limiter counts (finding 16):
+    // behind a carrier's NAT, citizens who look up their own dossiers do not share one budget.
+    const actor = actorOf(req);
+    const source = actor ? `${actor.kind}:${actor.id}` : addressKey(req);
+    res.json(await dossiers.lookup({ source, actor }, code, secret));
   });
 
   router.get("/officials/dossiers", async (req, res) => {
