@@ -36,6 +36,8 @@ type Options = {
   json?: unknown;
   form?: FormData;
   auth?: boolean;
+  /** The citizen's session if this device already has one, else none: never starts a sign-in (the public lookup). */
+  ifSignedIn?: boolean;
   /** Instead of the citizen's session: an official's token (a volunteer or HCC officer filing for a citizen). */
   token?: string;
   signal?: AbortSignal | undefined;
@@ -87,7 +89,8 @@ async function send(path: string, options: Options = {}, accept = "application/j
       signal: options.signal,
       unreadable,
     });
-  const token = options.token ?? (options.auth ? (await signIn()).token : undefined);
+  const token =
+    options.token ?? (options.auth ? (await signIn()).token : options.ifSignedIn ? session?.token : undefined);
   try {
     return await call(token);
   } catch (error) {
@@ -100,6 +103,8 @@ async function send(path: string, options: Options = {}, accept = "application/j
         401,
       );
     }
+    // A session that ended is no reason to refuse what anyone may ask: asked again, anonymously.
+    if (options.ifSignedIn && token) return call(undefined);
     if (!options.auth) throw error;
     await signOut();
     return call((await signIn()).token);
@@ -221,12 +226,15 @@ export const api = {
         "*/*",
       )
     ).blob(),
-  /** Anonymous, as anyone holding the receipt asks; with its secret, the details too. */
+  /**
+   * As anyone holding the receipt asks; with its secret, the details too. With the session this device already has, so
+   * that the owner sees their details and is counted as themselves, not as their carrier's shared address.
+   */
   lookup: (code: string, secret?: string, signal?: AbortSignal) =>
     raw(
       `/api/lookup/${encodeURIComponent(code)}${secret ? `?secret=${encodeURIComponent(secret)}` : ""}`,
       DossierLookup,
-      { signal },
+      { signal, ifSignedIn: true },
     ),
   notifications: (signal?: AbortSignal) =>
     raw("/api/notifications?limit=50", z.object({ items: z.array(InboxItem), total: z.number(), unread: z.number() }), {
