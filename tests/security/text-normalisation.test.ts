@@ -47,17 +47,24 @@ describe("typed text: NFC, and no hidden characters", () => {
 
   it.each([
     ["a right-to-left override", RLO],
-    ["a zero-width space", "Nguyễn\u200BVăn An"],
-    ["a byte-order mark", "\uFEFFNguyễn Văn An"],
     ["a line break", "Nguyễn Văn\nAn"],
     ["a NUL", "Nguyễn Văn An\u0000"],
     ["a lone surrogate", "Nguyễn Văn \uD800An"],
+    ["only a Hangul filler, which looks empty", "\u3164"],
   ])("when an applicant's name holds %s, then the filing is refused and names the field", async (_what, name) => {
     const base = submission();
     const { res } = await fileAs({ applicant: { ...base.applicant, name } });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("VALIDATION_FAILED");
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain("applicant.name");
+  });
+
+  it("when a name pasted from a document carries a zero-width space and a byte-order mark, then they are dropped and the name kept", async () => {
+    const base = submission();
+    const { token, res } = await fileAs({ applicant: { ...base.applicant, name: "\uFEFFNguyễn\u200B Văn An" } });
+    expect(res.status).toBe(201);
+    const view = await call(server, "GET", `/api/dossiers/${res.body.code}`, { token });
+    expect(view.body.applicant.name).toBe("Nguyễn Văn An");
   });
 
   it("when a declaration's answer hides a bidi isolate, then the filing is refused", async () => {

@@ -9,8 +9,11 @@ import { z } from "zod";
  * - Refused: control characters (C0, DEL, C1), format characters (Unicode category Cf: zero-width spaces and
  *   joiners, the byte-order mark, the bidirectional overrides and isolates such as U+202E that make
  *   "\u202Enoitartsinimda" display as "administration"), line and paragraph separators, lone surrogates, private-use
- *   characters and noncharacters. None of them has a use in Vietnamese text; each can make what an official reads
- *   differ from what is stored.
+ *   characters, noncharacters, the blank letters (Hangul fillers such as U+3164, the blank braille U+2800, U+034F)
+ *   that make a name look empty, and four combining marks in a row. None has a use in Vietnamese text; each can make
+ *   what an official reads differ from what is stored.
+ * - Removed, not refused: the zero-width space, the byte-order mark, the soft hyphen and the word joiner, which pasting
+ *   brings along and which the citizen cannot see to delete.
  * - Kept: the zero-width joiner between two pictographs (the family emoji 👨‍👩‍👧 in a comment), variation selectors
  *   (U+FE0F) and combining marks (after NFC, only those with no precomposed form remain).
  * - `paragraph()` also keeps line feeds and tabs, for notes, comments and announcements; a CR LF or a lone CR becomes
@@ -18,8 +21,13 @@ import { z } from "zod";
  */
 
 // Controls other than tab and line feed (\r is turned into \n first), format characters, separators U+2028/2029,
-// surrogates (a lone one: a valid pair is one code point to the `u` flag), private use, noncharacters.
-const HIDDEN_IN_PARAGRAPH = /(?![\t\n])[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u2028\u2029\uFDD0-\uFDEF\uFFFE\uFFFF]/u;
+// surrogates (a lone one: a valid pair is one code point to the `u` flag), private use, noncharacters, blank letters,
+// four combining marks in a row.
+const HIDDEN_IN_PARAGRAPH =
+  /(?![\t\n])[\p{Cc}\p{Cf}\p{Cs}\p{Co}\u2028\u2029\uFDD0-\uFDEF\uFFFE\uFFFF\u115F\u1160\u2800\u3164\uFFA0]|\u034F|\u17B4|\u17B5|\u180B|\u180C|\u180D|\p{Mn}{4}/u;
+// Invisible characters that copying from a web page or a document brings along (zero-width space, byte-order mark,
+// soft hyphen, word joiner): removed before the check, because the citizen cannot see them to delete them.
+const PASTED_INVISIBLES = /[\u200B\uFEFF\u00AD\u2060]/g;
 const HIDDEN_IN_LINE = /[\t\n\r]/;
 const HIDDEN_EVERYWHERE = new RegExp(HIDDEN_IN_PARAGRAPH.source, "gu");
 // A zero-width joiner inside an emoji sequence (pictograph, optional variation selector or skin tone, ZWJ, pictograph).
@@ -35,9 +43,9 @@ export function findHiddenCharacter(value: string, options: { multiline?: boolea
   return `U+${(match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
-/** NFC, and CR LF / CR as LF for paragraphs: what is stored for a text that passes. */
+/** NFC without the pasted invisibles, and CR LF / CR as LF for paragraphs: what is stored for a text that passes. */
 export function normalizeText(value: string, options: { multiline?: boolean } = {}): string {
-  const nfc = value.normalize("NFC");
+  const nfc = value.normalize("NFC").replace(PASTED_INVISIBLES, "");
   return options.multiline ? nfc.replace(/\r\n?/g, "\n") : nfc;
 }
 
