@@ -146,5 +146,12 @@ describe("support conversations are scoped to the citizen's commune", () => {
     ).toBe(201);
     expect(await waiting(haTu.token)).not.toContain(user);
     expect((await call(server, "GET", path(user), { token: haTu.token })).status).toBe(404);
+
+    // Once that hand-off is over, the citizen's next one is their commune's again, not the former assignee's.
+    expect((await call(server, "POST", path(user, "release"), { token: assignee.token })).status).toBe(204);
+    await citizenWrites(server, user, "cho tôi gặp cán bộ", { appUserId: `dev:app-${user}` });
+    expect(await waiting(haTu.token)).toContain(user);
+    expect(await waiting(assignee.token)).not.toContain(user);
+    expect((await call(server, "GET", path(user), { token: assignee.token })).status).toBe(404);
   });
 });

@@ -60,8 +60,13 @@ export class ConversationStore {
     return !!user?.handoff_until && Date.parse(user.handoff_until) > at.getTime();
   }
 
-  /** Hands the citizen to the officials of their commune (support-scope.ts); an assignment made before stays. */
+  /**
+   * Hands the citizen to the officials of their commune (support-scope.ts). An assignment made during a hand-off that
+   * is still open stays; a new hand-off after one ended starts unassigned, so that an official once given this citizen
+   * does not read their later threads and history.
+   */
   async handOff(userId: string, at: Date, hours: number, note: string | null): Promise<void> {
+    const open = await this.isHandedOff(userId, at);
     await this.db
       .updateTable("zalo_users")
       .set({
@@ -69,6 +74,7 @@ export class ConversationStore {
         handoff_requested_at: at.toISOString(),
         handoff_note: note,
         handoff_unit_code: await this.communeOf(userId),
+        ...(open ? {} : { handoff_assignee_id: null }),
       })
       .where("user_id", "=", userId)
       .execute();
