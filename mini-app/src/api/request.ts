@@ -78,9 +78,24 @@ export async function request(path: string, options: RequestOptions): Promise<Re
     // A code this build does not know (a newer server) is still an error from the server, with its message.
     throw new ApiClientError(message, isErrorCode(code) ? code : "HTTP_ERROR", response.status, details ?? []);
   }
-  const { message, code } = options.unreadable(response.status);
+  const known = GATEWAY_STATUS_MESSAGES[response.status];
+  const { message, code } = known
+    ? { message: known, code: "HTTP_ERROR" as const }
+    : options.unreadable(response.status);
   throw new ApiClientError(message, code, response.status);
 }
+
+/**
+ * Statuses a proxy or the platform in front of the server answers with its own page (nginx refuses bodies over 1 MB
+ * by default, a gateway times out): each says what to do, in both front-ends, instead of "an invalid answer".
+ */
+const GATEWAY_STATUS_MESSAGES: Record<number, string> = {
+  413: "Dữ liệu gửi lên quá lớn. Vui lòng chọn ảnh hoặc tệp nhỏ hơn rồi gửi lại.",
+  429: "Bạn gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại.",
+  502: "Máy chủ đang bận hoặc đang bảo trì. Vui lòng thử lại sau ít phút.",
+  503: "Máy chủ đang bận hoặc đang bảo trì. Vui lòng thử lại sau ít phút.",
+  504: "Máy chủ trả lời quá lâu. Nếu vừa nộp hồ sơ, hãy xem mục Hồ sơ của tôi trước khi gửi lại.",
+};
 
 /** The shape of the API's lists: `{ items: [...] }`. */
 export const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
