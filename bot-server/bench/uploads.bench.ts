@@ -19,10 +19,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./free-port";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -37,17 +37,6 @@ const PROCEDURE = "1.001193";
 
 type Mode = "memory" | "disk";
 type Result = { mode: Mode; baseline: number; peak: number; seconds: number };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function serverProcess(mode: Mode, dataDir: string, port: number): ChildProcess {
   // node with tsx's loader, not the tsx wrapper: the pid is the server's own, whose memory is read.
