@@ -59,6 +59,26 @@ export const ERROR_CODES = {
   NOT_DELIVERED: { status: 409, meaning: "A dossier can be rated only once its result is delivered." },
   HANDLED_ON_PORTAL: { status: 409, meaning: "PORTAL_MODE=http: officials act on the provincial portal itself." },
 
+  // ─── Payments (fees online, issue 14) ────────────────────────────────────────────────────────────────────────────
+  NOTHING_TO_PAY: {
+    status: 409,
+    meaning: "The dossier has no fee due online now (paid, free, exempted or not yet set).",
+  },
+  PAYMENT_METHOD_UNAVAILABLE: {
+    status: 422,
+    meaning: "The payment method asked for is not offered by this deployment.",
+  },
+  PAYMENT_NOT_FOUND: { status: 404, meaning: "No payment attempt with this reference for this caller." },
+  PAYMENT_SIGNATURE_INVALID: {
+    status: 401,
+    meaning: "A payment provider's callback whose signature is missing or wrong; nothing was changed.",
+  },
+  PAYMENT_PROVIDER_UNAVAILABLE: {
+    status: 502,
+    meaning: "The payment provider did not answer usefully or refused; the attempt stays and can be retried.",
+  },
+  REFUND_STATE: { status: 409, meaning: "The refund is already recorded as paid back, or is not due." },
+
   // ─── Announcements and reports ───────────────────────────────────────────────────────────────────────────────────
   ANNOUNCEMENT_STATE: { status: 409, meaning: "The announcement's state does not allow this step." },
   REPORT_ALREADY_SENT: { status: 409, meaning: "The quarter's report has already been submitted." },
