@@ -11,6 +11,7 @@ export * from "./identity";
 export * from "./indicators";
 export * from "./notification";
 export * from "./portal-wire";
+export * from "./payment";
 export * from "./procedure";
 export * from "./text/fold";
 export * from "./text/safe-text";

@@ -53,6 +53,14 @@ export const ProcedureFee = z.object({
   name: NonEmptyText,
   amount: z.number().int("Số tiền phải là số nguyên (đồng)").min(0, "Số tiền không được âm").nullable(),
   note: paragraph().trim().optional(),
+  /** Phí or lệ phí; absent: read from the name ("Phí …", "Lệ phí …"), lệ phí when the name says neither. */
+  kind: z.enum(["phi", "le-phi"]).optional(),
+  /** The amount when filed online, where the rules set a lower one (Thông tư 75/2022, 71/2025: 10.000đ vs 20.000đ). */
+  onlineAmount: z.number().int("Số tiền phải là số nguyên (đồng)").min(0, "Số tiền không được âm").optional(),
+  /** Paid only when the citizen asks for it (a copy of the extract "nếu có yêu cầu"). */
+  optional: z.boolean().optional(),
+  /** The amount is per unit of this (bản, trang, người): the citizen says how many. Absent: charged once. */
+  unit: line().trim().min(1).max(20).optional(),
 });
 export type ProcedureFee = z.infer<typeof ProcedureFee>;
 
@@ -68,6 +76,17 @@ export function isSafeFormLink(value: string): boolean {
     return false;
   }
 }
+
+/**
+ * A case in which the fees are not charged (đối tượng miễn, giảm): shown to the citizen, who may claim it with a
+ * reason; an official of the unit checks the claim. `appliesTo`: which lines it waives (default all).
+ */
+export const FeeExemption = z.object({
+  name: NonEmptyText,
+  note: paragraph().trim().optional(),
+  appliesTo: z.enum(["all", "phi", "le-phi"]).optional(),
+});
+export type FeeExemption = z.infer<typeof FeeExemption>;
 
 /** A form (mẫu đơn, tờ khai): its name, or a link to it, which must be https. */
 const FormReference = line()
@@ -97,6 +116,8 @@ export const Procedure = z.object({
   processingDays: z.number().int().min(0, "Thời hạn không được âm").max(365).nullable(),
   processingNote: paragraph().trim().optional(),
   fees: z.array(ProcedureFee),
+  /** The cases in which the fees are waived. */
+  exemptions: z.array(FeeExemption).optional(),
   postal: z.boolean(),
   documents: z.array(ProcedureDocument),
   result: paragraph().trim(),

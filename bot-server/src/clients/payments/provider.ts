@@ -1,3 +1,4 @@
+import type { CheckoutOrder, PaymentLine, PaymentMethod } from "@qn/shared";
 import { UpstreamError } from "../../errors/app-error";
 
 /**
@@ -8,24 +9,11 @@ import { UpstreamError } from "../../errors/app-error";
  * mini-app except what `start` returns for it.
  */
 
-export type ProviderId = "sandbox" | "zalo-checkout" | "national";
+/** The providers, as the API names them (labels: PAYMENT_METHOD_LABELS in @qn/shared). */
+export type ProviderId = PaymentMethod;
 
-export const PROVIDER_LABELS: Record<ProviderId, string> = {
-  sandbox: "Cổng thử nghiệm (không thu tiền thật)",
-  "zalo-checkout": "Thanh toán trong Zalo",
-  national: "Nền tảng thanh toán trực tuyến quốc gia",
-};
-
-/** One line of what is paid: a fee (phí) or a charge (lệ phí) of the procedure, already multiplied by its quantity. */
-export type PaymentLine = {
-  /** The line's position in the procedure's catalogue entry, or null for a line an official added. */
-  index: number | null;
-  name: string;
-  kind: "phi" | "le-phi";
-  quantity: number;
-  /** VND, the line's total. */
-  amount: number;
-};
+/** One line of what is paid (shared with the API, the ledger and the receipt). */
+export type { PaymentLine };
 
 /** What a provider is told about one payment attempt. */
 export type ProviderAttempt = {
@@ -56,16 +44,7 @@ export type StartResult =
   /** Call the Checkout SDK's `Payment.createOrder` with exactly these fields (`mac` computed by the server). */
   | { kind: "checkout"; order: CheckoutOrder };
 
-export type CheckoutOrder = {
-  desc: string;
-  item: { id: string; amount: number }[];
-  amount: number;
-  /** JSON string. */
-  extradata: string;
-  /** JSON string, like `{"id":"ZALOPAY_SANDBOX","isCustom":false}`. */
-  method: string;
-  mac: string;
-};
+export type { CheckoutOrder };
 
 /** The provider's answer to "what became of this attempt?" (the reconciliation path and the citizen's return). */
 export type ProviderStatus =
