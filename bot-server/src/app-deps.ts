@@ -11,6 +11,9 @@ import type { OrphanSweeper } from "./modules/files/orphan-sweeper";
 import type { AnnouncementService } from "./modules/notifications/announcements";
 import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
+import type { PaymentLedger } from "./modules/payments/ledger";
+import type { PaymentService } from "./modules/payments/payment.service";
+import type { PaymentReconciler } from "./modules/payments/reconciler";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
 import type { HttpPortal } from "./modules/provincial-gateway/http-portal";
 import type { ReportService } from "./modules/reports/report.service";
@@ -34,6 +37,10 @@ export type AppDeps = {
   announcements: AnnouncementService;
   deadlines: DeadlineScanner;
   reports: ReportService;
+  /** Online payment (issue 14): attempts, callbacks, the officials' ledger, the reconciliation worker. */
+  payments: PaymentService;
+  paymentLedger: PaymentLedger;
+  reconciler: PaymentReconciler;
   /** Multipart uploads, streamed to disk, at most MAX_CONCURRENT_UPLOADS at once (/api and /portal-api). */
   uploads: UploadIntake;
   /** Deletes stored documents and upload temporaries nothing references, after the grace period. */

@@ -18,6 +18,7 @@ import { dossierRouter } from "./modules/dossiers/dossier.router";
 import { healthRouter } from "./modules/health/health.router";
 import { announcementsRouter } from "./modules/notifications/announcements.router";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
+import { paymentApiRouter, paymentCallbackRouter } from "./modules/payments/payment.router";
 import { portalApiRouter } from "./modules/portal-api/portal-api.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import { portalCallbackRouter } from "./modules/provincial-gateway/portal-changes";
@@ -51,6 +52,8 @@ export function createApp(deps: AppDeps): Express {
     // Signed over the raw body too (decision 0010): before the JSON parser.
     app.use(portalCallbackRouter(deps.httpPortal.changes, deps.config.portal.callbackSecret, deps.logger));
   }
+  // The payment providers' callbacks are signed over their raw bodies too (decision 0014); the sandbox's test page.
+  app.use(paymentCallbackRouter(deps.payments, deps.logger, deps.config.webhookRateLimitPerMinute));
   app.use(express.json({ limit: "100kb" }));
   if (deps.messenger.offline && deps.webhook.development && deps.simulatorToken) {
     app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa", deps.simulatorToken));
@@ -103,6 +106,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(devOutboxRouter(deps.db, deps.messenger, deps.simulatorToken));
   api.use(notificationsRouter(deps.db));
   api.use(reportsRouter(deps.reports));
+  api.use(paymentApiRouter(deps.payments, deps.paymentLedger));
   api.use(announcementsRouter(deps.announcements, deps.config.announcementImageHosts));
   api.use(notFoundHandler);
   app.use("/api", api);
@@ -155,7 +159,7 @@ function miniApp(dist: string, logger: Logger): RequestHandler {
     return (_req, _res, next) => next();
   }
   const assets = express.static(dist, { index: "index.html", maxAge: "1h" });
-  const reserved = /^\/(api|dev|webhooks|healthz)(\/|$)/;
+  const reserved = /^\/(api|dev|webhooks|healthz|payments)(\/|$)/;
   return (req, res, next) => {
     if (reserved.test(req.path)) return next();
     assets(req, res, () => {

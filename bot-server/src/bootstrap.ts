@@ -1,5 +1,8 @@
+import { miniAppLink } from "@qn/shared";
 import { createApp } from "./app";
 import type { AppDeps } from "./app-deps";
+import { NationalPaymentProvider } from "./clients/payments/national/national-payment.client";
+import { ZaloCheckoutProvider } from "./clients/payments/zalo-checkout/zalo-checkout.client";
 import { PortalClient } from "./clients/provincial-portal/portal.client";
 import type { OaMessenger } from "./clients/zalo/messages";
 import { OaTokenStore } from "./clients/zalo/oa-token-store";
@@ -27,6 +30,11 @@ import { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { NotificationDelivery } from "./modules/notifications/delivery";
 import { NotificationPlanner } from "./modules/notifications/notification-planner";
 import { OutboxWorker } from "./modules/notifications/outbox-worker";
+import { PaymentLedger } from "./modules/payments/ledger";
+import { type PaymentProviders, PaymentService } from "./modules/payments/payment.service";
+import { recordPaymentEffects } from "./modules/payments/payment-effects";
+import { PaymentReconciler } from "./modules/payments/reconciler";
+import { SandboxProvider } from "./modules/payments/sandbox-provider";
 import { recordPortalApiChange } from "./modules/portal-api/change-feed";
 import { ProcedureRepository } from "./modules/procedures/procedure.repository";
 import { ProcedureService } from "./modules/procedures/procedure.service";
@@ -41,7 +49,7 @@ import { webhookCredentials } from "./modules/webhook/webhook-credentials";
 import { WebhookInbox } from "./modules/webhook/webhook-inbox";
 
 /** What every change of the system of record also writes, in its transaction, in every process. */
-const RECORDERS: NonNullable<EmbeddedPortalHooks["onRecorded"]> = [recordPortalApiChange];
+const RECORDERS: NonNullable<EmbeddedPortalHooks["onRecorded"]> = [recordPortalApiChange, recordPaymentEffects];
 
 /**
  * Opens the database, migrates, seeds the reference data (catalogue, receiving units, holidays) and wires the
@@ -117,6 +125,36 @@ export async function bootstrap(
   const deadlines = new DeadlineScanner(db, calendar, planner, () => worker.kick(), logger);
   // A committed dossier change may have queued a notification: wake the worker.
   portal.subscribe(() => worker.kick());
+  const payments = new PaymentService(
+    db,
+    portal,
+    dossiers,
+    createPaymentProviders(config, logger),
+    planner,
+    {
+      firstCheckMs: config.payments.checkBaseMs,
+      checkMaxMs: config.payments.checkMaxMs,
+      abandonAfterMs: config.payments.abandonAfterMs,
+      // Offline, the mini-app is served here: back to its payment screen. With Zalo, the mini-app's own link.
+      returnUrl: (code, reference) =>
+        offline
+          ? `/dossiers/${encodeURIComponent(code)}/pay?ref=${encodeURIComponent(reference)}`
+          : miniAppLink(config.miniAppId, { kind: "page", page: "pay", code }),
+      verifyUrl: (code) => miniAppLink(config.miniAppId, { kind: "page", page: "lookup", code }),
+    },
+    logger,
+  );
+  const reconciler = new PaymentReconciler(
+    db,
+    payments,
+    {
+      pollMs: config.payments.pollMs,
+      retryBaseMs: config.payments.checkBaseMs,
+      retryMaxMs: config.payments.checkMaxMs,
+      abandonAfterMs: config.payments.abandonAfterMs,
+    },
+    logger,
+  );
   const webhook = webhookCredentials(config.zalo.appId, config.zalo.oaSecretKey, config.dataDir);
   if (webhook.development) logger.warn("webhook: development app id and OA secret in use (DATA_DIR/secrets)");
   inbox.start();
@@ -125,6 +163,7 @@ export async function bootstrap(
   httpPortal?.start();
   if (config.outbox.workers !== 0) {
     worker.start();
+    reconciler.start();
     announcements.start();
     deadlines.start();
   }
@@ -145,6 +184,9 @@ export async function bootstrap(
     announcements,
     deadlines,
     reports: new ReportService(new ReportRepository(db)),
+    payments,
+    paymentLedger: new PaymentLedger(db, dossiers),
+    reconciler,
     uploads,
     orphans,
     // A new one at each start: server.ts prints it in the simulator's link.
@@ -169,6 +211,7 @@ export async function bootstrap(
         orphans.idle(),
         inbox.idle(),
         worker.stop(),
+        reconciler.stop(),
         announcements.idle(),
         httpPortal?.stop(),
         stopBackground?.(),
@@ -176,6 +219,29 @@ export async function bootstrap(
       await db.destroy();
     },
   };
+}
+
+/** The payment providers configured (decision 0014): the sandbox offline, Checkout and the national platform by keys. */
+function createPaymentProviders(config: Config, logger: Logger): PaymentProviders {
+  const providers: PaymentProviders = {};
+  const { sandbox, checkout, national } = config.payments;
+  if (sandbox) {
+    providers.sandbox = new SandboxProvider();
+    logger.warn("payments: the test payment page (no real money) is offered at /payments/sandbox");
+  }
+  if (checkout) {
+    providers["zalo-checkout"] = new ZaloCheckoutProvider(
+      { appId: config.miniAppId, privateKey: checkout.privateKey, apiUrl: checkout.url, method: checkout.method },
+      logger,
+    );
+  }
+  if (national) {
+    providers.national = new NationalPaymentProvider(
+      { baseUrl: national.url, partnerCode: national.partnerCode, secret: national.secret, token: national.token },
+      logger,
+    );
+  }
+  return providers;
 }
 
 /** The provincial portal over HTTP: the part-1 client (decision 0010) behind the forwarding queue. */

@@ -249,6 +249,33 @@ const Env = z.object({
     .enum(["true", "false", "1", "0"])
     .default("true")
     .transform((v) => v === "true" || v === "1"),
+  // ─── Online payment (issue 14, decision 0014) ───
+  /**
+   * The local test payment page (cổng thử nghiệm): `auto` offers it in offline mode only. It collects no money; it is
+   * refused beside ZALO_APP_SECRET or in production.
+   */
+  PAYMENT_SANDBOX: z.enum(["auto", "true", "false"]).default("auto"),
+  /** Zalo Checkout: the private key set in the Mini App's admin (the app id is MINI_APP_ID). Unset: not offered. */
+  ZALO_CHECKOUT_PRIVATE_KEY: z.string().min(16, "Cần ít nhất 16 ký tự").optional(),
+  ZALO_CHECKOUT_URL: z.url().default("https://payment-mini.zalo.me"),
+  /** The Checkout method, as the SDK takes it: JSON like {"id":"ZALOPAY","isCustom":false}. */
+  ZALO_CHECKOUT_METHOD: z.string().min(2).default('{"id":"ZALOPAY_SANDBOX","isCustom":false}'),
+  /** The national payment platform: its API, our partner code (MaDoiTac), the shared secret and the bearer token. */
+  NATIONAL_PAYMENT_URL: z.url().optional(),
+  NATIONAL_PAYMENT_PARTNER_CODE: z.string().min(1).optional(),
+  NATIONAL_PAYMENT_SECRET: z.string().min(8, "Cần ít nhất 8 ký tự").optional(),
+  NATIONAL_PAYMENT_TOKEN: z.string().min(1).optional(),
+  /** The reconciliation: first ask of a provider after an attempt starts, the longest wait, and when to give up. */
+  PAYMENT_CHECK_BASE_SECONDS: z.coerce.number().min(1).max(86_400).default(120),
+  PAYMENT_CHECK_MAX_MINUTES: z.coerce.number().min(1).max(1440).default(30),
+  PAYMENT_ABANDON_AFTER_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
+  PAYMENT_RECONCILE_POLL_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  // ─── end of payment ───
+
   // ─── The embedded portal's /portal-api (issue 7, decision 0011) ───
   /**
    * OAuth clients allowed to call /portal-api, as JSON {"<client id>":"<secret>"} (secrets of 16 characters or more).
@@ -354,6 +381,32 @@ const ConfigSchema = Env.transform((e, ctx) => {
       },
     ]);
   }
+  if (e.PAYMENT_SANDBOX === "true" && (!offline || e.NODE_ENV === "production")) {
+    return fail([
+      {
+        variable: "PAYMENT_SANDBOX",
+        message:
+          "Cổng thanh toán thử nghiệm chỉ dùng ở chế độ ngoại tuyến, không dùng khi có ZALO_APP_SECRET hay NODE_ENV=production",
+      },
+    ]);
+  }
+  const national = [
+    "NATIONAL_PAYMENT_URL",
+    "NATIONAL_PAYMENT_PARTNER_CODE",
+    "NATIONAL_PAYMENT_SECRET",
+    "NATIONAL_PAYMENT_TOKEN",
+  ] as const;
+  const nationalSet = national.filter((name) => e[name]);
+  if (nationalSet.length > 0 && nationalSet.length < national.length) {
+    return fail(
+      national
+        .filter((name) => !e[name])
+        .map((variable) => ({
+          variable,
+          message: "Cần đủ cả bốn biến NATIONAL_PAYMENT_* để dùng nền tảng thanh toán quốc gia",
+        })),
+    );
+  }
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
   const base = e.INIT_CWD ?? process.cwd();
   return {
@@ -437,6 +490,30 @@ const ConfigSchema = Env.transform((e, ctx) => {
       windowMs: e.LOOKUP_WINDOW_MINUTES * 60_000,
       perSource: e.LOOKUP_MAX_PER_SOURCE,
       perCode: e.LOOKUP_MAX_PER_CODE,
+    },
+    /** Online payment (decision 0014): which providers are offered, and the reconciliation's timing. Secrets never logged. */
+    payments: {
+      sandbox: e.PAYMENT_SANDBOX === "true" || (e.PAYMENT_SANDBOX === "auto" && offline && e.NODE_ENV !== "production"),
+      checkout: e.ZALO_CHECKOUT_PRIVATE_KEY
+        ? {
+            privateKey: e.ZALO_CHECKOUT_PRIVATE_KEY,
+            url: trimSlash(e.ZALO_CHECKOUT_URL),
+            method: e.ZALO_CHECKOUT_METHOD,
+          }
+        : undefined,
+      national:
+        nationalSet.length === national.length
+          ? {
+              url: trimSlash(e.NATIONAL_PAYMENT_URL as string),
+              partnerCode: e.NATIONAL_PAYMENT_PARTNER_CODE as string,
+              secret: e.NATIONAL_PAYMENT_SECRET as string,
+              token: e.NATIONAL_PAYMENT_TOKEN as string,
+            }
+          : undefined,
+      checkBaseMs: e.PAYMENT_CHECK_BASE_SECONDS * 1000,
+      checkMaxMs: e.PAYMENT_CHECK_MAX_MINUTES * 60_000,
+      abandonAfterMs: e.PAYMENT_ABANDON_AFTER_HOURS * 3_600_000,
+      pollMs: e.PAYMENT_RECONCILE_POLL_SECONDS * 1000,
     },
     /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
     portalApi: {

@@ -14,7 +14,16 @@ export type DeepLink =
  * Screens a link may open by name (`?page=…`); `code` goes with `lookup` (a dossier's public status), and `secret`
  * with it on the receipt's QR code only (the receipt's secret shows the lookup's details: never in a shared link).
  */
-export const DEEP_LINK_PAGES = ["search", "dossiers", "lookup", "notifications", "news", "profile", "support"] as const;
+export const DEEP_LINK_PAGES = [
+  "search",
+  "dossiers",
+  "lookup",
+  "notifications",
+  "news",
+  "profile",
+  "support",
+  "pay",
+] as const;
 export type DeepLinkPage = (typeof DEEP_LINK_PAGES)[number];
 
 export function miniAppLink(appId: string, link: DeepLink): string {
@@ -43,6 +52,8 @@ export function deepLinkTarget(params: Readonly<Record<string, string | undefine
   if (page) {
     if (!(DEEP_LINK_PAGES as readonly string[]).includes(page)) return NOT_FOUND_PATH;
     const code = params.code?.trim();
+    // A payment request's button: the dossier's payment screen (without a code there is nothing to pay: the list).
+    if (page === "pay") return code ? `/dossiers/${encodeURIComponent(code)}/pay` : "/dossiers";
     if (page !== "lookup" || !code) return `/${page}`;
     const secret = params.secret?.trim();
     return `/lookup?code=${encodeURIComponent(code)}${secret ? `&secret=${encodeURIComponent(secret)}` : ""}`;

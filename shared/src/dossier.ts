@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IsoDate } from "./calendar";
 import { IdentityNumber, PhoneNumber } from "./identity";
+import { FeeChoice, PaymentLine } from "./payment";
 import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
 import { ACTION_NAMES, ACTIONS, DOSSIER_STATES } from "./states";
 import { line, paragraph } from "./text/safe-text";
@@ -98,6 +99,8 @@ export const DossierSubmission = z.object({
     .record(line().max(100), FormValue)
     .refine((r) => Object.keys(r).length <= 100, "Tối đa 100 mục trong tờ khai")
     .default({}),
+  /** What the citizen chose about the fees: optional lines, quantities, an exemption claimed (issue 14). */
+  fees: FeeChoice.optional(),
   /** Only for volunteers and HCC staff: the channel they received it on and the citizen's consent. */
   channel: Channel.optional(),
   onBehalf: OnBehalfConsent.optional(),
@@ -159,14 +162,25 @@ export const OfficialActionRequest = z
     note: paragraph().trim().max(2000).optional(),
     /** For request-supplement: the documents missing (names). */
     missingDocuments: z.array(line().trim().min(1).max(300)).max(30).optional(),
-    /** For request-payment: the amount due in VND. */
+    /** For request-payment: the amount due in VND (the sum of `lines` when they are given). */
     amount: z.number().int().min(0).max(1_000_000_000).optional(),
+    /** For request-payment: the fee lines the amount is made of (shown to the citizen and on the receipt). */
+    lines: z.array(PaymentLine).min(1).max(20).optional(),
     /** For deliver by post: the postal tracking number. */
     trackingNumber: line().trim().min(4).max(40).optional(),
   })
   .superRefine((body, ctx) => {
     if ((body.action === "reject" || body.action === "stop") && !body.note) {
       ctx.addIssue({ code: "custom", path: ["note"], message: "Cần ghi rõ lý do" });
+    }
+    if (body.action === "request-payment" && body.lines && body.amount !== undefined) {
+      const sum = body.lines.reduce((s, l) => s + l.amount, 0);
+      if (sum !== body.amount) {
+        ctx.addIssue({ code: "custom", path: ["amount"], message: "Số tiền phải bằng tổng các khoản phí, lệ phí" });
+      }
+    }
+    if (body.action === "request-payment" && body.amount === undefined && !body.lines) {
+      ctx.addIssue({ code: "custom", path: ["amount"], message: "Cần ghi số tiền phải nộp" });
     }
     if (body.action === "request-supplement" && !(body.missingDocuments && body.missingDocuments.length > 0)) {
       ctx.addIssue({ code: "custom", path: ["missingDocuments"], message: "Cần liệt kê giấy tờ cần bổ sung" });

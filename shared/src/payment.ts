@@ -13,7 +13,7 @@ export const FEE_KIND_LABELS: Record<FeeKind, string> = { phi: "Phí", "le-phi":
 /** A fee line's kind: as the catalogue says, else read from its name ("Phí …" is a phí), else lệ phí. */
 export function feeKindOf(fee: Pick<ProcedureFee, "name" | "kind">): FeeKind {
   if (fee.kind) return fee.kind;
-  return /^phí\b/i.test(fee.name.trim()) ? "phi" : "le-phi";
+  return /^phí(\s|$)/iu.test(fee.name.trim()) ? "phi" : "le-phi";
 }
 
 /** The most of one line a citizen may ask for (copies, pages, people). */
@@ -22,9 +22,7 @@ export const MAX_FEE_QUANTITY = 50;
 /** What the citizen chooses about the fees when filing: optional lines, how many of a counted line, an exemption. */
 export const FeeChoice = z.object({
   /** Line index → how many (copies, pages, people), for lines with a unit; 0 leaves an optional line out. */
-  quantities: z
-    .record(z.string().regex(/^\d{1,2}$/), z.number().int().min(0).max(MAX_FEE_QUANTITY))
-    .optional(),
+  quantities: z.record(z.string().regex(/^\d{1,2}$/), z.number().int().min(0).max(MAX_FEE_QUANTITY)).optional(),
   /** Optional lines asked for (by index), besides those given a quantity. */
   optional: z.array(z.number().int().min(0).max(99)).max(50).optional(),
   /** An exemption the citizen claims (its index in the procedure's list), with their reason; an official checks it. */

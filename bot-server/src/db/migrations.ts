@@ -15,6 +15,7 @@ import { migration as m0014 } from "./migrations/0014_lookup_secrets";
 import { migration as m0015 } from "./migrations/0015_dossier_spam";
 import { migration as m0016 } from "./migrations/0016_file_references";
 import { migration as m0017 } from "./migrations/0017_security_alerts";
+import { migration as m0018 } from "./migrations/0018_payments";
 
 /**
  * Versioned migrations, one file each in migrations/, applied in name order at start and recorded by Kysely in
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   "0015_dossier_spam": m0015,
   "0016_file_references": m0016,
   "0017_security_alerts": m0017,
+  "0018_payments": m0018,
 };
 
 export const migrationProvider: MigrationProvider = {

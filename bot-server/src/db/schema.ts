@@ -32,6 +32,94 @@ export interface Database {
   report_submissions: ReportSubmissionsTable;
   portal_jobs: PortalJobsTable;
   portal_events: PortalEventsTable;
+  dossier_charges: DossierChargesTable;
+  payment_attempts: PaymentAttemptsTable;
+  payment_events: PaymentEventsTable;
+  payment_refunds: PaymentRefundsTable;
+}
+
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
+/** What a dossier owes at one time (migration 0018): its fixed fees at filing, or an official's request. */
+export interface DossierChargesTable {
+  id: Generated<number>;
+  dossier_id: number;
+  dossier_code: string;
+  kind: "filing" | "request";
+  /** JSON PaymentLine[]. */
+  lines: string;
+  amount: number;
+  status: "due" | "paid" | "paid-at-counter" | "cancelled";
+  created_at: string;
+  settled_at: Nullable<string>;
+  settled_attempt_id: Nullable<number>;
+}
+
+/** One try to pay a charge, recorded before the citizen leaves for the provider. */
+export interface PaymentAttemptsTable {
+  id: Generated<number>;
+  reference: string;
+  charge_id: number;
+  dossier_id: number;
+  dossier_code: string;
+  unit_code: string;
+  citizen_id: number | null;
+  provider: "sandbox" | "zalo-checkout" | "national";
+  amount: number;
+  /** JSON PaymentLine[] (the charge's, when the attempt was made). */
+  lines: string;
+  /** JSON {name, identityNumber, address}: what the provider's receipt block carries. */
+  payer: string;
+  client_ip: string;
+  status: "open" | "paid" | "failed" | "abandoned";
+  provider_order_id: Nullable<string>;
+  transaction_id: Nullable<string>;
+  failure: Nullable<string>;
+  created_at: string;
+  updated_at: string;
+  paid_at: Nullable<string>;
+  advanced_at: Nullable<string>;
+  receipt_number: Nullable<string>;
+  next_check_at: Nullable<string>;
+  checks: Generated<number>;
+  claimed_by: Nullable<string>;
+  claimed_until: Nullable<string>;
+}
+
+/** Every confirmation received, with what became of it; `applied` once per provider transaction. */
+export interface PaymentEventsTable {
+  id: Generated<number>;
+  provider: "sandbox" | "zalo-checkout" | "national";
+  source: "callback" | "return" | "reconcile";
+  reference: string | null;
+  attempt_id: number | null;
+  dossier_code: string | null;
+  unit_code: string | null;
+  transaction_id: string | null;
+  amount: number;
+  outcome: "paid" | "failed";
+  result: "applied" | "duplicate" | "refused" | "failed" | "late";
+  flag: string | null;
+  /** JSON: the provider's fields, without secrets or signatures. */
+  fields: string;
+  received_at: string;
+  resolved_at: Nullable<string>;
+  resolved_by: Nullable<number>;
+  resolution: Nullable<string>;
+}
+
+/** Money to give back to a citizen. */
+export interface PaymentRefundsTable {
+  id: Generated<number>;
+  attempt_id: number;
+  dossier_code: string;
+  unit_code: string;
+  amount: number;
+  reason: "withdrawn" | "rejected" | "stopped" | "paid-twice";
+  due_at: string;
+  done_at: Nullable<string>;
+  done_by: Nullable<number>;
+  note: Nullable<string>;
 }
 
 /** What is still to be sent to the provincial portal (PORTAL_MODE=http): one row per dossier operation. */
@@ -227,6 +315,10 @@ export interface DossiersTable {
   spam_at: ColumnType<string | null, string | null | undefined, string | null>;
   spam_by: ColumnType<number | null, number | null | undefined, number | null>;
   spam_note: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON FeeChoice: what the citizen chose about the fees when filing (migration 0018). */
+  fee_choice: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON {accepted, by, at, note}: an official's check of the exemption claimed. */
+  exemption_check: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AttachmentsTable {

@@ -222,9 +222,22 @@ export class DossierService {
         note: request.note,
         missingDocuments: request.missingDocuments,
         amount: request.amount,
+        lines: request.lines,
         trackingNumber: request.trackingNumber,
       }),
     );
+  }
+
+  /** The dossier's record for what its owner or filer does (paying its fees): 404 if unseen, 403 if not theirs. */
+  async owned(actor: Actor, code: string): Promise<DossierRecord> {
+    const record = await this.visible(actor, code);
+    this.assertOwnerOrFiler(actor, record);
+    return record;
+  }
+
+  /** The dossier's record if this actor may see it (404 otherwise): for the payment service's reads. */
+  async seen(actor: Actor, code: string): Promise<DossierRecord> {
+    return this.visible(actor, code);
   }
 
   /** The dossier if this actor may see it; 404 otherwise (existence is not revealed). */

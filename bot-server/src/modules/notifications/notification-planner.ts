@@ -32,6 +32,10 @@ export type DossierFacts = {
 };
 
 const vnd = new Intl.NumberFormat("vi-VN");
+const BUTTON_TITLES: Partial<Record<NotificationKind, string>> = {
+  "dossier.payment-requested": "Thanh toán ngay",
+  "dossier.payment-received": "Xem biên lai",
+};
 const dateVi = (iso: string) => iso.split("-").reverse().join("/");
 
 /**
@@ -46,6 +50,11 @@ export class NotificationPlanner {
     await this.plan(trx, `dossier-event:${eventId}`, kind, dossier);
   }
 
+  /** A payment received online (issue 14): once per attempt, with the amount; the receipt is in the mini-app. */
+  async onPaymentReceived(trx: Trx, reference: string, dossier: DossierFacts & { paid: number }): Promise<void> {
+    await this.plan(trx, `payment:${reference}`, "dossier.payment-received", { ...dossier, feesDue: dossier.paid });
+  }
+
   /** Due soon or overdue: one notification per dossier and due date (the key makes repeats no-ops). */
   async onDeadline(trx: Trx, kind: "dossier.due-soon" | "dossier.overdue", dossier: DossierFacts): Promise<void> {
     await this.plan(trx, `${kind}:${dossier.code}:${dossier.dueDate}`, kind, dossier);
@@ -54,7 +63,11 @@ export class NotificationPlanner {
   private async plan(trx: Trx, key: string, kind: NotificationKind, dossier: DossierFacts): Promise<void> {
     if (dossier.citizenId === null) return; // filed for someone without an account: nobody to notify on Zalo
     const now = new Date().toISOString();
-    const link = miniAppLink(this.miniAppId, { kind: "dossier", code: dossier.code });
+    // A payment request opens the payment screen itself: one tap from the message to paying.
+    const link =
+      kind === "dossier.payment-requested"
+        ? miniAppLink(this.miniAppId, { kind: "page", page: "pay", code: dossier.code })
+        : miniAppLink(this.miniAppId, { kind: "dossier", code: dossier.code });
     const body = this.body(kind, dossier);
     const title = NOTIFICATION_KIND_LABELS[kind];
     const inserted = await trx
@@ -78,7 +91,7 @@ export class NotificationPlanner {
       dossierCode: dossier.code,
       message: {
         text: `${title}\n${body}`,
-        buttons: [{ title: "Xem hồ sơ", kind: "url", url: link }],
+        buttons: [{ title: BUTTON_TITLES[kind] ?? "Xem hồ sơ", kind: "url", url: link }],
       },
       fields: {
         code: dossier.code,
@@ -123,7 +136,9 @@ export class NotificationPlanner {
       case "dossier.supplement-requested":
         return `${head} cần bổ sung: ${d.missingDocuments.join("; ") || "giấy tờ theo yêu cầu"}. Mở mini-app để gửi bổ sung.`;
       case "dossier.payment-requested":
-        return `${head} cần nộp phí, lệ phí${d.feesDue ? ` ${vnd.format(d.feesDue)} đ` : ""} để được tiếp tục xử lý.`;
+        return `${head} cần nộp phí, lệ phí${d.feesDue ? ` ${vnd.format(d.feesDue)} đ` : ""} để được tiếp tục xử lý. Bạn có thể thanh toán trực tuyến ngay trong mini-app.`;
+      case "dossier.payment-received":
+        return `${head}: đã nhận ${vnd.format(d.feesDue ?? 0)} đ phí, lệ phí. Biên lai điện tử có trong mini-app, mục hồ sơ.`;
       case "dossier.done":
         return `${head} đã có kết quả. Bạn nhận kết quả theo hình thức đã chọn khi nộp hồ sơ.`;
       case "dossier.delivered":

@@ -1,8 +1,11 @@
 import {
+  type Channel,
   type DossierState,
   type DossierSummary,
+  type FeeChoice,
   FILING_STEP,
   FINAL_STATES,
+  quoteFees,
   RUNNING_STATES,
   STATE,
   vietnamDate,
@@ -127,6 +130,7 @@ export class EmbeddedPortal implements PortalGateway {
         onlineLevel: procedure.onlineLevel,
         processingDays: procedure.processingDays,
         fees: procedure.fees,
+        exemptions: procedure.exemptions ?? [],
         postal: procedure.postal,
         documents: procedure.documents,
       };
@@ -148,7 +152,8 @@ export class EmbeddedPortal implements PortalGateway {
         accepted_at: null,
         complete_received_at: null,
         due_date: null,
-        fees_due: feesDue(procedure.fees),
+        fees_due: feesDue(procedure, input.channel, submission.fees),
+        fee_choice: submission.fees ? JSON.stringify(submission.fees) : null,
         postal_tracking: null,
         rating_score: null,
         rating_comment: null,
@@ -199,7 +204,7 @@ export class EmbeddedPortal implements PortalGateway {
         {
           dueDate: null,
           missingDocuments: [],
-          feesDue: feesDue(procedure.fees),
+          feesDue: row.fees_due,
           postalTracking: null,
         },
       );
@@ -605,9 +610,8 @@ async function insertAttachments(
   return rows.map((r) => r.id);
 }
 
-/** The fee is known at filing only when the procedure has one fee line with a known amount (or is free). */
-function feesDue(fees: { amount: number | null }[]): number | null {
-  if (fees.length > 0 && fees.every((f) => f.amount === 0)) return 0;
-  if (fees.length === 1 && fees[0]?.amount !== null && fees[0]?.amount !== undefined) return fees[0].amount;
-  return null;
+/** What is due at filing: the quote's total when every line that applies has a figure, else unknown (state 6 sets it). */
+function feesDue(procedure: SubmitInput["procedure"], channel: Channel, choice: FeeChoice | undefined): number | null {
+  const quote = quoteFees(procedure, channel, choice);
+  return quote.fixed ? quote.total : null;
 }

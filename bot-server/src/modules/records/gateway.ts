@@ -7,6 +7,7 @@ import type {
   DossierSummary,
   DossierView,
   OnBehalfConsent,
+  PaymentLine,
   Procedure,
 } from "@qn/shared";
 
@@ -77,6 +78,10 @@ export type ActionDetails = {
   note?: string | undefined;
   missingDocuments?: string[] | undefined;
   amount?: number | undefined;
+  /** For request-payment: the fee lines (issue 14). */
+  lines?: PaymentLine[] | undefined;
+  /** For confirm-payment by the payment service: the payment's reference. */
+  payment?: string | undefined;
   trackingNumber?: string | undefined;
 };
 

@@ -4,7 +4,9 @@ import {
   type DossierStep,
   type DossierSummary,
   endOfVietnamDay,
+  type FeeExemption,
   maskName,
+  type ProcedureFee,
   RUNNING_STATES,
   STATE_LABELS,
 } from "@qn/shared";
@@ -20,7 +22,9 @@ type StepRow = Selectable<Database["dossier_steps"]>;
 
 /** The procedure as it was when the dossier was filed (the catalogue may change afterwards). */
 export type ProcedureSnapshot = DossierRecord["procedure"] & {
-  fees: { amount: number | null }[];
+  fees: ProcedureFee[];
+  /** Absent in snapshots taken before issue 14. */
+  exemptions?: FeeExemption[];
   postal: boolean;
   documents: unknown[];
 };

@@ -6,6 +6,7 @@ import {
   type DossierStateChange,
   FINAL_STATES,
   type NotificationKind,
+  type PaymentLine,
   PORTAL_UPDATE_STEP,
   STATE,
   STATE_NOTIFICATIONS,
@@ -63,6 +64,10 @@ export type ActionInputs = {
   note?: string | null | undefined;
   missingDocuments?: string[] | undefined;
   amount?: number | undefined;
+  /** For request-payment: the fee lines the amount is made of. */
+  lines?: PaymentLine[] | undefined;
+  /** For confirm-payment by the payment service: the online payment's reference (none when paid at the counter). */
+  payment?: string | undefined;
   trackingNumber?: string | undefined;
   /** For a supplement: how many files came with it. */
   files?: number | undefined;
@@ -120,11 +125,17 @@ export function decideAction(
       if (to !== STATE.NEW) restartClock();
       details.files = inputs.files ?? 0;
       break;
-    case "request-payment":
-      if (inputs.amount !== undefined) {
-        fields.feesDue = inputs.amount;
-        details.amount = inputs.amount;
+    case "request-payment": {
+      const amount = inputs.lines ? inputs.lines.reduce((sum, l) => sum + l.amount, 0) : inputs.amount;
+      if (amount !== undefined) {
+        fields.feesDue = amount;
+        details.amount = amount;
       }
+      if (inputs.lines) details.lines = inputs.lines;
+      break;
+    }
+    case "confirm-payment":
+      if (inputs.payment) details.payment = inputs.payment;
       break;
     case "deliver":
       if (inputs.trackingNumber) {
