@@ -367,3 +367,40 @@ export function periodLabel(period: Period): string {
 export function formatRatio(r: number | null): string {
   return r === null ? "—" : `${(r * 100).toFixed(1).replace(".", ",")}%`;
 }
+
+/**
+ * Beyond the directive's six (issue 14; Quyết định 766/QĐ-TTg's payment group): the share of dossiers with fees whose
+ * fees were paid online. Shown beside the six with its formula, without a target (the directive sets none).
+ */
+export const ONLINE_PAYMENT_RATE = {
+  id: "online-payment",
+  title: "Tỷ lệ hồ sơ có phí, lệ phí được thanh toán trực tuyến",
+  numerator: "Số hồ sơ tiếp nhận trong kỳ có khoản phí, lệ phí đã được thanh toán trực tuyến",
+  denominator: "Số hồ sơ tiếp nhận trong kỳ có phí, lệ phí phải nộp (mọi kênh, trừ hồ sơ rác)",
+  source: "Quyết định 766/QĐ-TTg, nhóm chỉ số thanh toán trực tuyến",
+} as const;
+
+/** Dossiers submitted in the period that owed fees, and those of them paid online, per unit. */
+export type PaymentGroup = { unitCode: string; withFees: number; paidOnline: number };
+
+export type PaymentRateFigure = typeof ONLINE_PAYMENT_RATE & {
+  numeratorValue: number;
+  denominatorValue: number;
+  ratio: number | null;
+};
+
+export function computePaymentRate(groups: readonly PaymentGroup[], scope: ReportScope): PaymentRateFigure {
+  let withFees = 0;
+  let paidOnline = 0;
+  for (const g of groups) {
+    if (!inScope(scope, g.unitCode)) continue;
+    withFees += g.withFees;
+    paidOnline += g.paidOnline;
+  }
+  return {
+    ...ONLINE_PAYMENT_RATE,
+    numeratorValue: paidOnline,
+    denominatorValue: withFees,
+    ratio: ratio(paidOnline, withFees),
+  };
+}

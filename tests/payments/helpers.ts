@@ -11,7 +11,7 @@ export const COPY_PROCEDURE = "2.000635";
 export async function fileWithFees(
   server: TestServer,
   token: string,
-  options: { copies?: number; exemption?: { index: number; reason: string }; code?: string } = {},
+  options: { copies?: number; exemption?: { index: number; reason: string }; code?: string; commune?: string } = {},
 ): Promise<DossierView> {
   const p = await procedure(server, options.code ?? COPY_PROCEDURE);
   const res = await file(
@@ -19,6 +19,9 @@ export async function fileWithFees(
     token,
     submission({
       procedureCode: p.code,
+      ...(options.commune
+        ? { applicant: { ...submission().applicant, address: { communeCode: options.commune, street: "Số 1" } } }
+        : {}),
       fees: {
         quantities: { "0": options.copies ?? 2 },
         ...(options.exemption ? { exemption: options.exemption } : {}),

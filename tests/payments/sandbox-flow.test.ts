@@ -1,3 +1,4 @@
+import { vietnamDate } from "@qn/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, citizen, view } from "../helpers/api";
 import { startTestServer, type TestServer } from "../helpers/test-server";
@@ -128,5 +129,25 @@ describe("paying a level-4 dossier's fixed fees at filing, offline, with the tes
       json: { note: "Lần nữa" },
     });
     expect(again.status).toBe(409);
+  });
+});
+
+describe("the reports' online-payment rate", () => {
+  it("when two dossiers with fees are filed in a commune and one is paid online, then its rate is 1/2 with the formula", async () => {
+    const hcc = await unitOfficial(server, "06658");
+    const code = "06658";
+    const token = await citizen(server, "pay-rate");
+    const a = await fileWithFees(server, token, { copies: 1, commune: code });
+    await fileWithFees(server, token, { copies: 1, commune: code });
+    await paySandbox(server, token, a.code, "success");
+    const today = vietnamDate(new Date());
+    const res = await call(server, "GET", `/api/reports/indicators?from=${today}&to=${today}&unit=${code}`, {
+      token: hcc.token,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.beyond).toEqual([
+      expect.objectContaining({ id: "online-payment", numeratorValue: 1, denominatorValue: 2, ratio: 0.5 }),
+    ]);
+    expect(res.body.beyond[0].numerator).toContain("thanh toán trực tuyến");
   });
 });

@@ -38,6 +38,19 @@ function rows(report: ReportView): (string | number | null)[][] {
     ]);
   }
   out.push([]);
+  out.push(["", "Chỉ số ngoài Chỉ thị 07 (không có mục tiêu)"]);
+  for (const b of report.beyond) {
+    out.push([
+      "",
+      `${b.title} (${b.source})`,
+      b.numeratorValue,
+      b.numerator,
+      b.denominatorValue,
+      b.denominator,
+      percent(b.ratio),
+    ]);
+  }
+  out.push([]);
   out.push(["", report.overallFormula.title, "Hồ sơ trực tuyến", "", "Tổng số hồ sơ", "", "Tỷ lệ (%)"]);
   for (const o of report.overall) {
     out.push([
@@ -90,6 +103,9 @@ export async function reportXlsx(report: ReportView, units?: UnitRow[]): Promise
       ...report.indicators.flatMap((i) => [`CT${i.no} tử số`, `CT${i.no} mẫu số`, `CT${i.no} tỷ lệ (%)`]),
       "Hồ sơ tiếp nhận",
       "Hồ sơ trực tuyến",
+      "Hồ sơ có phí",
+      "Thanh toán trực tuyến",
+      "Tỷ lệ thanh toán trực tuyến (%)",
     ]).font = { bold: true };
     for (const u of units) {
       byUnit.addRow([
@@ -102,6 +118,11 @@ export async function reportXlsx(report: ReportView, units?: UnitRow[]): Promise
         ]),
         u.totals.submitted,
         u.overall.reduce((s, o) => s + o.online, 0),
+        ...u.beyond.flatMap((b) => [
+          b.denominatorValue,
+          b.numeratorValue,
+          b.ratio === null ? null : Math.round(b.ratio * 1000) / 10,
+        ]),
       ]);
     }
     byUnit.getColumn(2).width = 45;

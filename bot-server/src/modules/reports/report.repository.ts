@@ -2,6 +2,7 @@ import {
   type AdministrativeLevel,
   type DeliveryGroup,
   fromVietnamWallClock,
+  type PaymentGroup,
   type ProcedureHistory,
   type ProcedureLevel,
   type ReportScope,
@@ -156,6 +157,33 @@ export class ReportRepository {
       procedureCode: r.procedure_code,
       method: (r.result_method ?? "counter") as DeliveryGroup["method"],
       count: Number(r.n),
+    }));
+  }
+
+  /**
+   * The online-payment rate's counts (issue 14): dossiers submitted in [start, end), not spam, that owed fees (a charge
+   * with an amount), and those with a charge paid online. Read from the charges (a small table) joined to their dossier.
+   */
+  async payments(start: string, end: string, scope: ReportScope): Promise<PaymentGroup[]> {
+    let query = this.db
+      .selectFrom("dossier_charges as c")
+      .innerJoin("dossiers as d", "d.id", "c.dossier_id")
+      .select([
+        "d.unit_code",
+        sql<number>`count(distinct d.id)`.as("with_fees"),
+        sql<number>`count(distinct case when c.status = 'paid' then d.id end)`.as("paid_online"),
+      ])
+      .where("c.amount", ">", 0)
+      .where("d.submitted_at", ">=", start)
+      .where("d.submitted_at", "<", end)
+      .where("d.spam_at", "is", null)
+      .groupBy("d.unit_code");
+    if (scope.kind === "unit") query = query.where("d.unit_code", "=", scope.unitCode);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      unitCode: r.unit_code,
+      withFees: Number(r.with_fees),
+      paidOnline: Number(r.paid_online),
     }));
   }
 

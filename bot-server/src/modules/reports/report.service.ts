@@ -1,7 +1,9 @@
 import {
   computeIndicators,
+  computePaymentRate,
   type IndicatorReport,
   OVERALL_FORMULA,
+  type PaymentRateFigure,
   type Period,
   PROVINCE_CODE,
   periodInstants,
@@ -23,6 +25,8 @@ const earlier = (a: string, b: string) => (a < b ? a : b);
 export type ReportUnit = { code: string; name: string; level: ReceivingUnit["level"] | "all" };
 
 export type ReportView = IndicatorReport & {
+  /** Beside the directive's six, with their formulas: the online-payment rate (issue 14). */
+  beyond: PaymentRateFigure[];
   unit: ReportUnit;
   generatedAt: string;
   overallFormula: typeof OVERALL_FORMULA;
@@ -40,6 +44,7 @@ export type UnitRow = {
   }[];
   overall: IndicatorReport["overall"];
   totals: IndicatorReport["totals"];
+  beyond: { id: string; numeratorValue: number; denominatorValue: number; ratio: number | null }[];
 };
 
 /** The directive's reports: who may read which unit's, the figures, their history and the quarterly submissions. */
@@ -90,16 +95,23 @@ export class ReportService {
     return { unit, scope: { kind: "unit", unitCode: unit.code, level: unit.level } };
   }
 
-  private async compute(period: Period, scope: ReportScope): Promise<IndicatorReport> {
+  private async compute(
+    period: Period,
+    scope: ReportScope,
+  ): Promise<IndicatorReport & { beyond: PaymentRateFigure[] }> {
     const { start, end } = periodInstants(period);
     const units = await this.repo.units();
     const levels = new Map(units.map((u) => [u.code, u.level]));
-    const [procedures, submissions, deliveries] = await Promise.all([
+    const [procedures, submissions, deliveries, payments] = await Promise.all([
       this.repo.procedures(),
       this.repo.submissions(start, end, scope, levels),
       this.repo.deliveries(start, end, scope),
+      this.repo.payments(start, end, scope),
     ]);
-    return computeIndicators({ period, scope, procedures, submissions, deliveries });
+    return {
+      ...computeIndicators({ period, scope, procedures, submissions, deliveries }),
+      beyond: [computePaymentRate(payments, scope)],
+    };
   }
 
   async report(official: OfficialActor, period: Period, unitCode: string | undefined): Promise<ReportView> {
@@ -115,10 +127,11 @@ export class ReportService {
     const units = await this.repo.units();
     const levels = new Map(units.map((u) => [u.code, u.level]));
     const province: ReportScope = { kind: "province" };
-    const [procedures, submissions, deliveries] = await Promise.all([
+    const [procedures, submissions, deliveries, payments] = await Promise.all([
       this.repo.procedures(),
       this.repo.submissions(start, end, province, levels),
       this.repo.deliveries(start, end, province),
+      this.repo.payments(start, end, province),
     ]);
     const bucket = <T extends { unitCode: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();
@@ -153,6 +166,9 @@ export class ReportService {
           })),
           overall: report.overall,
           totals: report.totals,
+          beyond: [computePaymentRate(payments, { kind: "unit", unitCode: unit.code, level: unit.level })].map(
+            ({ id, numeratorValue, denominatorValue, ratio }) => ({ id, numeratorValue, denominatorValue, ratio }),
+          ),
         };
       }),
     };
