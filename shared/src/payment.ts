@@ -108,10 +108,14 @@ export function paidAtFiling(procedure: { onlineLevel: number }, quote: FeeQuote
   return procedure.onlineLevel === 4 && quote.fixed && quote.total > 0;
 }
 
-const vnd = new Intl.NumberFormat("vi-VN");
-/** `10.000 đ`. */
+/**
+ * An amount in figures, `10.000 đ`: dots between thousands, as Vietnamese write it. Written out rather than taken
+ * from `Intl` so that a Node or WebView built without the Vietnamese locale data does not print `10,000`.
+ */
 export function formatVnd(amount: number): string {
-  return `${vnd.format(amount)} đ`;
+  const sign = amount < 0 ? "-" : "";
+  const digits = String(Math.abs(Math.round(amount))).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  return `${sign}${digits} đ`;
 }
 
 // ─── The payment API ─────────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { toVietnamWallClock } from "@qn/shared";
+import { FEE_KIND_LABELS } from "@qn/shared";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import { formatVnd, vndInWords } from "./receipt-words";
@@ -11,7 +12,7 @@ export { formatVnd, vndInWords } from "./receipt-words";
  * The electronic receipt (biên lai thu phí, lệ phí điện tử) as a PDF, drawn on the server with pdfkit: A4 portrait,
  * laid out like an administrative document (Nghị định 30/2020/NĐ-CP: the unit on the left, the national motto on the
  * right) with what Nghị định 11/2020/NĐ-CP asks of a receipt: the unit, number and date, the payer, each fee with
- * its kind, the amount in figures and in words. Decision record: docs/decisions/0014-payments-receipt-pdf.md.
+ * its kind, the amount in figures and in words. Decision record: docs/decisions/0015-receipt-pdf.md.
  *
  * The text is in DejaVu Sans from npm (every Vietnamese letter with its marks), embedded as a subset; pdfkit's
  * standard fonts have none of them. The same data gives the same bytes: the creation date is the receipt's own.
@@ -42,7 +43,7 @@ export type ReceiptData = {
 /** What prints where the receipt says which system made it (README's name of the system). */
 const SYSTEM_NAME = "Dịch vụ công Quảng Ninh trên Zalo";
 export const TEST_BANNER = "BẢN THỬ NGHIỆM — KHÔNG CÓ GIÁ TRỊ THANH TOÁN";
-const KIND_LABEL = { phi: "Phí", "le-phi": "Lệ phí" } as const;
+const KIND_LABEL = FEE_KIND_LABELS;
 
 // A4 in points, and the margins of the page's content.
 const PAGE = { width: 595.28, height: 841.89 };

@@ -72,12 +72,5 @@ export function vndInWords(amount: number): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/**
- * An amount in figures, `10.000 đ`: dots between thousands, as Vietnamese write it. Written out rather than taken
- * from `Intl` so that a Node built without the Vietnamese locale data does not print `10,000`.
- */
-export function formatVnd(amount: number): string {
-  const sign = amount < 0 ? "-" : "";
-  const digits = String(Math.abs(Math.round(amount))).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-  return `${sign}${digits} đ`;
-}
+/** An amount in figures, `10.000 đ`: the one formatter, in @qn/shared. */
+export { formatVnd } from "@qn/shared";
