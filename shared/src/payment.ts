@@ -245,6 +245,7 @@ export const FLAG_LABELS = {
   "amount-mismatch": "Số tiền không khớp với lần thanh toán",
   "unknown-reference": "Mã tham chiếu không thuộc lần thanh toán nào",
   "provider-mismatch": "Xác nhận đến từ cổng khác với cổng của lần thanh toán",
+  "order-mismatch": "Mã đơn hàng của cổng không khớp với lần thanh toán",
   "paid-twice": "Khoản phí được thanh toán hai lần",
   "paid-after-close": "Thanh toán sau khi hồ sơ đã kết thúc",
 } as const;

@@ -6,6 +6,7 @@ import {
   ONLINE_LEVEL_LABELS,
   PROCEDURE_LEVEL_LABELS,
   type Procedure,
+  STATE,
   STATE_LABELS,
 } from "@qn/shared";
 import type { OaButton, OaMessage, OaMessenger } from "../../clients/zalo/messages";
@@ -176,9 +177,14 @@ export class Chatbot {
       };
     }
     const next = nextStep(record.state, record.missingDocuments, record.feesDue);
+    // Waiting for the fees: the button opens the payment screen itself (issue 14).
+    const button =
+      record.state === STATE.PAYMENT_REQUESTED
+        ? { title: "Thanh toán ngay", kind: "url" as const, url: this.link("pay", code) }
+        : { title: "Xem hồ sơ", kind: "url" as const, url: this.link("dossier", code) };
     return {
       text: `Hồ sơ ${code}\nThủ tục: ${record.procedure.name}\nTrạng thái: ${record.stateLabel}${due}\n${next}`,
-      buttons: [{ title: "Xem hồ sơ", kind: "url", url: this.link("dossier", code) }],
+      buttons: [button],
     };
   }
 
@@ -278,9 +284,10 @@ export class Chatbot {
   }
 
   /** Deep links into the mini-app (the one format: `miniAppLink` in shared). */
-  private link(kind: "procedure" | "dossier" | "dossiers" | "home", value: string): string {
+  private link(kind: "procedure" | "dossier" | "dossiers" | "home" | "pay", value: string): string {
     const appId = this.options.miniAppId;
     if (kind === "home") return miniAppLink(appId, { kind: "home" });
+    if (kind === "pay") return miniAppLink(appId, { kind: "page", page: "pay", code: value });
     if (kind === "dossiers") return miniAppLink(appId, { kind: "page", page: "dossiers" });
     return miniAppLink(appId, { kind, code: value });
   }
@@ -332,7 +339,7 @@ function nextStep(state: DossierState, missing: string[], fees: number | null): 
     case 5:
       return `Bạn cần bổ sung: ${missing.join("; ") || "giấy tờ theo yêu cầu"}. Mở mini-app để gửi bổ sung.`;
     case 6:
-      return `Bạn cần nộp phí, lệ phí${fees ? ` ${vnd.format(fees)} đ` : ""} để hồ sơ được tiếp tục xử lý.`;
+      return `Bạn cần nộp phí, lệ phí${fees ? ` ${vnd.format(fees)} đ` : ""} để hồ sơ được tiếp tục xử lý. Bạn có thể thanh toán trực tuyến ngay trong mini-app.`;
     case 9:
       return "Đã có kết quả. Bạn nhận kết quả theo hình thức đã chọn khi nộp hồ sơ.";
     case 10:

@@ -23,3 +23,10 @@ export const signatureInvalid = () =>
 
 export const malformedCallback = () =>
   new AppError("MALFORMED_REQUEST", "Thông báo của cổng thanh toán không đúng định dạng.", 400);
+
+export const tooManyAttempts = () =>
+  new AppError(
+    "RATE_LIMITED",
+    "Bạn đã thử thanh toán khoản phí này nhiều lần trong một giờ. Vui lòng đợi ít phút rồi thử lại, hoặc nộp tại bộ phận một cửa.",
+    429,
+  );

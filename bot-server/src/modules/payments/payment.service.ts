@@ -39,6 +39,7 @@ import {
   nothingToPay,
   paymentNotFound,
   signatureInvalid,
+  tooManyAttempts,
 } from "./payment.errors";
 import type { ReceiptData } from "./receipt-pdf";
 import { SandboxProvider } from "./sandbox-provider";
@@ -72,6 +73,9 @@ const PAYMENT_ACTOR: StepActor = {
   role: "Hệ thống",
   unitCode: null,
 };
+
+/** Payment attempts one charge may have in an hour. */
+const MAX_ATTEMPTS_PER_HOUR = 10;
 
 /** States in which a charge may be paid: a filing's fees until the dossier ends; a request's in state 6. */
 const OPEN_FOR_FILING_FEES: ReadonlySet<number> = new Set([
@@ -129,6 +133,14 @@ export class PaymentService {
     const charge = await this.payableCharge(record);
     if (!charge) throw nothingToPay();
     const at = this.now();
+    // Each attempt is a row and a provider's order: a script clicking "Thanh toán" is held back per charge.
+    const recent = await this.db
+      .selectFrom("payment_attempts")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("charge_id", "=", charge.id)
+      .where("created_at", ">", new Date(at.getTime() - 3_600_000).toISOString())
+      .executeTakeFirstOrThrow();
+    if (Number(recent.n) >= MAX_ATTEMPTS_PER_HOUR) throw tooManyAttempts();
     const row = await this.db
       .insertInto("payment_attempts")
       .values({
@@ -295,6 +307,11 @@ export class PaymentService {
       const attempt = touched;
       if (attempt.provider !== provider) {
         await event("refused", "provider-mismatch");
+        return { result: "refused" as const, attemptId: attempt.id, advance: false };
+      }
+      if (attempt.provider_order_id && notice.providerOrderId && attempt.provider_order_id !== notice.providerOrderId) {
+        // The reference names this attempt, the provider's order is another: one of them is someone else's.
+        await event("refused", "order-mismatch");
         return { result: "refused" as const, attemptId: attempt.id, advance: false };
       }
       if (notice.outcome === "failed") {
