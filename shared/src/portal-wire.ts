@@ -279,8 +279,23 @@ export const PortalProcedure = z.object({
       TenPhiLePhi: Text(1000),
       MucPhi: z.number().int().min(0).nullable(),
       GhiChu: cleaned({ multiline: true }).max(1000).nullish(),
+      /** Phí or lệ phí; the online amount; a unit to count; paid only when asked for (issue 14). */
+      LoaiPhiLePhi: z.enum(["Phi", "LePhi"]).nullish(),
+      MucPhiTrucTuyen: z.number().int().min(0).nullish(),
+      DonViTinh: Line(20).nullish(),
+      TuyChon: z.boolean().nullish(),
     }),
   ),
+  /** The free cases (đối tượng miễn, giảm) and the kind of lines each waives. */
+  DoiTuongMienGiam: z
+    .array(
+      z.object({
+        Ten: Text(1000),
+        GhiChu: cleaned({ multiline: true }).max(1000).nullish(),
+        ApDung: z.enum(["TatCa", "Phi", "LePhi"]).nullish(),
+      }),
+    )
+    .nullish(),
   BuuChinhCongIch: z.boolean(),
   ThanhPhanHoSo: z.array(
     z.object({
@@ -693,6 +708,9 @@ export function fromPortalStateChange(input: unknown): DossierStateChange {
   );
 }
 
+const EXEMPTION_SCOPES = { all: "TatCa", phi: "Phi", "le-phi": "LePhi" } as const;
+const SCOPE_OF_EXEMPTION = { TatCa: "all", Phi: "phi", LePhi: "le-phi" } as const;
+
 export function toPortalProcedure(entry: CatalogueEntry): PortalProcedure {
   const p = entry.procedure;
   return {
@@ -708,7 +726,20 @@ export function toPortalProcedure(entry: CatalogueEntry): PortalProcedure {
       TenPhiLePhi: f.name,
       MucPhi: f.amount,
       ...(f.note ? { GhiChu: f.note } : {}),
+      ...(f.kind ? { LoaiPhiLePhi: f.kind === "phi" ? ("Phi" as const) : ("LePhi" as const) } : {}),
+      ...(f.onlineAmount !== undefined ? { MucPhiTrucTuyen: f.onlineAmount } : {}),
+      ...(f.unit ? { DonViTinh: f.unit } : {}),
+      ...(f.optional !== undefined ? { TuyChon: f.optional } : {}),
     })),
+    ...(p.exemptions
+      ? {
+          DoiTuongMienGiam: p.exemptions.map((e) => ({
+            Ten: e.name,
+            ...(e.note ? { GhiChu: e.note } : {}),
+            ...(e.appliesTo ? { ApDung: EXEMPTION_SCOPES[e.appliesTo] } : {}),
+          })),
+        }
+      : {}),
     BuuChinhCongIch: p.postal,
     ThanhPhanHoSo: p.documents.map((d) => ({
       TenGiayTo: d.name,
@@ -749,7 +780,20 @@ export function fromPortalProcedure(input: unknown): CatalogueEntry {
           name: f.TenPhiLePhi,
           amount: f.MucPhi,
           ...(f.GhiChu ? { note: f.GhiChu } : {}),
+          ...(f.LoaiPhiLePhi ? { kind: f.LoaiPhiLePhi === "Phi" ? ("phi" as const) : ("le-phi" as const) } : {}),
+          ...(typeof f.MucPhiTrucTuyen === "number" ? { onlineAmount: f.MucPhiTrucTuyen } : {}),
+          ...(f.DonViTinh ? { unit: f.DonViTinh } : {}),
+          ...(typeof f.TuyChon === "boolean" ? { optional: f.TuyChon } : {}),
         })),
+        ...(w.DoiTuongMienGiam
+          ? {
+              exemptions: w.DoiTuongMienGiam.map((e) => ({
+                name: e.Ten,
+                ...(e.GhiChu ? { note: e.GhiChu } : {}),
+                ...(e.ApDung ? { appliesTo: SCOPE_OF_EXEMPTION[e.ApDung] } : {}),
+              })),
+            }
+          : {}),
         postal: w.BuuChinhCongIch,
         documents: w.ThanhPhanHoSo.map((d) => ({
           name: d.TenGiayTo,
