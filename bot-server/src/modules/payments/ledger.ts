@@ -17,6 +17,19 @@ import type { OfficialActor } from "../auth/actor";
 import type { DossierService } from "../dossiers/dossier.service";
 import { refundState } from "./payment.errors";
 
+const SOURCE_LABELS = {
+  callback: "Thông báo của cổng",
+  return: "Công dân quay lại",
+  reconcile: "Đối soát tự động",
+} as const;
+const RESULT_LABELS = {
+  applied: "Đã ghi nhận",
+  duplicate: "Trùng, đã ghi nhận trước",
+  refused: "Từ chối",
+  failed: "Giao dịch không thành công",
+  late: "Đến muộn, không thay đổi",
+} as const;
+
 /** The unit an official's ledger reads: their own; an administrator's, any (or all). */
 function unitOf(official: OfficialActor, asked: string | undefined): string | undefined {
   if (official.role === "admin") return asked;
@@ -252,6 +265,48 @@ export class PaymentLedger {
     for (const [method, t] of totals) sheet.addRow(["", "", "", "", method, t.amount, t.count]);
     sheet.columns.forEach((c) => {
       c.width = 20;
+    });
+
+    // The providers' own word: every confirmation received that day and what became of it, so that a payment the
+    // provider reports and the ledger does not hold (or holds differently) stands out.
+    const unit = unitOf(official, query.unit);
+    const { from, to } = dayInstants(day);
+    let events = this.db
+      .selectFrom("payment_events")
+      .selectAll()
+      .where("received_at", ">=", from)
+      .where("received_at", "<", to);
+    if (unit) events = events.where("unit_code", "=", unit);
+    const received = await events.orderBy("received_at").limit(10_000).execute();
+    const words = book.addWorksheet("Xác nhận từ cổng");
+    words.addRow([
+      "Thời điểm nhận",
+      "Cổng",
+      "Nguồn",
+      "Mã tham chiếu",
+      "Mã hồ sơ",
+      "Mã giao dịch của cổng",
+      "Số tiền (đ)",
+      "Cổng báo",
+      "Kết quả ghi nhận",
+      "Cần xử lý",
+    ]).font = { bold: true };
+    for (const e of received) {
+      words.addRow([
+        e.received_at,
+        PAYMENT_METHOD_LABELS[e.provider],
+        SOURCE_LABELS[e.source],
+        e.reference ?? "",
+        e.dossier_code ?? "",
+        e.transaction_id ?? "",
+        e.amount,
+        e.outcome === "paid" ? "Đã thanh toán" : "Không thành công",
+        RESULT_LABELS[e.result],
+        e.flag ? (FLAG_LABELS[e.flag as PaymentFlag] ?? e.flag) : "",
+      ]);
+    }
+    words.columns.forEach((c) => {
+      c.width = 22;
     });
     return Buffer.from(await book.xlsx.writeBuffer());
   }
