@@ -80,6 +80,10 @@ export interface PaymentAttemptsTable {
   paid_at: Nullable<string>;
   advanced_at: Nullable<string>;
   receipt_number: Nullable<string>;
+  /** A national-platform attempt made through Checkout's custom method: the Checkout attempt it pays. */
+  via_attempt_id: Nullable<number>;
+  /** When Checkout was told the result (updateOrderStatus). */
+  reported_at: Nullable<string>;
   next_check_at: Nullable<string>;
   checks: Generated<number>;
   claimed_by: Nullable<string>;

@@ -52,6 +52,10 @@ export const migration: Migration = {
       // When the dossier was moved on after the payment (or found not to need it): null = still to do.
       .addColumn("advanced_at", "text")
       .addColumn("receipt_number", "text", (c) => c.unique())
+      // The national platform offered as Checkout's custom method: the Checkout attempt this one pays, and when Zalo
+      // was told (updateOrderStatus).
+      .addColumn("via_attempt_id", "integer")
+      .addColumn("reported_at", "text")
       // The reconciliation queue: when to ask the provider next, how often it was asked, who holds the lease.
       .addColumn("next_check_at", "text")
       .addColumn("checks", "integer", (c) => c.notNull().defaultTo(0))

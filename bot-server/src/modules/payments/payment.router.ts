@@ -51,6 +51,14 @@ export function paymentApiRouter(payments: PaymentService, ledger: PaymentLedger
     res.json(await payments.reportOrder(signedIn(req), referenceOf(req.params.reference), body.orderId));
   });
 
+  // Inside Checkout the citizen chose its custom method, the national platform (PAY_BY_CUSTOM_METHOD with the orderId).
+  router.post("/payments/:reference/custom-method", async (req, res) => {
+    const body = parseOrThrow(CheckoutOrderReport, req.body, "Mã đơn hàng không hợp lệ");
+    res
+      .status(201)
+      .json(await payments.handOver(signedIn(req), referenceOf(req.params.reference), body.orderId, addressKey(req)));
+  });
+
   router.post("/payments/:reference/check", async (req, res) => {
     res.json(await payments.check(signedIn(req), referenceOf(req.params.reference)));
   });

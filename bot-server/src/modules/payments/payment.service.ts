@@ -24,6 +24,7 @@ import {
   type ProviderAttempt,
   type ProviderNotice,
 } from "../../clients/payments/provider";
+import { ZaloCheckoutProvider } from "../../clients/payments/zalo-checkout/zalo-checkout.client";
 import type { Db } from "../../db/database";
 import type { Database } from "../../db/schema";
 import { NotFoundError } from "../../errors/app-error";
@@ -126,7 +127,14 @@ export class PaymentService {
   }
 
   /** Starts paying the dossier's payable charge with `method`: its owner or filer only. */
-  async start(actor: Actor, code: string, method: PaymentMethod, clientIp: string): Promise<PaymentStart> {
+  async start(
+    actor: Actor,
+    code: string,
+    method: PaymentMethod,
+    clientIp: string,
+    /** The Checkout attempt this one pays, through Checkout's custom method (handOver). */
+    viaAttemptId: number | null = null,
+  ): Promise<PaymentStart> {
     const record = await this.dossiers.owned(actor, code);
     const provider = this.providers[method];
     if (!provider) throw methodUnavailable(method);
@@ -160,6 +168,7 @@ export class PaymentService {
         }),
         client_ip: clientIp,
         status: "open",
+        via_attempt_id: viaAttemptId,
         created_at: at.toISOString(),
         updated_at: at.toISOString(),
         next_check_at: new Date(at.getTime() + this.options.firstCheckMs).toISOString(),
@@ -309,6 +318,16 @@ export class PaymentService {
         await event("refused", "provider-mismatch");
         return { result: "refused" as const, attemptId: attempt.id, advance: false };
       }
+      const handedOver = await trx
+        .selectFrom("payment_attempts")
+        .select("id")
+        .where("via_attempt_id", "=", attempt.id)
+        .executeTakeFirst();
+      if (handedOver) {
+        // Checkout's word about an order paid on the national platform (its custom method): that payment counts.
+        await event("duplicate", null);
+        return { result: "duplicate" as const, attemptId: attempt.id, advance: false };
+      }
       if (attempt.provider_order_id && notice.providerOrderId && attempt.provider_order_id !== notice.providerOrderId) {
         // The reference names this attempt, the provider's order is another: one of them is someone else's.
         await event("refused", "order-mismatch");
@@ -375,7 +394,7 @@ export class PaymentService {
           paid_at: paidAt,
           failure: null,
           // Left set until the dossier is moved on (advance): after a crash in between, the reconciliation does it.
-          next_check_at: at,
+          next_check_at: new Date(Date.parse(at) + this.options.firstCheckMs).toISOString(),
           receipt_number: receiptNumber(attempt, notice.at),
         })
         .where("id", "=", attempt.id)
@@ -415,7 +434,13 @@ export class PaymentService {
       });
       return { result: "applied" as const, attemptId: attempt.id, advance: true };
     });
-    if (outcome.advance && outcome.attemptId !== null) await this.advance(outcome.attemptId);
+    if (outcome.advance && outcome.attemptId !== null) {
+      const id = outcome.attemptId;
+      // Recorded: what follows (moving the dossier, telling Checkout) is retried by the reconciliation if it fails.
+      await this.advance(id).catch((error: unknown) =>
+        this.logger.warn({ err: error, attemptId: id }, "payment: moving on after the payment failed, will retry"),
+      );
+    }
     return { result: outcome.result, attemptId: outcome.attemptId };
   }
 
@@ -461,12 +486,19 @@ export class PaymentService {
         "payment_attempts.dossier_code",
         "payment_attempts.advanced_at",
         "payment_attempts.transaction_id",
+        "payment_attempts.via_attempt_id",
+        "payment_attempts.reported_at",
         "dossier_charges.kind",
         "dossier_charges.settled_attempt_id",
       ])
       .where("payment_attempts.id", "=", attemptId)
       .executeTakeFirst();
     if (!attempt || attempt.advanced_at !== null) return;
+    if (attempt.via_attempt_id !== null && attempt.reported_at === null) {
+      // Paid on the national platform as Checkout's custom method: Checkout is told, or its order stays pending there.
+      // A failure throws: the attempt stays queued and the reconciliation tells it later.
+      await this.reportToCheckout(attemptId, attempt.via_attempt_id);
+    }
     if (attempt.kind === "request" && attempt.settled_attempt_id === attemptId) {
       const record = await this.portal.get(attempt.dossier_code);
       if (record?.state === STATE.PAYMENT_REQUESTED) {
@@ -486,6 +518,48 @@ export class PaymentService {
       .set({ advanced_at: this.now().toISOString(), next_check_at: null })
       .where("id", "=", attemptId)
       .where("advanced_at", "is", null)
+      .execute();
+  }
+
+  /**
+   * The citizen chose the national platform inside Checkout (its custom method, `PAY_BY_CUSTOM_METHOD`): the Checkout
+   * attempt is handed over to a new national-platform attempt for the same charge, which Checkout is told about once
+   * paid (`updateOrderStatus`). A Checkout confirmation for the handed-over order is then not a second payment.
+   */
+  async handOver(actor: Actor, reference: string, orderId: string, clientIp: string): Promise<PaymentStart> {
+    const checkout = await this.ownAttempt(actor, reference);
+    if (checkout.provider !== "zalo-checkout" || checkout.status !== "open") throw nothingToPay();
+    if (!this.providers.national) throw methodUnavailable("national");
+    if (checkout.provider_order_id === null) await this.setOrderId(checkout.id, orderId);
+    const started = await this.start(actor, checkout.dossier_code, "national", clientIp, checkout.id);
+    await this.db
+      .updateTable("payment_attempts")
+      .set({
+        status: "failed",
+        failure: "Chuyển sang Nền tảng thanh toán trực tuyến quốc gia",
+        next_check_at: null,
+        updated_at: this.now().toISOString(),
+      })
+      .where("id", "=", checkout.id)
+      .where("status", "=", "open")
+      .execute();
+    return started;
+  }
+
+  private async reportToCheckout(attemptId: number, checkoutId: number): Promise<void> {
+    const provider = this.providers["zalo-checkout"];
+    const checkout = await this.db
+      .selectFrom("payment_attempts")
+      .select(["provider_order_id"])
+      .where("id", "=", checkoutId)
+      .executeTakeFirst();
+    if (provider instanceof ZaloCheckoutProvider && checkout?.provider_order_id) {
+      await provider.updateOrderStatus({ orderId: checkout.provider_order_id, resultCode: 1 });
+    }
+    await this.db
+      .updateTable("payment_attempts")
+      .set({ reported_at: this.now().toISOString() })
+      .where("id", "=", attemptId)
       .execute();
   }
 
