@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { toVietnamWallClock } from "@qn/shared";
-import { FEE_KIND_LABELS } from "@qn/shared";
+import { FEE_KIND_LABELS, toVietnamWallClock } from "@qn/shared";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import { formatVnd, vndInWords } from "./receipt-words";
