@@ -5,14 +5,20 @@
  * (`tests/zalo-double/`, decision 0012).
  */
 export {
+  checkTransaction,
   chooseImage,
+  createOrder,
   createShortcut,
+  downloadFile,
+  EventName,
+  events,
   followOA,
   getAccessToken,
   getPhoneNumber,
   getRouteParams,
   nativeStorage,
   openChat,
+  openDocument,
   openMediaPicker,
   openShareSheet,
   openWebview,

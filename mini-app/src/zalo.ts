@@ -250,6 +250,162 @@ export async function openExternal(url: string): Promise<void> {
   window.open(url, "_blank", "noopener,noreferrer");
 }
 
+/** How long the app waits for Zalo to say the payment screen or the payment page closed (the citizen may be slow). */
+const PAYMENT_WAIT_MS = 20 * 60 * 1000;
+
+/**
+ * Resolves when one of `names` is emitted by zmp-sdk's `events`, when `signal` aborts (the citizen says they are
+ * done) or after `ms`; listening starts at once, so an event that comes before the caller awaits is not missed.
+ */
+function firstEvent(
+  zalo: Awaited<ReturnType<typeof sdk>>,
+  names: string[],
+  ms: number,
+  signal: AbortSignal | undefined,
+): { done: Promise<void>; stop: () => void } {
+  let stop = () => {};
+  const done = new Promise<void>((resolve) => {
+    const finish = () => {
+      stop();
+      resolve();
+    };
+    const timer = setTimeout(finish, ms);
+    stop = () => {
+      clearTimeout(timer);
+      for (const name of names) zalo.events.off(name, finish);
+      signal?.removeEventListener("abort", finish);
+    };
+    for (const name of names) zalo.events.on(name, finish);
+    if (signal?.aborted) finish();
+    else signal?.addEventListener("abort", finish);
+  });
+  return { done, stop: () => stop() };
+}
+
+/**
+ * Opens a payment provider's page (the national platform's, or the offline test page). Outside Zalo in the same tab
+ * with `window.location.assign`, so that the provider's redirect back lands in the app: "left", the app is going away.
+ * Inside Zalo in Zalo's webview, waiting until the citizen closes it (or `signal` aborts): "returned".
+ */
+export async function openPaymentPage(url: string, signal?: AbortSignal): Promise<"left" | "returned"> {
+  if (!inZalo()) {
+    window.location.assign(url);
+    return "left";
+  }
+  const zalo = await sdk();
+  const closed = firstEvent(zalo, [zalo.EventName.WebviewClosed], PAYMENT_WAIT_MS, signal);
+  try {
+    await zalo.openWebview({ url, config: { style: "normal", leftButton: "back" } });
+  } catch (error) {
+    closed.stop();
+    throw new ZaloRefusal("Zalo chưa mở được trang thanh toán. Vui lòng thử lại.", zaloCode(error));
+  }
+  await closed.done;
+  return "returned";
+}
+
+/** The order the server prepared and signed for Zalo's Checkout (`PaymentStart.next.order`). */
+export type CheckoutOrder = {
+  desc: string;
+  item: { id: string; amount: number }[];
+  amount: number;
+  extradata: string;
+  method: string;
+  mac: string;
+};
+
+/** What the device learnt of a Checkout payment: only a hint for the screen; the server asks Zalo itself. */
+export type CheckoutResult = "paid" | "processing" | "failed" | "cancelled";
+
+/**
+ * Pays with Zalo's Checkout SDK (LEVEL4.md §2): `createOrder` with the server's signed order opens Zalo's payment
+ * screen and gives the orderId, which `onOrder` reports to the server at once; then the app waits for
+ * `EventName.PaymentDone` (sent when the citizen finishes or cancels) or `PaymentClose`, and asks `checkTransaction`
+ * (resultCode 1 paid, 0 processing, -1 failed, -2 no method chosen). `signal` ends the wait early. Outside Zalo, or
+ * when Zalo refuses to open its payment screen, a `ZaloRefusal`.
+ */
+export async function payWithCheckout(
+  order: CheckoutOrder,
+  onOrder: (orderId: string) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<CheckoutResult> {
+  if (!inZalo()) {
+    throw new ZaloRefusal("Thanh toán trong Zalo chỉ dùng được khi mở ứng dụng trong Zalo.", undefined);
+  }
+  const zalo = await sdk();
+  const finished = firstEvent(zalo, [zalo.EventName.PaymentDone, zalo.EventName.PaymentClose], PAYMENT_WAIT_MS, signal);
+  let orderId: string;
+  try {
+    ({ orderId } = await zalo.createOrder({
+      desc: order.desc,
+      item: order.item,
+      amount: order.amount,
+      extradata: order.extradata,
+      method: order.method,
+      mac: order.mac,
+    }));
+  } catch (error) {
+    finished.stop();
+    throw new ZaloRefusal(
+      "Zalo chưa mở được màn hình thanh toán. Vui lòng thử lại hoặc chọn cách thanh toán khác.",
+      zaloCode(error),
+    );
+  }
+  await onOrder(orderId);
+  await finished.done;
+  try {
+    const { resultCode } = await zalo.checkTransaction({ data: { orderId } });
+    if (resultCode === 1) return "paid";
+    if (resultCode === 0) return "processing";
+    return resultCode === -2 ? "cancelled" : "failed";
+  } catch {
+    return "processing"; // the server asks Zalo itself
+  }
+}
+
+function dataUrlOf(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/**
+ * Saves a file the app fetched with the session's token (an e-receipt): a URL alone would not carry the token. Inside
+ * Zalo with zmp-sdk's `downloadFile({ fileBase64Data })`, then `openDocument` on the data (both in zmp-sdk 2.51.6's
+ * types; Zalo documents them for https URLs only, so data is *uncertain*); else, and outside Zalo, the browser's own
+ * download of an object URL.
+ */
+export async function saveFile(blob: Blob, fileName: string, title: string): Promise<void> {
+  if (inZalo()) {
+    const zalo = await sdk();
+    const data = await dataUrlOf(blob);
+    try {
+      await zalo.downloadFile({ fileBase64Data: data });
+      return;
+    } catch {
+      // next way
+    }
+    try {
+      await zalo.openDocument({ url: data, title, download: true, share: false, edit: false });
+      return;
+    } catch {
+      // next way
+    }
+  }
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  link.rel = "noopener";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /**
  * The text of a QR code from Zalo's scanner (a receipt's dossier code, a căn cước card); undefined outside Zalo or
  * when the citizen closes the scanner. A refused camera is a `ZaloRefusal`.

@@ -1,10 +1,14 @@
 import {
   AdministrativeUnit,
   DossierLookup,
+  DossierPayments,
   DossierSummary,
   DossierView,
   InboxItem,
   NotificationPreferences,
+  PaymentAttemptView,
+  type PaymentMethod,
+  PaymentStart,
   Procedure,
   ProcedureField,
   type ProcedureSearchQuery,
@@ -224,6 +228,39 @@ export const api = {
           signal,
         },
         "*/*",
+      )
+    ).blob(),
+  /** The dossier's fees: charges with their lines and payment attempts, what is payable now, the methods offered. */
+  payments: (code: string, signal?: AbortSignal) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/payments`, DossierPayments, { auth: true, signal }),
+  /** Starts paying the payable charge: the attempt, and the page to open or the Checkout order to create. */
+  startPayment: (code: string, method: PaymentMethod) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/payments`, PaymentStart, {
+      method: "POST",
+      json: { method },
+      auth: true,
+    }),
+  /** Tells the server the orderId Zalo's Checkout gave the attempt's order (for its status queries). */
+  reportCheckoutOrder: (reference: string, orderId: string) =>
+    raw(`/api/payments/${encodeURIComponent(reference)}/order`, PaymentAttemptView, {
+      method: "POST",
+      json: { orderId },
+      auth: true,
+    }),
+  /** What became of an attempt, as the server learns it from the provider (never the device's word). */
+  checkPayment: (reference: string, signal?: AbortSignal) =>
+    raw(`/api/payments/${encodeURIComponent(reference)}/check`, PaymentAttemptView, {
+      method: "POST",
+      auth: true,
+      signal,
+    }),
+  /** An e-receipt (biên lai điện tử) as a PDF Blob, fetched with the session's token. */
+  receipt: async (code: string, receiptNumber: string): Promise<Blob> =>
+    (
+      await send(
+        `/api/dossiers/${encodeURIComponent(code)}/receipts/${encodeURIComponent(receiptNumber)}.pdf`,
+        { auth: true },
+        "application/pdf",
       )
     ).blob(),
   /**
