@@ -1,7 +1,8 @@
-import { type AdministrativeUnit, normalisePhone, type Procedure } from "@qn/shared";
-import { formatFee, formatProcessingDays } from "../../format";
+import { type AdministrativeUnit, formatVnd, normalisePhone, type Procedure, quoteFees } from "@qn/shared";
+import { formatProcessingDays } from "../../format";
 import { addressLine } from "./AddressFields";
-import { CONSENT_LABELS, type Draft } from "./draft";
+import { CONSENT_LABELS, type Draft, feeChoiceOf } from "./draft";
+import { feesTiming } from "./fees";
 
 /** Step 5, Xem lại: everything that will be filed, the time limit and the fees, before "Nộp hồ sơ". */
 export function ReviewStep({
@@ -18,6 +19,7 @@ export function ReviewStep({
   onBehalf: boolean;
 }) {
   const attached = procedure.documents.filter((_, i) => (draft.files[i] ?? []).length > 0).length;
+  const quote = quoteFees(procedure, "online", feeChoiceOf(draft, procedure));
   return (
     <section aria-label="Xem lại hồ sơ" className="review">
       <dl className="facts">
@@ -53,9 +55,27 @@ export function ReviewStep({
         <dd>{formatProcessingDays(procedure.processingDays)} (tính từ khi hồ sơ được tiếp nhận)</dd>
         <dt>Phí, lệ phí</dt>
         <dd>
-          {procedure.fees.length === 0
-            ? "Đang cập nhật"
-            : procedure.fees.map((f) => `${f.name}: ${formatFee(f)}`).join("; ")}
+          {procedure.fees.length === 0 ? (
+            "Đang cập nhật"
+          ) : (
+            <>
+              {quote.lines.map((l) => (
+                <span key={l.index ?? l.name} className="facts__line">
+                  {l.name}
+                  {l.quantity > 1 ? ` (${l.quantity})` : ""}: {formatVnd(l.amount)}
+                </span>
+              ))}
+              <strong className="facts__line">
+                {quote.fixed ? "Tổng cộng" : "Tạm tính"}: {formatVnd(quote.total)}
+              </strong>
+              {quote.exemption && (
+                <span className="facts__note">
+                  Xin miễn, giảm: {quote.exemption.name} ({quote.exemption.reason})
+                </span>
+              )}
+              <span className="facts__note">{feesTiming(procedure, quote)}</span>
+            </>
+          )}
         </dd>
       </dl>
       <p className="notice">

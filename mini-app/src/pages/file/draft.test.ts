@@ -4,6 +4,8 @@ import {
   type Draft,
   type DraftProcedure,
   emptyDraft,
+  feeChoiceOf,
+  feeQuantity,
   remainingProblems,
   restoreDraft,
   serialiseTyped,
@@ -199,5 +201,60 @@ describe("the filing wizard's draft", () => {
     expect(form.getAll("document:0").map((f) => (f as File).name)).toEqual(["trang-1.png", "trang-2.png"]);
     expect(form.getAll("document:1").map((f) => (f as File).name)).toEqual(["chung-sinh.png"]);
     expect(form.getAll("document:2")).toEqual([]);
+  });
+
+  describe("the fees chosen in the wizard", () => {
+    const copies: DraftProcedure = {
+      ...procedure,
+      code: "2.000635",
+      fees: [
+        { name: "Phí cấp bản sao Trích lục hộ tịch", amount: 8000, unit: "bản" },
+        { name: "Phí cấp bản sao Trích lục kết hôn (nếu có yêu cầu)", amount: 8000, optional: true, unit: "bản" },
+        { name: "Phí tra cứu (nếu có yêu cầu)", amount: 5000, optional: true },
+      ],
+      exemptions: [{ name: "Hộ nghèo" }],
+    };
+
+    it("when nothing is chosen, then one of a required counted line and none of an optional one, and no choice is filed", () => {
+      const draft = applicant();
+      expect(feeQuantity(draft, { optional: false }, 0)).toBe(1);
+      expect(feeQuantity(draft, { optional: true }, 1)).toBe(0);
+      // The optional counted line is filed as "none" so that the quote leaves it out, as the screen shows.
+      expect(feeChoiceOf(draft, copies)).toEqual({ quantities: { "1": 0 } });
+      expect(toSubmission(draft, procedure, false).fees).toBeUndefined();
+    });
+
+    it("when copies, an optional line and an exemption are chosen, then the choice is filed as FeeChoice", () => {
+      const draft = applicant({
+        step: 1,
+        feeQuantities: { "0": 3, "1": 99 },
+        feeOptional: [2, 2, 1, 7],
+        exemptionIndex: 0,
+        exemptionReason: "  Hộ nghèo năm 2026 ",
+      });
+      const choice = feeChoiceOf(draft, copies);
+      expect(choice).toEqual({
+        quantities: { "0": 3, "1": 50 },
+        optional: [2],
+        exemption: { index: 0, reason: "Hộ nghèo năm 2026" },
+      });
+      expect(toSubmission(draft, copies, false).fees).toEqual(choice);
+      expect(validateStep(draft, copies, false)).toEqual({});
+    });
+
+    it("when an exemption is claimed without a reason, then the step says so; a missing exemption is not claimed", () => {
+      const claimed = applicant({ step: 1, exemptionIndex: 0, exemptionReason: "  " });
+      expect(validateStep(claimed, copies, false)).toEqual({ exemptionReason: "Cần ghi rõ lý do được miễn" });
+      expect(feeChoiceOf(claimed, copies).exemption).toBeUndefined();
+      const stale = applicant({ step: 1, exemptionIndex: 4, exemptionReason: "" });
+      expect(validateStep(stale, copies, false)).toEqual({});
+      expect(feeChoiceOf(stale, copies).exemption).toBeUndefined();
+    });
+
+    it("when a draft saved before fees existed comes back, then it has no fee choice and files as before", () => {
+      const old = restoreDraft(JSON.stringify({ step: 1, name: "Trần Thị Bình" }), undefined);
+      expect(old).toMatchObject({ feeQuantities: {}, feeOptional: [], exemptionIndex: -1, exemptionReason: "" });
+      expect(old && feeChoiceOf(old, procedure)).toEqual({});
+    });
   });
 });

@@ -1,6 +1,8 @@
 import {
   type DossierSubmission,
+  type FeeChoice,
   IdentityNumber,
+  MAX_FEE_QUANTITY,
   normalisePhone,
   type OnBehalfConsent,
   type Procedure,
@@ -48,6 +50,14 @@ export type Draft = {
   postPhone: string;
   postCommune: string;
   postStreet: string;
+  /**
+   * The fees (issue 14): how many of each counted line (copies, pages) by the line's index, the optional lines asked
+   * for, and an exemption claimed (its index in the procedure's list, -1 for none) with its reason.
+   */
+  feeQuantities: Record<string, number>;
+  feeOptional: number[];
+  exemptionIndex: number;
+  exemptionReason: string;
   /** Photos and PDFs by the index of the procedure's document they are for. */
   files: Record<number, File[]>;
 };
@@ -63,8 +73,8 @@ export type AddressKeys = { commune: "communeCode" | "postCommune"; street: "str
 export const APPLICANT_ADDRESS = { commune: "communeCode", street: "street" } as const satisfies AddressKeys;
 export const DELIVERY_ADDRESS = { commune: "postCommune", street: "postStreet" } as const satisfies AddressKeys;
 
-/** What the draft reads of the procedure. */
-export type DraftProcedure = Pick<Procedure, "code" | "documents">;
+/** What the draft reads of the procedure (its fees and exemptions, when it has any). */
+export type DraftProcedure = Pick<Procedure, "code" | "documents"> & Partial<Pick<Procedure, "fees" | "exemptions">>;
 
 export const emptyDraft = (): Draft => ({
   step: 0,
@@ -84,6 +94,10 @@ export const emptyDraft = (): Draft => ({
   postPhone: "",
   postCommune: "",
   postStreet: "",
+  feeQuantities: {},
+  feeOptional: [],
+  exemptionIndex: -1,
+  exemptionReason: "",
   files: {},
 });
 
@@ -146,6 +160,9 @@ export function validateStep(draft: Draft, procedure: DraftProcedure, onBehalf: 
       problems.applicantPhone = PHONE_MESSAGE;
     }
   }
+  if (draft.step === 1 && claimedExemption(draft, procedure) && !draft.exemptionReason.trim()) {
+    problems.exemptionReason = "Cần ghi rõ lý do được miễn";
+  }
   if (draft.step === 2) {
     procedure.documents.forEach((doc, i) => {
       if (doc.required && (draft.files[i] ?? []).length === 0) problems[`doc${i}`] = "Cần chụp hoặc chọn giấy tờ này";
@@ -175,9 +192,49 @@ export function remainingProblems(
   return Object.keys(kept).length === Object.keys(shown).length ? shown : kept;
 }
 
+/** Whether the draft claims one of the procedure's exemptions. */
+function claimedExemption(draft: Draft, procedure: DraftProcedure): boolean {
+  return draft.exemptionIndex >= 0 && procedure.exemptions?.[draft.exemptionIndex] !== undefined;
+}
+
+/**
+ * How many of a counted line the draft asks for: as chosen, else one of a required line and none of an optional one
+ * (the same defaults as quoteFees), kept within 0 (optional) or 1 and MAX_FEE_QUANTITY.
+ */
+export function feeQuantity(draft: Draft, fee: { optional?: boolean | undefined }, index: number): number {
+  const least = fee.optional ? 0 : 1;
+  const chosen = draft.feeQuantities[String(index)];
+  if (chosen === undefined || !Number.isFinite(chosen)) return least;
+  return Math.max(least, Math.min(MAX_FEE_QUANTITY, Math.trunc(chosen)));
+}
+
+/**
+ * What the citizen chose about the fees, as filed (`DossierSubmission.fees`) and quoted (`quoteFees`): only lines the
+ * procedure has, quantities for counted lines, optional lines asked for, and the exemption claimed with its reason.
+ */
+export function feeChoiceOf(draft: Draft, procedure: DraftProcedure): FeeChoice {
+  const fees = procedure.fees ?? [];
+  const choice: FeeChoice = {};
+  const quantities: Record<string, number> = {};
+  fees.forEach((fee, index) => {
+    if (fee.unit && (fee.optional || draft.feeQuantities[String(index)] !== undefined)) {
+      quantities[String(index)] = feeQuantity(draft, fee, index);
+    }
+  });
+  if (Object.keys(quantities).length > 0) choice.quantities = quantities;
+  const optional = [...new Set(draft.feeOptional)]
+    .filter((i) => fees[i]?.optional && !fees[i]?.unit)
+    .sort((a, b) => a - b);
+  if (optional.length > 0) choice.optional = optional;
+  const reason = draft.exemptionReason.trim();
+  if (claimedExemption(draft, procedure) && reason) choice.exemption = { index: draft.exemptionIndex, reason };
+  return choice;
+}
+
 /** What is filed (the JSON part of `POST /api/dossiers`). */
 export function toSubmission(draft: Draft, procedure: DraftProcedure, onBehalf: boolean): DossierSubmission {
   const citizenPhone = onBehalf ? normalisePhone(draft.applicantPhone) : undefined;
+  const fees = feeChoiceOf(draft, procedure);
   return {
     procedureCode: procedure.code,
     applicant: {
@@ -199,6 +256,7 @@ export function toSubmission(draft: Draft, procedure: DraftProcedure, onBehalf: 
           }
         : { method: draft.delivery },
     formData: draft.request.trim() ? { noiDungDeNghi: draft.request.trim() } : {},
+    ...(Object.keys(fees).length > 0 ? { fees } : {}),
     ...(onBehalf && draft.consent
       ? { onBehalf: { method: draft.consent, ...(draft.consentNote.trim() ? { note: draft.consentNote.trim() } : {}) } }
       : {}),
