@@ -11,6 +11,7 @@ const SupportPage = lazy(() => import("./pages/SupportPage"));
 const AnnouncementsPage = lazy(() => import("./pages/AnnouncementsPage"));
 const AnnouncementPage = lazy(() => import("./pages/AnnouncementPage"));
 const ReportsPage = lazy(() => import("./pages/ReportsPage"));
+const PaymentsPage = lazy(() => import("./pages/PaymentsPage"));
 const AdminPage = lazy(() => import("./pages/AdminPage"));
 
 function RequireSession({ children }: { children: JSX.Element }) {
@@ -69,6 +70,7 @@ export function App() {
               <Route path="ho-tro" element={<SupportPage />} />
               <Route path="thong-bao" element={<AnnouncementsPage />} />
               <Route path="thong-bao/:id" element={<AnnouncementPage />} />
+              <Route path="thu-phi" element={<PaymentsPage />} />
               <Route path="bao-cao" element={<ReportsPage />} />
               <Route path="quan-tri/*" element={<AdminPage />} />
               <Route path="*" element={<NotFound />} />

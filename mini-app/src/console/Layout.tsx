@@ -3,6 +3,7 @@ import { NavLink, Outlet, useNavigate } from "react-router-dom";
 import { useAsync } from "../hooks/useAsync";
 import { get } from "./api";
 import { Loading } from "./common";
+import { usePaymentsAttention } from "./payment-ui";
 import { ROLE_LABELS, useSession } from "./session";
 
 type Due = {
@@ -20,6 +21,7 @@ export function Layout() {
   const official = session?.official;
   const works = official && official.role !== "volunteer";
   const [due] = useAsync<Due | null>(() => (works ? get<Due>("/reports/due") : Promise.resolve(null)), [works]);
+  const waiting = usePaymentsAttention(Boolean(works));
   const missing =
     due.status === "done" && due.value?.showing ? due.value.units.filter((u) => !u.submittedAt).length : 0;
   return (
@@ -39,6 +41,15 @@ export function Layout() {
             <NavLink to="/ho-so">Hồ sơ</NavLink>
             <NavLink to="/ho-tro">Hỗ trợ trực tuyến</NavLink>
             <NavLink to="/thong-bao">Thông báo</NavLink>
+            <NavLink to="/thu-phi">
+              Thu phí trực tuyến
+              {waiting > 0 && (
+                <span className="badge" title={`${waiting} khoản thanh toán cần xử lý`}>
+                  {waiting}
+                  <span className="sr-only"> khoản thanh toán cần xử lý</span>
+                </span>
+              )}
+            </NavLink>
             <NavLink to="/bao-cao">
               Báo cáo
               {missing > 0 && (

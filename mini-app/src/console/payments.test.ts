@@ -222,9 +222,18 @@ describe("the ledger's sums", () => {
 
   it("when a row has a refund, then it reads as owed with its reason, or as paid back with its time", () => {
     const due = { id: 1, reason: "Hồ sơ đã rút sau khi thanh toán", amount: 8000, dueAt: "x", doneAt: null };
-    expect(refundLabel(due, (t) => t)).toBe("Cần hoàn tiền: Hồ sơ đã rút sau khi thanh toán");
-    expect(refundLabel({ ...due, doneAt: "t" }, (t) => `lúc-${t}`)).toBe("Đã hoàn tiền lúc lúc-t");
-    expect(refundLabel(null, (t) => t)).toBeNull();
+    const money = (n: number) => `${n} đ`;
+    expect(refundLabel(due, (t) => t, money)).toEqual({
+      tone: "wait",
+      chip: "Cần hoàn 8000 đ",
+      detail: "Hồ sơ đã rút sau khi thanh toán",
+    });
+    expect(refundLabel({ ...due, doneAt: "t" }, (t) => `10:00 ${t}`, money)).toEqual({
+      tone: "done",
+      chip: "Đã hoàn tiền",
+      detail: "Lúc 10:00 t",
+    });
+    expect(refundLabel(null, (t) => t, money)).toBeNull();
   });
 });
 

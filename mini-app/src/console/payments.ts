@@ -251,10 +251,16 @@ export const CHARGE_TONES: Record<ChargeStatus, Tone> = {
   cancelled: "closed",
 };
 
-/** A ledger row's refund in a few words: owed (and why), or paid back. */
-export function refundLabel(refund: LedgerEntry["refund"], formatTime: (iso: string) => string): string | null {
+/** A ledger row's refund in a few words: a chip (owed, with its amount, or paid back) and a detail (why, or when). */
+export function refundLabel(
+  refund: LedgerEntry["refund"],
+  formatTime: (iso: string) => string,
+  formatMoney: (vnd: number) => string,
+): { tone: Tone; chip: string; detail: string } | null {
   if (!refund) return null;
-  return refund.doneAt ? `Đã hoàn tiền lúc ${formatTime(refund.doneAt)}` : `Cần hoàn tiền: ${refund.reason}`;
+  return refund.doneAt
+    ? { tone: "done", chip: "Đã hoàn tiền", detail: `Lúc ${formatTime(refund.doneAt)}` }
+    : { tone: "wait", chip: `Cần hoàn ${formatMoney(refund.amount)}`, detail: refund.reason };
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
