@@ -2,12 +2,13 @@ import {
   ACTION_LABELS,
   type AttachmentView,
   type DossierAction,
+  DossierPayments,
   DossierView,
   officialActions,
   Procedure,
   STEP_LABELS,
 } from "@qn/shared";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useAsync } from "../../hooks/useAsync";
 import { type ApiClientError, fetchBlob, get, post, saveBlob } from "../api";
@@ -22,14 +23,27 @@ import {
   useAction,
 } from "../common";
 import { CHANNEL_LABELS, DELIVERY_LABELS, StateChip } from "../dossier-ui";
+import { catalogueExtras, type FeeLineDraft, prefillLines, readLines } from "../payments";
 import { useSession } from "../session";
+import { FeeLinesEditor, FeesPanel } from "./DossierFees";
 
 type Act = Exclude<DossierAction, "supplement" | "withdraw">;
 
 export default function DossierPage() {
   const { code = "" } = useParams();
   const { session } = useSession();
-  const [dossier, reload] = useAsync(() => get(`/officials/dossiers/${encodeURIComponent(code)}`, DossierView), [code]);
+  const [dossier, reloadDossier] = useAsync(
+    () => get(`/officials/dossiers/${encodeURIComponent(code)}`, DossierView),
+    [code],
+  );
+  const [payments, reloadPayments] = useAsync(
+    () => get(`/dossiers/${encodeURIComponent(code)}/payments`, DossierPayments),
+    [code],
+  );
+  const reload = () => {
+    reloadDossier();
+    reloadPayments();
+  };
   const [acting, setActing] = useState<Act | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
@@ -115,6 +129,21 @@ export default function DossierPage() {
               )}
             </dl>
           </section>
+
+          <FeesPanel
+            code={d.code}
+            payments={payments}
+            onReload={reloadPayments}
+            mayCheck={Boolean(mayMarkSpam)}
+            onRequestPayment={
+              mayAct && actions.includes("request-payment")
+                ? () => {
+                    setDone(null);
+                    setActing("request-payment");
+                  }
+                : null
+            }
+          />
 
           <section className="panel" aria-labelledby="h-applicant">
             <h2 id="h-applicant">Người nộp</h2>
@@ -223,6 +252,7 @@ export default function DossierPage() {
       {acting && (
         <ActionDialog
           dossier={d}
+          payments={payments.value ?? null}
           action={acting}
           onClose={() => setActing(null)}
           onDone={() => {
@@ -385,13 +415,18 @@ async function saveBlobFromUrl(url: string, fileName: string) {
   saveBlob(await (await fetch(url)).blob(), fileName);
 }
 
+/** The fields the action dialog shows a server's detail under; any other detail is shown as the error itself. */
+const SHOWN_FIELDS = ["note", "missingDocuments", "amount", "lines", "trackingNumber"];
+
 function ActionDialog({
   dossier,
+  payments,
   action,
   onClose,
   onDone,
 }: {
   dossier: DossierView;
+  payments: DossierPayments | null;
   action: Act;
   onClose: () => void;
   onDone: () => void;
@@ -400,13 +435,32 @@ function ActionDialog({
   const [note, setNote] = useState("");
   const [missing, setMissing] = useState<string[]>([]);
   const [other, setOther] = useState("");
-  const [amount, setAmount] = useState(String(dossier.feesDue ?? ""));
+  const [drafts, setDrafts] = useState<FeeLineDraft[] | null>(null);
+  const [tried, setTried] = useState(false);
   const [tracking, setTracking] = useState("");
   const [local, setLocal] = useState<Record<string, string>>({});
   const [procedure] = useAsync(
     () =>
-      action === "request-supplement" ? get(`/procedures/${dossier.procedure.code}`, Procedure) : Promise.resolve(null),
+      action === "request-supplement" || action === "request-payment"
+        ? get(`/procedures/${dossier.procedure.code}`, Procedure)
+        : Promise.resolve(null),
     [action, dossier.procedure.code],
+  );
+  // The request for payment starts from the catalogue's lines (quoteFees), or an empty line when it cannot be read.
+  const catalogue = procedure.status === "done" ? procedure.value : null;
+  const settled = procedure.status !== "loading";
+  useEffect(() => {
+    if (action !== "request-payment" || drafts !== null || !settled) return;
+    setDrafts(
+      catalogue
+        ? prefillLines(catalogue, dossier.channel, payments?.exemption)
+        : prefillLines({ fees: [] }, dossier.channel),
+    );
+  }, [action, drafts, settled, catalogue, dossier.channel, payments?.exemption]);
+  const lines = useMemo(() => readLines(drafts ?? []), [drafts]);
+  const extras = useMemo(
+    () => (catalogue && drafts ? catalogueExtras(catalogue, dossier.channel, drafts) : []),
+    [catalogue, drafts, dossier.channel],
   );
   const needsReason = action === "reject" || action === "stop";
   const byPost = dossier.resultDelivery.method === "post";
@@ -423,30 +477,50 @@ function ActionDialog({
     if (needsReason && !note.trim()) problems.note = "Cần ghi rõ lý do để công dân biết.";
     if (action === "request-supplement" && documents.length === 0)
       problems.missingDocuments = "Chọn hoặc ghi ít nhất một giấy tờ cần bổ sung.";
-    if (action === "request-payment" && !/^\d+$/.test(amount.trim()))
-      problems.amount = "Số tiền là số nguyên, đơn vị đồng.";
+    if (action === "request-payment") setTried(true);
+    const linesWrong = action === "request-payment" && (!drafts || !lines.ok);
     if (action === "deliver" && byPost && tracking.trim().length < 4)
       problems.trackingNumber = "Nhập mã bưu gửi (công dân chọn nhận kết quả qua bưu chính).";
     setLocal(problems);
-    if (Object.keys(problems).length > 0) return;
+    if (Object.keys(problems).length > 0 || linesWrong) return;
     const body: Record<string, unknown> = { action };
     if (note.trim()) body.note = note.trim();
     if (action === "request-supplement") body.missingDocuments = documents;
-    if (action === "request-payment") body.amount = Number(amount.trim());
+    if (action === "request-payment") {
+      body.lines = lines.lines;
+      // The total the official saw: the server checks that it is the sum of the lines.
+      body.amount = lines.total;
+    }
     if (action === "deliver" && tracking.trim()) body.trackingNumber = tracking.trim();
     const ok = await run(() => post(`/officials/dossiers/${encodeURIComponent(dossier.code)}/actions`, body));
     if (ok !== undefined) onDone();
   };
   const err = (path: string) => local[path] ?? fieldError(error, path);
+  // Said while the lines are wrong after a try, and gone as soon as they are right.
+  const linesMessage =
+    action !== "request-payment" || !tried
+      ? null
+      : !drafts
+        ? "Đang tải danh mục phí, lệ phí của thủ tục…"
+        : !lines.ok
+          ? (lines.overall ?? "Kiểm tra lại các khoản được đánh dấu.")
+          : (fieldError(error, "lines") ?? null);
 
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title">
+      <div
+        className={`dialog ${action === "request-payment" ? "dialog--wide" : ""}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="dialog-title"
+      >
         <h2 id="dialog-title">{ACTION_LABELS[action]}</h2>
         <p className="muted small">
           Hồ sơ {dossier.code} · {dossier.applicant.name}
         </p>
-        {error && !error.details.length && <ErrorBox error={error} />}
+        {error && !error.details.every((x) => SHOWN_FIELDS.some((f) => x.path === f || x.path.startsWith(`${f}.`))) && (
+          <ErrorBox error={error} />
+        )}
         {action === "request-supplement" && (
           <fieldset
             className={`field ${err("missingDocuments") ? "field--error" : ""}`}
@@ -474,11 +548,33 @@ function ActionDialog({
           </fieldset>
         )}
         {action === "request-payment" && (
-          <label className={`field ${err("amount") ? "field--error" : ""}`}>
-            <span>Số tiền phải nộp (đồng)</span>
-            <input inputMode="numeric" value={amount} onChange={(e) => setAmount(e.target.value)} />
+          <>
+            {procedure.status === "error" && (
+              <div className="alert alert--warn" role="status">
+                Không tải được danh mục phí, lệ phí của thủ tục ({procedure.error.message}). Hãy nhập các khoản.
+              </div>
+            )}
+            {!drafts && <Loading label="Đang tải danh mục phí, lệ phí…" />}
+            {drafts && (
+              <FeeLinesEditor
+                drafts={drafts}
+                onChange={setDrafts}
+                extras={extras}
+                problems={tried ? lines.problems : null}
+                serverError={error}
+              />
+            )}
+            {linesMessage && (
+              <span className="field__error" role="alert">
+                {linesMessage}
+              </span>
+            )}
             {err("amount") && <span className="field__error">{err("amount")}</span>}
-          </label>
+            <p className="small muted">
+              Công dân nhận thông báo qua Zalo với các khoản trên và thanh toán trực tuyến; hồ sơ tự chuyển tiếp khi đã
+              nộp đủ.
+            </p>
+          </>
         )}
         {action === "deliver" && byPost && (
           <label className={`field ${err("trackingNumber") ? "field--error" : ""}`}>
