@@ -318,11 +318,16 @@ export class PaymentService {
         await event("refused", "provider-mismatch");
         return { result: "refused" as const, attemptId: attempt.id, advance: false };
       }
-      const handedOver = await trx
-        .selectFrom("payment_attempts")
-        .select("id")
-        .where("via_attempt_id", "=", attempt.id)
-        .executeTakeFirst();
+      // Only a Checkout attempt is ever handed over (handOver); asking for others would scan every attempt (no index
+      // on via_attempt_id) in each confirmation's locked transaction.
+      const handedOver =
+        attempt.provider === "zalo-checkout"
+          ? await trx
+              .selectFrom("payment_attempts")
+              .select("id")
+              .where("via_attempt_id", "=", attempt.id)
+              .executeTakeFirst()
+          : undefined;
       if (handedOver) {
         // Checkout's word about an order paid on the national platform (its custom method): that payment counts.
         await event("duplicate", null);
