@@ -532,8 +532,12 @@ function FlagItem({ flag, onDone }: { flag: PaymentFlagView; onDone: () => void 
       return;
     }
     setMissing(false);
-    const ok = await run(() => post(`/officials/payments/flags/${flag.id}/resolve`, { note: note.trim() }));
-    if (ok !== undefined) onDone();
+    // 204: the post answers nothing, so the action says it is done itself.
+    const ok = await run(async () => {
+      await post(`/officials/payments/flags/${flag.id}/resolve`, { note: note.trim() });
+      return true;
+    });
+    if (ok) onDone();
   };
   return (
     <li aria-labelledby={`${id}-title`}>
