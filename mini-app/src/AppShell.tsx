@@ -6,6 +6,7 @@ import { BottomNav } from "./components/BottomNav";
 import { StateMessage } from "./components/StateMessage";
 import HomePage from "./pages/HomePage";
 import NotFoundPage from "./pages/NotFoundPage";
+import { returnPath } from "./pages/pay/flow";
 import { inZalo, routeParams } from "./zalo";
 
 // Everything but the home screen is loaded when first opened: the home screen's JavaScript stays small.
@@ -15,6 +16,7 @@ const FilePage = lazy(() => import("./pages/file"));
 const ReceiptPage = lazy(() => import("./pages/ReceiptPage"));
 const DossiersPage = lazy(() => import("./pages/DossiersPage"));
 const DossierPage = lazy(() => import("./pages/DossierPage"));
+const PayPage = lazy(() => import("./pages/pay"));
 const LookupPage = lazy(() => import("./pages/LookupPage"));
 const NotificationsPage = lazy(() => import("./pages/NotificationsPage"));
 const NewsPage = lazy(() => import("./pages/NewsPage"));
@@ -37,7 +39,10 @@ function DeepLinks() {
     if (applied.current) return;
     applied.current = true;
     void routeParams().then((params) => {
-      const target = deepLinkTarget(params);
+      // Outside Zalo the router is in memory: an address the browser was sent to (the offline test payment page
+      // sends the citizen back to /dossiers/<code>/pay?ref=…) is read here.
+      const target =
+        deepLinkTarget(params) ?? (inZalo() ? undefined : returnPath(window.location.pathname, window.location.search));
       if (target) navigate(target);
     });
   }, [navigate]);
@@ -60,6 +65,7 @@ export function AppShell() {
             <Route path="/receipt/:code" element={page(<ReceiptPage />)} />
             <Route path="/dossiers" element={page(<DossiersPage />)} />
             <Route path="/dossiers/:code" element={page(<DossierPage />)} />
+            <Route path="/dossiers/:code/pay" element={page(<PayPage />)} />
             <Route path="/lookup" element={page(<LookupPage />)} />
             <Route path="/notifications" element={page(<NotificationsPage />)} />
             <Route path="/news" element={page(<NewsPage />)} />

@@ -119,6 +119,15 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
       const form = toForm(draft, procedure, onBehalf);
       const dossier = onBehalf ? await api.fileOnBehalf(form) : await api.file(form);
       await deleteDraft(procedure.code).catch(() => {});
+      // Fixed fees of a level-4 procedure: paying them is the last step (the dossier is filed, unpaid, either way).
+      // A helper's filing is the citizen's to pay (from the OA message or the counter), not the helper's.
+      if (!onBehalf && dossier.feesDue !== null && dossier.feesDue > 0) {
+        const payments = await api.payments(dossier.code).catch(() => undefined);
+        if (payments?.payable) {
+          navigate(`/dossiers/${encodeURIComponent(dossier.code)}/pay?buoc=cuoi`, { replace: true });
+          return;
+        }
+      }
       // The receipt shows the secret beside the QR code; it is not kept anywhere else on the device.
       const receipt = new URLSearchParams();
       if (dossier.lookupSecret) receipt.set("secret", dossier.lookupSecret);
@@ -147,7 +156,7 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
           helper={helper}
         />
       )}
-      {draft.step === 1 && <RequestStep draft={draft} update={update} />}
+      {draft.step === 1 && <RequestStep draft={draft} update={update} errors={errors} procedure={procedure} />}
       {draft.step === 2 && <DocumentsStep draft={draft} update={update} errors={errors} procedure={procedure} />}
       {draft.step === 3 && (
         <DeliveryStep draft={draft} update={update} errors={errors} procedure={procedure} communes={communes} />
