@@ -19,6 +19,7 @@ import { useAsync } from "../hooks/useAsync";
 import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
 import { Icon } from "../icons";
 import { addShortcut, inZalo, pickImages, shareLink } from "../zalo";
+import { DossierFees } from "./pay/DossierFees";
 
 /** Chi tiết hồ sơ: state, due date, timeline of every step, and the next action open to the citizen. */
 export default function DossierPage() {
@@ -102,12 +103,6 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
             <dd>{d.lookupSecret}</dd>
           </>
         )}
-        {d.feesDue !== null && d.feesDue > 0 && (
-          <>
-            <dt>Phí, lệ phí</dt>
-            <dd>{new Intl.NumberFormat("vi-VN").format(d.feesDue)} đ</dd>
-          </>
-        )}
       </dl>
       <NextAction dossier={d} onChange={onChange} />
       {!FINAL_STATES.has(d.state) && <StayInformed />}
@@ -121,6 +116,7 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
           </Button>
         )}
       </div>
+      <DossierFees code={d.code} version={d.state} />
       <section aria-labelledby="timeline">
         <h3 id="timeline">Quá trình xử lý</h3>
         <ol className="timeline">
@@ -246,7 +242,7 @@ function NextAction({ dossier: d, onChange }: { dossier: DossierView; onChange: 
       )}
       {d.state === 6 && (
         <p className="notice">
-          Hồ sơ cần nộp phí, lệ phí. Vui lòng nộp theo hướng dẫn của cán bộ để hồ sơ được tiếp tục xử lý.
+          Hồ sơ cần nộp phí, lệ phí để được tiếp tục xử lý. Xem số tiền và nộp trực tuyến ở mục Phí, lệ phí bên dưới.
         </p>
       )}
       {d.state === 10 && !d.rating && (
