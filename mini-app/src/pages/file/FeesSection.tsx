@@ -23,9 +23,14 @@ export function FeesSection({ draft, update, errors = {}, procedure }: StepProps
   const reasonId = useId();
   if (procedure.fees.length === 0) return null;
   const exemptions = procedure.exemptions ?? [];
-  const choice = feeChoiceOf(draft, procedure);
-  const quote = quoteFees(procedure, "online", choice);
   const claimed = draft.exemptionIndex >= 0 && exemptions[draft.exemptionIndex] !== undefined;
+  const choice = feeChoiceOf(draft, procedure);
+  // While the reason is being typed the claim already shows what it waives (it is filed only with its reason).
+  const quote = quoteFees(
+    procedure,
+    "online",
+    claimed && !choice.exemption ? { ...choice, exemption: { index: draft.exemptionIndex, reason: "" } } : choice,
+  );
   return (
     <section aria-labelledby="fees-title" className="fees-choice">
       <h3 id="fees-title" className="fees-choice__title">
