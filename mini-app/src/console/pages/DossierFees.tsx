@@ -39,10 +39,13 @@ export function FeesPanel({
   payments,
   onReload,
   mayCheck,
+  awaitingAcceptance,
   onRequestPayment,
 }: {
   code: string;
   payments: AsyncState<DossierPayments>;
+  /** The dossier is new (state 1): fees are asked for once it is accepted. */
+  awaitingAcceptance: boolean;
   onReload: () => void;
   /** An official or one-stop officer of the receiving unit: checks the exemption. */
   mayCheck: boolean;
@@ -62,13 +65,16 @@ export function FeesPanel({
               code={code}
               exemption={p.exemption}
               mayCheck={mayCheck}
+              awaitingAcceptance={awaitingAcceptance}
               onChecked={onReload}
               onRequestPayment={onRequestPayment}
             />
           )}
           {p.charges.length === 0 && (
             <p className="muted">
-              Hồ sơ chưa có khoản phí, lệ phí nào phải nộp trực tuyến.
+              {p.exemption && !p.exemption.check
+                ? "Chưa có khoản phí, lệ phí nào phải nộp: công dân đề nghị miễn, chờ cán bộ kiểm tra."
+                : "Hồ sơ chưa có khoản phí, lệ phí nào phải nộp trực tuyến."}
               {onRequestPayment && " Khi cần thu, chọn “Yêu cầu thực hiện nghĩa vụ tài chính” ở mục Xử lý."}
             </p>
           )}
@@ -167,12 +173,14 @@ function Exemption({
   code,
   exemption,
   mayCheck,
+  awaitingAcceptance,
   onChecked,
   onRequestPayment,
 }: {
   code: string;
   exemption: ExemptionView;
   mayCheck: boolean;
+  awaitingAcceptance: boolean;
   onChecked: () => void;
   onRequestPayment: (() => void) | null;
 }) {
@@ -220,6 +228,12 @@ function Exemption({
           <button type="button" className="btn btn--small" onClick={onRequestPayment}>
             Yêu cầu nộp phí, lệ phí
           </button>
+        </p>
+      )}
+      {check && !check.accepted && awaitingAcceptance && mayCheck && (
+        <p className="small">
+          Không được miễn: sau khi tiếp nhận hồ sơ, hãy yêu cầu công dân nộp phí, lệ phí (“Yêu cầu thực hiện nghĩa vụ
+          tài chính” ở mục Xử lý).
         </p>
       )}
       {mayCheck && check && !again && (

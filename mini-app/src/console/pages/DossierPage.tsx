@@ -135,6 +135,7 @@ export default function DossierPage() {
             payments={payments}
             onReload={reloadPayments}
             mayCheck={Boolean(mayMarkSpam)}
+            awaitingAcceptance={d.state === 1 && !onPortal}
             onRequestPayment={
               mayAct && actions.includes("request-payment")
                 ? () => {
