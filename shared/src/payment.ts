@@ -177,6 +177,8 @@ export const ChargeView = z.object({
 export type ChargeView = z.infer<typeof ChargeView>;
 
 export const ExemptionView = z.object({
+  /** Its position in the procedure's exemptions. */
+  index: z.number().int(),
   name: z.string(),
   reason: z.string(),
   /** null: not yet checked; an official of the unit accepted or refused it. */
@@ -272,6 +274,9 @@ export const LedgerEntry = z.object({
       amount: z.number().int(),
       dueAt: z.string(),
       doneAt: z.string().nullable(),
+      /** How it was given back, and by whom (once done). */
+      note: z.string().nullable(),
+      doneBy: z.string().nullable(),
     })
     .nullable(),
 });
@@ -289,6 +294,7 @@ export const PaymentFlagView = z.object({
   receivedAt: z.string(),
   resolvedAt: z.string().nullable(),
   resolution: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
 });
 export type PaymentFlagView = z.infer<typeof PaymentFlagView>;
 

@@ -410,6 +410,7 @@ describe("confirmations that name another dossier, or no dossier at all", () => 
       .selectFrom("payment_events")
       .selectAll()
       .where("reference", "in", [unknown, "TT251203120000888888"])
+      .orderBy("id")
       .execute();
     expect(events.map((e) => [e.provider, e.result, e.flag, e.attempt_id, e.dossier_code])).toEqual([
       ["national", "refused", "unknown-reference", null, null],

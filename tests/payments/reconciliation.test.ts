@@ -183,6 +183,20 @@ describe("the provider's word that does not fit", () => {
     expect(flags.body.items.filter((f: { reference: string }) => f.reference === reference)).toMatchObject([
       { flag: "amount-mismatch", amount: 2_400 },
     ]);
+    // Asked again (the next check came due): recorded again, but one flag for one problem while it is unresolved.
+    await server.deps.db
+      .updateTable("payment_attempts")
+      .set({ next_check_at: new Date(Date.now() - 1000).toISOString() })
+      .where("reference", "=", reference)
+      .execute();
+    await server.deps.reconciler.drain();
+    const again = await ledgerOf(server, dossier.code);
+    expect(again.events.map((e) => [e.result, e.flag])).toEqual([
+      ["refused", "amount-mismatch"],
+      ["refused", null],
+    ]);
+    const still = await call(server, "GET", "/api/officials/payments/flags", { token: hcc.token });
+    expect(still.body.items.filter((f: { reference: string }) => f.reference === reference)).toHaveLength(1);
   });
 });
 

@@ -70,14 +70,14 @@ describe("the lines a request for payment starts with", () => {
   });
 
   it("when an official accepted the exemption, then its lines are waived; refused or not yet checked, they stay", () => {
-    const claim = { name: "Hộ nghèo (miễn lệ phí)", reason: "Sổ hộ nghèo 2026" };
+    const claim = { index: 0, name: "Hộ nghèo (miễn lệ phí)", reason: "Sổ hộ nghèo 2026" };
     const accepted = { ...claim, check: { accepted: true, by: "Trần Thị Hà", at: "2026-03-12T03:00:00Z", note: null } };
     const refused = { ...claim, check: { ...accepted.check, accepted: false } };
     expect(prefillLines(MIXED, "online", accepted).map((l) => l.name)).toEqual(["Phí thẩm định"]);
     expect(prefillLines(MIXED, "online", refused)).toHaveLength(2);
     expect(prefillLines(MIXED, "online", { ...claim, check: null })).toHaveLength(2);
     // Waiving every line of a fully exempt procedure leaves one empty line, never an empty editor.
-    const all = { name: "Hộ nghèo", reason: "x", check: accepted.check };
+    const all = { index: 0, name: "Hộ nghèo", reason: "x", check: accepted.check };
     expect(shape(prefillLines(COPIES, "online", all))).toEqual([
       { index: null, name: "", kind: "le-phi", quantity: "1", unitPrice: "" },
     ]);
@@ -199,7 +199,14 @@ const entry = (patch: Partial<LedgerEntry>): LedgerEntry => ({
 
 describe("the ledger's sums", () => {
   it("when a day has paid, open, failed and abandoned attempts, then only the paid ones count as collected", () => {
-    const refund = { id: 1, reason: "Hồ sơ đã rút sau khi thanh toán", amount: 8000, dueAt: "2026-03-12T03:00:00Z" };
+    const refund = {
+      id: 1,
+      reason: "Hồ sơ đã rút sau khi thanh toán",
+      amount: 8000,
+      dueAt: "2026-03-12T03:00:00Z",
+      note: null,
+      doneBy: null,
+    };
     expect(
       summarise([
         entry({ amount: 16000 }),
@@ -221,7 +228,15 @@ describe("the ledger's sums", () => {
   });
 
   it("when a row has a refund, then it reads as owed with its reason, or as paid back with its time", () => {
-    const due = { id: 1, reason: "Hồ sơ đã rút sau khi thanh toán", amount: 8000, dueAt: "x", doneAt: null };
+    const due = {
+      id: 1,
+      reason: "Hồ sơ đã rút sau khi thanh toán",
+      amount: 8000,
+      dueAt: "x",
+      doneAt: null,
+      note: null,
+      doneBy: null,
+    };
     const money = (n: number) => `${n} đ`;
     expect(refundLabel(due, (t) => t, money)).toEqual({
       tone: "wait",

@@ -53,8 +53,10 @@ function acceptedExemption(
   exemption: ExemptionView | null | undefined,
 ): FeeChoice {
   if (!exemption?.check?.accepted) return {};
-  const index = (procedure.exemptions ?? []).findIndex((e) => e.name === exemption.name);
-  return index < 0 ? {} : { exemption: { index, reason: exemption.reason || "Đã được chấp nhận" } };
+  const { index } = exemption;
+  return procedure.exemptions?.[index] === undefined
+    ? {}
+    : { exemption: { index, reason: exemption.reason || "Đã được chấp nhận" } };
 }
 
 /** One catalogue line alone, through quoteFees: its amount for one unit on `channel` (null: no figure), or undefined when it is not charged (free, waived). */
@@ -259,7 +261,17 @@ export function refundLabel(
 ): { tone: Tone; chip: string; detail: string } | null {
   if (!refund) return null;
   return refund.doneAt
-    ? { tone: "done", chip: "Đã hoàn tiền", detail: `Lúc ${formatTime(refund.doneAt)}` }
+    ? {
+        tone: "done",
+        chip: "Đã hoàn tiền",
+        detail: [
+          `Lúc ${formatTime(refund.doneAt)}`,
+          refund.doneBy ? `bởi ${refund.doneBy}` : "",
+          refund.note ? `— ${refund.note}` : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+      }
     : { tone: "wait", chip: `Cần hoàn ${formatMoney(refund.amount)}`, detail: refund.reason };
 }
 

@@ -74,6 +74,13 @@ export const migration: Migration = {
       .on("payment_attempts")
       .columns(["unit_code", "created_at"])
       .execute();
+    // The attempts handed over from Checkout (its custom method): looked up in every Checkout confirmation.
+    await db.schema
+      .createIndex("payment_attempts_via_idx")
+      .on("payment_attempts")
+      .column("via_attempt_id")
+      .where(sql.ref("via_attempt_id"), "is not", null)
+      .execute();
     // One provider order belongs to one attempt (Checkout's orderId, told by the device).
     await db.schema
       .createIndex("payment_attempts_order_unique")
@@ -112,6 +119,9 @@ export const migration: Migration = {
       .unique()
       .where(sql.ref("result"), "=", "applied")
       .execute();
+    // A repeated refusal (the reconciliation asking again, a provider redelivering) is found by its attempt or reference.
+    await db.schema.createIndex("payment_events_attempt_idx").on("payment_events").column("attempt_id").execute();
+    await db.schema.createIndex("payment_events_reference_idx").on("payment_events").column("reference").execute();
     await db.schema
       .createIndex("payment_events_flagged_idx")
       .on("payment_events")

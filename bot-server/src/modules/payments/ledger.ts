@@ -57,6 +57,8 @@ export class PaymentLedger {
   async entries(
     official: OfficialActor,
     query: LedgerQuery,
+    /** The screen's page; the day's reconciliation file takes every row. */
+    limit = 1000,
   ): Promise<{ day: string; items: LedgerEntry[]; total: number }> {
     const unit = unitOf(official, query.unit);
     const day = query.day ?? vietnamDate(this.now());
@@ -64,6 +66,7 @@ export class PaymentLedger {
       .selectFrom("payment_attempts as a")
       .innerJoin("dossiers as d", "d.id", "a.dossier_id")
       .leftJoin("payment_refunds as r", "r.attempt_id", "a.id")
+      .leftJoin("officials as o", "o.id", "r.done_by")
       .select([
         "a.reference",
         "a.dossier_code",
@@ -82,6 +85,8 @@ export class PaymentLedger {
         "r.amount as refund_amount",
         "r.due_at as refund_due_at",
         "r.done_at as refund_done_at",
+        "r.note as refund_note",
+        "o.name as refund_done_by",
       ]);
     if (unit) q = q.where("a.unit_code", "=", unit);
     if (query.status) q = q.where("a.status", "=", query.status);
@@ -93,7 +98,7 @@ export class PaymentLedger {
       const { from, to } = dayInstants(day);
       q = q.where("a.created_at", ">=", from).where("a.created_at", "<", to);
     }
-    const rows = await q.orderBy("a.created_at", "desc").limit(1000).execute();
+    const rows = await q.orderBy("a.created_at", "desc").limit(limit).execute();
     const items: LedgerEntry[] = rows.map((r) => ({
       reference: r.reference,
       dossierCode: r.dossier_code,
@@ -117,6 +122,8 @@ export class PaymentLedger {
               amount: r.refund_amount ?? 0,
               dueAt: r.refund_due_at ?? "",
               doneAt: r.refund_done_at ?? null,
+              note: r.refund_note ?? null,
+              doneBy: r.refund_done_by ?? null,
             },
     }));
     return { day, items, total: items.filter((i) => i.status === "paid").reduce((sum, i) => sum + i.amount, 0) };
@@ -125,11 +132,20 @@ export class PaymentLedger {
   /** Confirmations flagged (wrong amount, unknown reference, paid twice…), the unresolved first. */
   async flags(official: OfficialActor, unitAsked: string | undefined): Promise<PaymentFlagView[]> {
     const unit = unitOf(official, unitAsked);
-    let q = this.db.selectFrom("payment_events").selectAll().where("flag", "is not", null);
+    let q = this.db
+      .selectFrom("payment_events")
+      .leftJoin("officials", "officials.id", "payment_events.resolved_by")
+      .selectAll("payment_events")
+      .select("officials.name as resolved_by_name")
+      .where("payment_events.flag", "is not", null);
     // A confirmation with an unknown reference belongs to no unit: administrators see it.
-    if (unit) q = q.where("unit_code", "=", unit);
-    else if (official.role !== "admin") q = q.where("unit_code", "is", null);
-    const rows = await q.orderBy("resolved_at", "asc").orderBy("received_at", "desc").limit(500).execute();
+    if (unit) q = q.where("payment_events.unit_code", "=", unit);
+    else if (official.role !== "admin") q = q.where("payment_events.unit_code", "is", null);
+    const rows = await q
+      .orderBy("payment_events.resolved_at", "asc")
+      .orderBy("payment_events.received_at", "desc")
+      .limit(500)
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       flag: r.flag as string,
@@ -142,6 +158,7 @@ export class PaymentLedger {
       receivedAt: r.received_at,
       resolvedAt: r.resolved_at,
       resolution: r.resolution,
+      resolvedBy: r.resolved_by_name ?? null,
     }));
   }
 
@@ -218,7 +235,7 @@ export class PaymentLedger {
 
   /** The day's reconciliation: every attempt with the provider's transaction, and the totals per method and status. */
   async reconciliationXlsx(official: OfficialActor, query: LedgerQuery): Promise<Buffer> {
-    const { day, items } = await this.entries(official, { ...query, refundDue: undefined });
+    const { day, items } = await this.entries(official, { ...query, refundDue: undefined }, 100_000);
     const book = new ExcelJS.Workbook();
     book.creator = "Trợ lý dịch vụ công Quảng Ninh";
     const sheet = book.addWorksheet(`Đối soát ${day}`);

@@ -289,6 +289,29 @@ export class PaymentService {
         .returningAll()
         .executeTakeFirst();
       const event = async (result: Database["payment_events"]["result"], flag: string | null) => {
+        // One flag per problem: the same refusal again (the reconciliation asks every few minutes, a provider
+        // redelivers a refused callback) is recorded without raising a new flag while the first is unresolved.
+        const repeated =
+          flag !== null &&
+          (await trx
+            .selectFrom("payment_events")
+            .select("id")
+            .where((eb) =>
+              touched
+                ? eb("attempt_id", "=", touched.id)
+                : notice.reference === null
+                  ? eb("reference", "is", null)
+                  : eb("reference", "=", notice.reference),
+            )
+            .where("provider", "=", provider)
+            .where("flag", "=", flag)
+            .where("resolved_at", "is", null)
+            .where((eb) =>
+              notice.transactionId === null
+                ? eb("transaction_id", "is", null)
+                : eb("transaction_id", "=", notice.transactionId),
+            )
+            .executeTakeFirst()) !== undefined;
         await trx
           .insertInto("payment_events")
           .values({
@@ -302,7 +325,7 @@ export class PaymentService {
             amount: notice.amount,
             outcome: notice.outcome,
             result,
-            flag,
+            flag: repeated ? null : flag,
             fields: JSON.stringify(notice.fields),
             received_at: at,
           })
@@ -710,7 +733,7 @@ function exemptionOf(row: { fee_choice: string | null; exemption_check: string |
   const snapshot = JSON.parse(row.procedure_snapshot) as { exemptions?: { name: string }[] };
   const name = snapshot.exemptions?.[choice.exemption.index]?.name ?? "Trường hợp được miễn";
   const check = row.exemption_check ? (JSON.parse(row.exemption_check) as NonNullable<ExemptionView["check"]>) : null;
-  return { name, reason: choice.exemption.reason, check } satisfies ExemptionView;
+  return { index: choice.exemption.index, name, reason: choice.exemption.reason, check } satisfies ExemptionView;
 }
 
 export function attemptViewOf(row: AttemptRow): PaymentAttemptView {
