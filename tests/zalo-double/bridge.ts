@@ -13,4 +13,14 @@ declare global {
 }
 
 window.ZJSBridge = { double: "qn-zalo-double" };
-window.__zaloDouble = { script: { ...DEFAULT_SCRIPT, ...window.__zaloDoubleScript }, calls: [] };
+const listeners: ZaloDoubleState["listeners"] = {};
+const calls: ZaloDoubleState["calls"] = [];
+window.__zaloDouble = {
+  script: { ...DEFAULT_SCRIPT, ...window.__zaloDoubleScript },
+  calls,
+  listeners,
+  emit: (event, data) => {
+    calls.push({ api: `event:${event}`, args: data });
+    for (const listener of [...(listeners[event] ?? [])]) listener(data);
+  },
+};
