@@ -13,6 +13,7 @@ import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
 import type { PaymentLedger } from "./modules/payments/ledger";
 import type { PaymentService } from "./modules/payments/payment.service";
+import type { ReceiptLinks } from "./modules/payments/receipt-links";
 import type { PaymentReconciler } from "./modules/payments/reconciler";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
 import type { HttpPortal } from "./modules/provincial-gateway/http-portal";
@@ -41,6 +42,8 @@ export type AppDeps = {
   payments: PaymentService;
   paymentLedger: PaymentLedger;
   reconciler: PaymentReconciler;
+  /** Signed, short-lived receipt addresses for Zalo's document viewer. */
+  receiptLinks: ReceiptLinks;
   /** Multipart uploads, streamed to disk, at most MAX_CONCURRENT_UPLOADS at once (/api and /portal-api). */
   uploads: UploadIntake;
   /** Deletes stored documents and upload temporaries nothing references, after the grace period. */

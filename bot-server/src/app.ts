@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(portalCallbackRouter(deps.httpPortal.changes, deps.config.portal.callbackSecret, deps.logger));
   }
   // The payment providers' callbacks are signed over their raw bodies too (decision 0014); the sandbox's test page.
-  app.use(paymentCallbackRouter(deps.payments, deps.logger, deps.config.webhookRateLimitPerMinute));
+  app.use(paymentCallbackRouter(deps.payments, deps.receiptLinks, deps.logger, deps.config.webhookRateLimitPerMinute));
   app.use(express.json({ limit: "100kb" }));
   if (deps.messenger.offline && deps.webhook.development && deps.simulatorToken) {
     app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa", deps.simulatorToken));
@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(devOutboxRouter(deps.db, deps.messenger, deps.simulatorToken));
   api.use(notificationsRouter(deps.db));
   api.use(reportsRouter(deps.reports));
-  api.use(paymentApiRouter(deps.payments, deps.paymentLedger));
+  api.use(paymentApiRouter(deps.payments, deps.paymentLedger, deps.receiptLinks));
   api.use(announcementsRouter(deps.announcements, deps.config.announcementImageHosts));
   api.use(notFoundHandler);
   app.use("/api", api);
@@ -159,7 +159,7 @@ function miniApp(dist: string, logger: Logger): RequestHandler {
     return (_req, _res, next) => next();
   }
   const assets = express.static(dist, { index: "index.html", maxAge: "1h" });
-  const reserved = /^\/(api|dev|webhooks|healthz|payments)(\/|$)/;
+  const reserved = /^\/(api|dev|webhooks|healthz|payments|receipts)(\/|$)/;
   return (req, res, next) => {
     if (reserved.test(req.path)) return next();
     assets(req, res, () => {

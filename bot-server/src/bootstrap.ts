@@ -33,6 +33,7 @@ import { OutboxWorker } from "./modules/notifications/outbox-worker";
 import { PaymentLedger } from "./modules/payments/ledger";
 import { type PaymentProviders, PaymentService } from "./modules/payments/payment.service";
 import { recordPaymentEffects } from "./modules/payments/payment-effects";
+import { ReceiptLinks } from "./modules/payments/receipt-links";
 import { PaymentReconciler } from "./modules/payments/reconciler";
 import { SandboxProvider } from "./modules/payments/sandbox-provider";
 import { recordPortalApiChange } from "./modules/portal-api/change-feed";
@@ -71,7 +72,8 @@ export async function bootstrap(
 
   const offline = !config.zalo.appSecret;
   if (offline) logger.warn("offline mode: no ZALO_APP_SECRET, development identities are enabled at /api/auth/dev");
-  const sessions = new SessionService(db, resolveSessionSecret(config.sessionSecret, config.dataDir));
+  const sessionSecret = resolveSessionSecret(config.sessionSecret, config.dataDir);
+  const sessions = new SessionService(db, sessionSecret);
   const auth = new AuthService(
     db,
     sessions,
@@ -187,6 +189,7 @@ export async function bootstrap(
     payments,
     paymentLedger: new PaymentLedger(db, dossiers),
     reconciler,
+    receiptLinks: new ReceiptLinks(sessionSecret),
     uploads,
     orphans,
     // A new one at each start: server.ts prints it in the simulator's link.

@@ -151,3 +151,43 @@ describe("the reports' online-payment rate", () => {
     expect(res.body.beyond[0].numerator).toContain("thanh toán trực tuyến");
   });
 });
+
+describe("a receipt's short-lived link (Zalo's document viewer sends no session header)", () => {
+  it("when the owner asks, then the link opens that receipt without a session; forged, foreign or other links do not", async () => {
+    const token = await citizen(server, "pay-link");
+    const dossier = await fileWithFees(server, token, { copies: 1 });
+    await paySandbox(server, token, dossier.code, "success");
+    const number = (await payments(server, token, dossier.code)).charges[0]?.attempts[0]?.receiptNumber as string;
+    const link = await call(server, "POST", `/api/dossiers/${dossier.code}/receipts/${number}/link`, { token });
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+    expect(link.body.url).toMatch(new RegExp(`^/receipts/${number}\\.pdf\\?t=`));
+    expect(Date.parse(link.body.expiresAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    const opened = await fetch(`${server.url}${link.body.url}`);
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get("content-type")).toBe("application/pdf");
+    expect(
+      Buffer.from(await opened.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
+
+    const [path, query] = (link.body.url as string).split("?t=") as [string, string];
+    const [payload, signature] = query.split(".") as [string, string];
+    const flipped = `${signature.slice(0, -1)}${signature.endsWith("0") ? "1" : "0"}`;
+    expect((await fetch(`${server.url}${path}?t=${payload}.${flipped}`)).status).toBe(404);
+    expect((await fetch(`${server.url}${path}`)).status).toBe(404);
+    // The same token for another receipt number: refused (the token names its receipt).
+    const other = number.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+    expect((await fetch(`${server.url}/receipts/${other}.pdf?t=${query}`)).status).toBe(404);
+    // A token whose expiry was rewritten is no longer signed.
+    const [code, n] = Buffer.from(payload, "base64url").toString().split("|");
+    const later = Buffer.from(`${code}|${n}|${Date.now() + 86_400_000}`).toString("base64url");
+    expect((await fetch(`${server.url}${path}?t=${later}.${signature}`)).status).toBe(404);
+    // Someone else cannot ask for one.
+    const stranger = await citizen(server, "pay-link-other");
+    const refused = await call(server, "POST", `/api/dossiers/${dossier.code}/receipts/${number}/link`, {
+      token: stranger,
+    });
+    expect(refused.status).toBe(404);
+  });
+});

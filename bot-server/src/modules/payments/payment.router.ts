@@ -17,6 +17,7 @@ import type { Logger } from "../../logger";
 import { actorOf, requireOfficial } from "../auth/actor";
 import type { PaymentLedger } from "./ledger";
 import type { PaymentService } from "./payment.service";
+import type { ReceiptLinks } from "./receipt-links";
 import { renderReceiptPdf } from "./receipt-pdf";
 
 const Reference = z.string().regex(/^TT\d{18}$/, "Mã thanh toán không hợp lệ");
@@ -27,7 +28,7 @@ function pick(query: Record<string, unknown>, names: readonly string[]): Record<
 }
 
 /** The payment API under /api: the citizen's side (pay, check, receipt) and the officials' (ledger, refunds, flags). */
-export function paymentApiRouter(payments: PaymentService, ledger: PaymentLedger): Router {
+export function paymentApiRouter(payments: PaymentService, ledger: PaymentLedger, links: ReceiptLinks): Router {
   const router = Router();
   const signedIn = (req: Request) => {
     const actor = actorOf(req);
@@ -76,6 +77,14 @@ export function paymentApiRouter(payments: PaymentService, ledger: PaymentLedger
     res.setHeader("Content-Disposition", `attachment; filename="bien-lai-${number}.pdf"`);
     res.setHeader("Cache-Control", "private, no-store");
     res.end(pdf);
+  });
+
+  // A short-lived link to the receipt, for Zalo's openDocument/downloadFile (which cannot send the session's header).
+  router.post("/dossiers/:code/receipts/:number/link", async (req, res) => {
+    const code = codeOf(req.params.code);
+    const number = parseOrThrow(ReceiptNumber, req.params.number, "Số biên lai không hợp lệ", "number");
+    await payments.receipt(signedIn(req), code, number);
+    res.status(201).json(links.issue(code, number));
   });
 
   // ─── Officials ───
@@ -137,8 +146,24 @@ export function paymentApiRouter(payments: PaymentService, ledger: PaymentLedger
  * the bytes) before the JSON parser, and the sandbox's test page in offline mode. A bad signature answers 401 and
  * changes nothing; refused callbacks are limited per source like the webhook's.
  */
-export function paymentCallbackRouter(payments: PaymentService, logger: Logger, refusedPerMinute: number): Router {
+export function paymentCallbackRouter(
+  payments: PaymentService,
+  links: ReceiptLinks,
+  logger: Logger,
+  refusedPerMinute: number,
+): Router {
   const router = Router();
+  // The receipt a signed link opens (no session header: Zalo's document viewer fetches it).
+  router.get("/receipts/:file", async (req, res) => {
+    const number = String(req.params.file).replace(/\.pdf$/, "");
+    const granted = ReceiptNumber.safeParse(number).success ? links.verify(number, req.query.t) : null;
+    if (!granted) throw new NotFoundError("Liên kết biên lai không hợp lệ hoặc đã hết hạn. Vui lòng tải lại từ hồ sơ.");
+    const pdf = await renderReceiptPdf(await payments.receiptByLink(granted.code, number));
+    res.setHeader("Content-Type", "application/pdf");
+    res.setHeader("Content-Disposition", `inline; filename="bien-lai-${number}.pdf"`);
+    res.setHeader("Cache-Control", "private, no-store");
+    res.end(pdf);
+  });
   const limit = perMinuteLimit({
     perMinute: refusedPerMinute,
     key: (req) => addressKey(req),

@@ -599,7 +599,17 @@ export class PaymentService {
 
   /** The e-receipt of a paid attempt, for whoever may see the dossier (its owner, its unit's officials). */
   async receipt(actor: Actor, code: string, number: string): Promise<ReceiptData> {
-    const record = await this.dossiers.seen(actor, code);
+    return this.receiptOf(await this.dossiers.seen(actor, code), number);
+  }
+
+  /** The e-receipt a signed link opens (receipt-links.ts): the link was issued to someone who could see it. */
+  async receiptByLink(code: string, number: string): Promise<ReceiptData> {
+    const record = await this.portal.get(code);
+    if (!record) throw new NotFoundError("Không tìm thấy biên lai này.");
+    return this.receiptOf(record, number);
+  }
+
+  private async receiptOf(record: DossierRecord, number: string): Promise<ReceiptData> {
     const row = await this.db
       .selectFrom("payment_attempts")
       .selectAll()
