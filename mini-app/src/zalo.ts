@@ -315,7 +315,7 @@ export type CheckoutOrder = {
 };
 
 /** What the device learnt of a Checkout payment: only a hint for the screen; the server asks Zalo itself. */
-export type CheckoutResult = "paid" | "processing" | "failed" | "cancelled";
+export type CheckoutResult = "paid" | "processing" | "failed" | "cancelled" | "custom";
 
 /**
  * Pays with Zalo's Checkout SDK (LEVEL4.md §2): `createOrder` with the server's signed order opens Zalo's payment
@@ -328,12 +328,39 @@ export async function payWithCheckout(
   order: CheckoutOrder,
   onOrder: (orderId: string) => Promise<void>,
   signal?: AbortSignal,
+  /**
+   * The citizen chose the partner's own method (the national platform) in Zalo's payment screen: Zalo sends
+   * `OnDataCallback` with `eventType: "PAY_BY_CUSTOM_METHOD"` (LEVEL4.md §2; the payload's shape is *uncertain*: its
+   * `data.orderId`, else the order just created). The wait ends and this is called; the result is then "custom".
+   */
+  onCustomMethod?: (orderId: string) => Promise<void>,
 ): Promise<CheckoutResult> {
   if (!inZalo()) {
     throw new ZaloRefusal("Thanh toán trong Zalo chỉ dùng được khi mở ứng dụng trong Zalo.", undefined);
   }
   const zalo = await sdk();
-  const finished = firstEvent(zalo, [zalo.EventName.PaymentDone, zalo.EventName.PaymentClose], PAYMENT_WAIT_MS, signal);
+  const ended = new AbortController();
+  const relay = () => ended.abort();
+  if (signal?.aborted) ended.abort();
+  signal?.addEventListener("abort", relay);
+  let custom: { orderId: string | undefined } | undefined;
+  const onData = (payload: unknown) => {
+    const p = payload as { eventType?: unknown; data?: { orderId?: unknown } } | undefined;
+    if (p?.eventType !== "PAY_BY_CUSTOM_METHOD") return;
+    custom = { orderId: typeof p.data?.orderId === "string" ? p.data.orderId : undefined };
+    ended.abort();
+  };
+  zalo.events.on(zalo.EventName.OnDataCallback, onData);
+  const finished = firstEvent(
+    zalo,
+    [zalo.EventName.PaymentDone, zalo.EventName.PaymentClose],
+    PAYMENT_WAIT_MS,
+    ended.signal,
+  );
+  const cleanUp = () => {
+    zalo.events.off(zalo.EventName.OnDataCallback, onData);
+    signal?.removeEventListener("abort", relay);
+  };
   let orderId: string;
   try {
     ({ orderId } = await zalo.createOrder({
@@ -346,6 +373,7 @@ export async function payWithCheckout(
     }));
   } catch (error) {
     finished.stop();
+    cleanUp();
     throw new ZaloRefusal(
       "Zalo chưa mở được màn hình thanh toán. Vui lòng thử lại hoặc chọn cách thanh toán khác.",
       zaloCode(error),
@@ -353,6 +381,11 @@ export async function payWithCheckout(
   }
   await onOrder(orderId);
   await finished.done;
+  cleanUp();
+  if (custom && onCustomMethod) {
+    await onCustomMethod(custom.orderId ?? orderId);
+    return "custom";
+  }
   try {
     const { resultCode } = await zalo.checkTransaction({ data: { orderId } });
     if (resultCode === 1) return "paid";
@@ -370,6 +403,27 @@ function dataUrlOf(blob: Blob): Promise<string> {
     reader.onerror = () => reject(reader.error);
     reader.readAsDataURL(blob);
   });
+}
+
+/**
+ * Opens a file at a plain https address (a receipt's short-lived link) inside Zalo: `openDocument`, then
+ * `downloadFile`. False when neither works (or outside Zalo): the caller falls back to the file's bytes.
+ */
+export async function openFileUrl(url: string, title: string): Promise<boolean> {
+  if (!inZalo()) return false;
+  const zalo = await sdk();
+  try {
+    await zalo.openDocument({ url, title, download: true, share: false, edit: false });
+    return true;
+  } catch {
+    // next way
+  }
+  try {
+    await zalo.downloadFile({ url });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -223,6 +223,10 @@ export type PaymentStart = z.infer<typeof PaymentStart>;
 /** `POST /api/payments/:reference/order`: Checkout's orderId, told by the device after createOrder. */
 export const CheckoutOrderReport = z.object({ orderId: z.string().trim().min(1).max(100) });
 
+/** `POST /api/dossiers/:code/receipts/:number/link`: a receipt's address for a few minutes, without a session. */
+export const ReceiptLink = z.object({ url: z.string(), expiresAt: z.string() });
+export type ReceiptLink = z.infer<typeof ReceiptLink>;
+
 /** Officials: an exemption claim checked. */
 export const ExemptionCheckRequest = z.object({
   accepted: z.boolean(),

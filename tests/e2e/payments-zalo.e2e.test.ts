@@ -7,6 +7,13 @@ import { LARGE_TEXT_CSS, launchChromium, PHONE, settled, sidewaysOverflow } from
 import { buildMiniAppForZalo } from "../helpers/mini-app-build";
 import { ROOT } from "../helpers/run";
 import { startTestServer, type TestServer, testConfig } from "../helpers/test-server";
+import {
+  fakeNationalPlatform,
+  NATIONAL_PARTNER,
+  NATIONAL_SECRET,
+  NATIONAL_TOKEN,
+  NATIONAL_URL,
+} from "../mocks/national-payment";
 import { mockServer } from "../mocks/server";
 import { CHECKOUT_PRIVATE_KEY, CHECKOUT_URL, fakeCheckout } from "../mocks/zalo-checkout";
 import { ZALO_APP_SECRET, ZALO_GRAPH_URL, zaloGraphHandlers } from "../mocks/zalo-graph";
@@ -29,6 +36,7 @@ let server: TestServer;
 let host: ZaloHost;
 let browser: Browser;
 const checkout = fakeCheckout({ appId: APP_ID });
+const platform = fakeNationalPlatform();
 
 beforeAll(async () => {
   fs.mkdirSync(SCREENS, { recursive: true });
@@ -47,6 +55,7 @@ beforeAll(async () => {
         url: CHECKOUT_URL,
         method: '{"id":"ZALOPAY_SANDBOX","isCustom":false}',
       },
+      national: { url: NATIONAL_URL, partnerCode: NATIONAL_PARTNER, secret: NATIONAL_SECRET, token: NATIONAL_TOKEN },
     },
   });
   host.serve(await buildMiniAppForZalo(server.url));
@@ -86,7 +95,7 @@ describe("paying inside (a double of) Zalo with Zalo's Checkout", () => {
       routeParams: { page: "pay", code: dossier.code },
       createOrder: [ok({ orderId: ORDER_ID })],
       checkTransaction: [ok({ resultCode: 1 })],
-      downloadFile: [ok(null)],
+      openDocument: [ok(null)],
     };
     const context = await browser.newContext({ ...PHONE, locale: "vi-VN" });
     await context.addInitScript((s) => {
@@ -161,9 +170,79 @@ describe("paying inside (a double of) Zalo with Zalo's Checkout", () => {
 
     await page.getByRole("button", { name: "Tải biên lai điện tử" }).click();
     await page.getByText("Đã tải biên lai điện tử").waitFor();
-    const saved = (await calls(page)).find((c) => c.api === "downloadFile")?.args as { fileBase64Data?: string };
-    // "%PDF-" in base64.
-    expect(saved.fileBase64Data).toMatch(/^data:application\/pdf;base64,JVBERi0/);
+    // Zalo's document viewer gets a short-lived https link (it sends no session header), which opens the PDF alone.
+    const opened = (await calls(page)).find((c) => c.api === "openDocument")?.args as { url?: string };
+    expect(opened.url).toMatch(new RegExp(`^${server.url}/receipts/BL\\d{4}-\\d{7}\\.pdf\\?t=`));
+    const pdf = await fetch(opened.url as string);
+    expect(pdf.status).toBe(200);
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
+    await context.close();
+  });
+
+  it("when the citizen picks the national platform inside Zalo's payment screen, then its page opens and the charge is paid once", {
+    timeout: 90_000,
+  }, async () => {
+    mockServer.use(...zaloGraphHandlers, ...checkout.handlers, ...platform.handlers);
+    const signedIn = await call(server, "POST", "/api/auth/zalo", { json: { accessToken: ACCESS_TOKEN } });
+    const dossier = await fileWithFees(server, signedIn.body.token as string, { copies: 1 });
+    const orderId = "ZCO-E2E-CUSTOM-1";
+    const script: Partial<ZaloScript> = {
+      accessToken: [ok(ACCESS_TOKEN)],
+      routeParams: { page: "pay", code: dossier.code },
+      createOrder: [ok({ orderId })],
+      // The citizen closes the national platform's page half a second after it opens.
+      webviewClosedAfterMs: 500,
+    };
+    const context = await browser.newContext({ ...PHONE, locale: "vi-VN" });
+    await context.addInitScript((s) => {
+      (window as { __zaloDoubleScript?: unknown }).__zaloDoubleScript = s;
+    }, script);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(host.appUrl);
+    await page.getByRole("heading", { name: "Nộp phí, lệ phí", level: 2 }).waitFor();
+    await page.getByRole("button", { name: "Thanh toán", exact: true }).click();
+    await expect.poll(async () => (await calls(page)).some((c) => c.api === "createOrder")).toBe(true);
+    // In Zalo's payment screen the citizen picks the partner's own method: Zalo hands it to the app.
+    await page.evaluate(
+      ([event, data]) => (window as { __zaloDouble?: ZaloDoubleState }).__zaloDouble?.emit(event as string, data),
+      ["h5.event.webview.result", { eventType: "PAY_BY_CUSTOM_METHOD", data: { orderId } }] as const,
+    );
+    // The national platform's page opens in Zalo's webview, at the address its INIT answered.
+    await expect.poll(async () => (await calls(page)).some((c) => c.api === "openWebview")).toBe(true);
+    const national = await server.deps.db
+      .selectFrom("payment_attempts")
+      .select(["reference", "provider", "via_attempt_id"])
+      .where("dossier_code", "=", dossier.code)
+      .where("provider", "=", "national")
+      .executeTakeFirstOrThrow();
+    expect(national.via_attempt_id).not.toBeNull();
+    const opened = (await calls(page)).find((c) => c.api === "openWebview")?.args as { url: string };
+    expect(opened.url).toBe(platform.payUrl(national.reference));
+    // The citizen paid there; the page closes, the app asks the server, which asks the platform (QUERY).
+    platform.markPaid(national.reference);
+    await page.getByRole("heading", { name: "Đã thanh toán" }).waitFor({ timeout: 30_000 });
+    const attempts = await server.deps.db
+      .selectFrom("payment_attempts")
+      .select(["provider", "status"])
+      .where("dossier_code", "=", dossier.code)
+      .orderBy("id")
+      .execute();
+    expect(attempts).toEqual([
+      { provider: "zalo-checkout", status: "failed" },
+      { provider: "national", status: "paid" },
+    ]);
+    // Checkout was told the order is paid.
+    expect(
+      checkout.state.requests.some(
+        (r) => r.operation === "update-order-status" && (r.body as { orderId?: string }).orderId === orderId,
+      ),
+    ).toBe(true);
+    await shot(page, "pay-04-da-thanh-toan-qua-nen-tang-quoc-gia");
     await context.close();
   });
 });

@@ -14,6 +14,7 @@ import {
   type ProcedureSearchQuery,
   ProcedureSearchResult,
   PublicAnnouncement,
+  ReceiptLink,
 } from "@qn/shared";
 import { z } from "zod";
 import { inZalo, storage, zaloAccessToken, zaloPhoneToken } from "../zalo";
@@ -245,6 +246,22 @@ export const api = {
     raw(`/api/payments/${encodeURIComponent(reference)}/order`, PaymentAttemptView, {
       method: "POST",
       json: { orderId },
+      auth: true,
+    }),
+  /**
+   * The citizen chose the national platform inside Checkout (its custom method): the Checkout attempt is handed over
+   * to a national-platform attempt, whose page the app opens.
+   */
+  customMethod: (reference: string, orderId: string) =>
+    raw(`/api/payments/${encodeURIComponent(reference)}/custom-method`, PaymentStart, {
+      method: "POST",
+      json: { orderId },
+      auth: true,
+    }),
+  /** A short-lived address of the receipt for Zalo's document viewer (which cannot send the session's header). */
+  receiptLink: (code: string, receiptNumber: string) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/receipts/${encodeURIComponent(receiptNumber)}/link`, ReceiptLink, {
+      method: "POST",
       auth: true,
     }),
   /** What became of an attempt, as the server learns it from the provider (never the device's word). */

@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { Button } from "zmp-ui";
 import { api } from "../api/client";
+import { API_ORIGIN } from "../api/origin";
 import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar";
-import { receiptFileName } from "../pages/pay/flow";
-import { inZalo, saveFile } from "../zalo";
+import { paymentPageUrl, receiptFileName } from "../pages/pay/flow";
+import { inZalo, openFileUrl, saveFile } from "../zalo";
 
 /** "Tải biên lai điện tử": the e-receipt's PDF, fetched with the session's token and saved on the device. */
 export function ReceiptButton({
@@ -21,8 +22,18 @@ export function ReceiptButton({
   const download = async () => {
     setBusy(true);
     try {
-      const pdf = await api.receipt(code, receiptNumber);
-      await saveFile(pdf, receiptFileName(receiptNumber), `Biên lai ${receiptNumber}`);
+      const title = `Biên lai ${receiptNumber}`;
+      // Inside Zalo its document viewer opens a plain https address: a link valid a few minutes, no session needed.
+      const opened =
+        inZalo() &&
+        (await api
+          .receiptLink(code, receiptNumber)
+          .then((link) => openFileUrl(paymentPageUrl(link.url, API_ORIGIN, window.location.origin), title))
+          .catch(() => false));
+      if (!opened) {
+        const pdf = await api.receipt(code, receiptNumber);
+        await saveFile(pdf, receiptFileName(receiptNumber), title);
+      }
       if (inZalo()) done("Đã tải biên lai điện tử");
     } catch (error) {
       showError(error, "Chưa tải được biên lai. Vui lòng thử lại.");

@@ -5,6 +5,7 @@ import {
   FlagResolveRequest,
   LedgerQuery,
   type PaymentLine,
+  ReceiptLink,
   RefundDoneRequest,
   StartPaymentRequest,
 } from "@qn/shared";
@@ -84,7 +85,7 @@ export function paymentApiRouter(payments: PaymentService, ledger: PaymentLedger
     const code = codeOf(req.params.code);
     const number = parseOrThrow(ReceiptNumber, req.params.number, "Số biên lai không hợp lệ", "number");
     await payments.receipt(signedIn(req), code, number);
-    res.status(201).json(links.issue(code, number));
+    res.status(201).json(ReceiptLink.parse(links.issue(code, number)));
   });
 
   // ─── Officials ───

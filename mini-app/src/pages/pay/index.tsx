@@ -146,6 +146,8 @@ function PaymentStep({
         navigate(confirmPath(code, reference), { replace: true });
       } else {
         setPhase("away");
+        // Chosen inside Checkout, the national platform takes over: its page, then the check of its attempt.
+        let handedTo: string | undefined;
         const result = await payWithCheckout(
           started.next.order,
           (orderId) =>
@@ -155,8 +157,19 @@ function PaymentStep({
               () => undefined,
             ),
           controller.signal,
+          async (orderId) => {
+            const national = await api.customMethod(reference, orderId);
+            handedTo = national.attempt.reference;
+            if (national.next.kind === "redirect") {
+              await openPaymentPage(
+                paymentPageUrl(national.next.url, API_ORIGIN, window.location.origin),
+                controller.signal,
+              );
+            }
+          },
         );
-        navigate(confirmPath(code, reference, saidOfCheckout(result)), { replace: true });
+        if (result === "custom" && handedTo) navigate(confirmPath(code, handedTo), { replace: true });
+        else if (result !== "custom") navigate(confirmPath(code, reference, saidOfCheckout(result)), { replace: true });
       }
     } catch (failure) {
       const problem = asApiClientError(failure);
