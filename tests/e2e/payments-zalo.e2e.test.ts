@@ -18,6 +18,7 @@ import { mockServer } from "../mocks/server";
 import { CHECKOUT_PRIVATE_KEY, CHECKOUT_URL, fakeCheckout } from "../mocks/zalo-checkout";
 import { ZALO_APP_SECRET, ZALO_GRAPH_URL, zaloGraphHandlers } from "../mocks/zalo-graph";
 import { fileWithFees } from "../payments/helpers";
+import { requestedDossier } from "../payments/providers";
 import { startZaloHost, type ZaloHost } from "../zalo-double/host";
 import { ZALO_EVENTS, type ZaloCall, type ZaloDoubleState, type ZaloScript } from "../zalo-double/script";
 
@@ -243,6 +244,74 @@ describe("paying inside (a double of) Zalo with Zalo's Checkout", () => {
       ),
     ).toBe(true);
     await shot(page, "pay-04-da-thanh-toan-qua-nen-tang-quoc-gia");
+    await context.close();
+  });
+
+  it("when an official asks for a fee, then the citizen pays it inside Zalo from the OA message's link after abandoning once, and the dossier moves on", {
+    timeout: 90_000,
+  }, async () => {
+    mockServer.use(...zaloGraphHandlers, ...checkout.handlers);
+    const signedIn = await call(server, "POST", "/api/auth/zalo", { json: { accessToken: ACCESS_TOKEN } });
+    const { dossier } = await requestedDossier(server, signedIn.body.token as string, 24_000);
+    const [first, second] = ["ZCO-E2E-ABANDON-1", "ZCO-E2E-ABANDON-2"];
+    const script: Partial<ZaloScript> = {
+      accessToken: [ok(ACCESS_TOKEN)],
+      // The OA message's button: https://zalo.me/s/<app>/?page=pay&code=…
+      routeParams: { page: "pay", code: dossier.code },
+      createOrder: [ok({ orderId: first }), ok({ orderId: second })],
+      // The first time the citizen closes Zalo's payment screen without choosing (-2), the second time it is paid.
+      checkTransaction: [ok({ resultCode: -2 }), ok({ resultCode: 1 })],
+    };
+    const context = await browser.newContext({ ...PHONE, locale: "vi-VN" });
+    await context.addInitScript((s) => {
+      (window as { __zaloDoubleScript?: unknown }).__zaloDoubleScript = s;
+    }, script);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(host.appUrl);
+    await page.getByRole("heading", { name: "Nộp phí, lệ phí", level: 2 }).waitFor();
+    expect(await page.locator(".pay__amount strong").textContent()).toBe("24.000 đ");
+
+    await page.getByRole("button", { name: "Thanh toán", exact: true }).click();
+    await expect.poll(async () => (await calls(page)).filter((c) => c.api === "createOrder").length).toBe(1);
+    const order = (await calls(page)).find((c) => c.api === "createOrder")?.args as {
+      amount: number;
+      extradata: string;
+    };
+    checkout.createOrder({ orderId: first, amount: order.amount, extradata: order.extradata });
+    await page.evaluate(
+      (event) => (window as { __zaloDouble?: ZaloDoubleState }).__zaloDouble?.emit(event),
+      ZALO_EVENTS.PaymentClose,
+    );
+    await page.getByRole("heading", { name: "Bạn đã dừng thanh toán" }).waitFor();
+    await shot(page, "pay-05-da-dung-thanh-toan-trong-zalo");
+    await page.getByRole("button", { name: "Thử lại" }).first().click();
+
+    await page.getByRole("button", { name: "Thanh toán", exact: true }).click();
+    await expect.poll(async () => (await calls(page)).filter((c) => c.api === "createOrder").length).toBe(2);
+    const again = (await calls(page)).filter((c) => c.api === "createOrder")[1]?.args as {
+      amount: number;
+      extradata: string;
+    };
+    checkout.createOrder({ orderId: second, amount: again.amount, extradata: again.extradata });
+    checkout.pay(second);
+    await page.evaluate(
+      (event) => (window as { __zaloDouble?: ZaloDoubleState }).__zaloDouble?.emit(event),
+      ZALO_EVENTS.PaymentDone,
+    );
+    await page.getByRole("heading", { name: "Đã thanh toán" }).waitFor();
+    const moved = await call(server, "GET", `/api/dossiers/${dossier.code}`, { token: signedIn.body.token });
+    expect(moved.body).toMatchObject({ state: 4, stateLabel: "Đang xử lý" });
+    const attempts = await server.deps.db
+      .selectFrom("payment_attempts")
+      .select(["provider_order_id", "status"])
+      .where("dossier_code", "=", dossier.code)
+      .orderBy("id")
+      .execute();
+    expect(attempts).toEqual([
+      { provider_order_id: first, status: "open" },
+      { provider_order_id: second, status: "paid" },
+    ]);
     await context.close();
   });
 });
