@@ -234,13 +234,25 @@ function createPaymentProviders(config: Config, logger: Logger): PaymentProvider
   }
   if (checkout) {
     providers["zalo-checkout"] = new ZaloCheckoutProvider(
-      { appId: config.miniAppId, privateKey: checkout.privateKey, apiUrl: checkout.url, method: checkout.method },
+      {
+        appId: config.miniAppId,
+        privateKey: checkout.privateKey,
+        apiUrl: checkout.url,
+        method: checkout.method,
+        timeoutMs: config.payments.providerTimeoutMs,
+      },
       logger,
     );
   }
   if (national) {
     providers.national = new NationalPaymentProvider(
-      { baseUrl: national.url, partnerCode: national.partnerCode, secret: national.secret, token: national.token },
+      {
+        baseUrl: national.url,
+        partnerCode: national.partnerCode,
+        secret: national.secret,
+        token: national.token,
+        timeoutMs: config.payments.providerTimeoutMs,
+      },
       logger,
     );
   }

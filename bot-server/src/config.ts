@@ -274,6 +274,8 @@ const Env = z.object({
     .max(24 * 30)
     .default(72),
   PAYMENT_RECONCILE_POLL_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** How long a payment provider may take to answer one request (Checkout's get-status, the national platform). */
+  PAYMENT_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
   // ─── end of payment ───
 
   // ─── The embedded portal's /portal-api (issue 7, decision 0011) ───
@@ -514,6 +516,7 @@ const ConfigSchema = Env.transform((e, ctx) => {
       checkMaxMs: e.PAYMENT_CHECK_MAX_MINUTES * 60_000,
       abandonAfterMs: e.PAYMENT_ABANDON_AFTER_HOURS * 3_600_000,
       pollMs: e.PAYMENT_RECONCILE_POLL_SECONDS * 1000,
+      providerTimeoutMs: Math.round(e.PAYMENT_PROVIDER_TIMEOUT_SECONDS * 1000),
     },
     /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
     portalApi: {
