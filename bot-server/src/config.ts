@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ZnsTemplateField } from "@qn/shared";
+import { PostalTariff, ZnsTemplateField } from "@qn/shared";
 import { z } from "zod";
 import type { PortalClientOptions } from "./clients/provincial-portal/portal.client";
 
@@ -278,6 +278,38 @@ const Env = z.object({
   PAYMENT_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
   // ─── end of payment ───
 
+  // ─── Public postal service (issue 15, decision 0016) ───
+  /** The post's API (docs/postal-api/openapi.json) and its bearer token; unset offline: the local test post. */
+  POSTAL_URL: z.url().optional(),
+  POSTAL_TOKEN: z.string().min(1).optional(),
+  /** The key the post signs its status callbacks with (X-Post-Signature), 16 characters or more. */
+  POSTAL_CALLBACK_SECRET: z.string().min(16, "Cần ít nhất 16 ký tự").optional(),
+  /**
+   * The local test post (bưu điện thử nghiệm) at /post-sandbox: `auto` in offline mode only, when POSTAL_URL is unset.
+   * It carries nothing; refused beside ZALO_APP_SECRET or in production.
+   */
+  POSTAL_SANDBOX: z.enum(["auto", "true", "false"]).default("auto"),
+  /** The test post moves every open order one step this often (0: only when a developer clicks). */
+  POSTAL_SANDBOX_STEP_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
+  /** Waybill numbers from a pool the post allocated in advance (table postal_waybills), not given by the post. */
+  POSTAL_WAYBILL_POOL: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  POSTAL_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
+  /** Sending an order again after a failure: first wait (doubling, with jitter) and the longest. */
+  POSTAL_RETRY_BASE_SECONDS: z.coerce.number().min(0.05).max(86_400).default(30),
+  POSTAL_RETRY_MAX_MINUTES: z.coerce.number().min(0.01).max(1440).default(30),
+  /** How often an open order's status is read from the post besides its callbacks (the polling path). */
+  POSTAL_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(30),
+  /** How often the postal queue is looked at. */
+  POSTAL_QUEUE_POLL_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+  /** What the post charges when a unit has not entered its own tariff (VND). */
+  POSTAL_DEFAULT_TARIFF: jsonText(z.string())
+    .pipe(PostalTariff)
+    .default({ pickup: 25_000, delivery: 25_000, cod: 5_000 }),
+  // ─── end of postal ───
+
   // ─── The embedded portal's /portal-api (issue 7, decision 0011) ───
   /**
    * OAuth clients allowed to call /portal-api, as JSON {"<client id>":"<secret>"} (secrets of 16 characters or more).
@@ -409,6 +441,22 @@ const ConfigSchema = Env.transform((e, ctx) => {
         })),
     );
   }
+  if (e.POSTAL_SANDBOX === "true" && (!offline || e.NODE_ENV === "production")) {
+    return fail([
+      {
+        variable: "POSTAL_SANDBOX",
+        message:
+          "Bưu điện thử nghiệm chỉ dùng ở chế độ ngoại tuyến, không dùng khi có ZALO_APP_SECRET hay NODE_ENV=production",
+      },
+    ]);
+  }
+  if (e.POSTAL_URL && (!e.POSTAL_TOKEN || !e.POSTAL_CALLBACK_SECRET)) {
+    return fail(
+      (["POSTAL_TOKEN", "POSTAL_CALLBACK_SECRET"] as const)
+        .filter((name) => !e[name])
+        .map((variable) => ({ variable, message: "Cần khi đặt POSTAL_URL (kết nối bưu điện)" })),
+    );
+  }
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
   const base = e.INIT_CWD ?? process.cwd();
   return {
@@ -517,6 +565,27 @@ const ConfigSchema = Env.transform((e, ctx) => {
       abandonAfterMs: e.PAYMENT_ABANDON_AFTER_HOURS * 3_600_000,
       pollMs: e.PAYMENT_RECONCILE_POLL_SECONDS * 1000,
       providerTimeoutMs: Math.round(e.PAYMENT_PROVIDER_TIMEOUT_SECONDS * 1000),
+    },
+    /** The public postal service (decision 0016): the post's API, or the local test post offline. Secrets never logged. */
+    postal: {
+      post: e.POSTAL_URL
+        ? {
+            url: trimSlash(e.POSTAL_URL),
+            token: e.POSTAL_TOKEN as string,
+            callbackSecret: e.POSTAL_CALLBACK_SECRET as string,
+          }
+        : undefined,
+      sandbox:
+        !e.POSTAL_URL &&
+        (e.POSTAL_SANDBOX === "true" || (e.POSTAL_SANDBOX === "auto" && offline && e.NODE_ENV !== "production")),
+      sandboxStepMs: e.POSTAL_SANDBOX_STEP_SECONDS * 1000,
+      waybillPool: e.POSTAL_WAYBILL_POOL,
+      timeoutMs: Math.round(e.POSTAL_TIMEOUT_SECONDS * 1000),
+      retryBaseMs: Math.round(e.POSTAL_RETRY_BASE_SECONDS * 1000),
+      retryMaxMs: Math.round(e.POSTAL_RETRY_MAX_MINUTES * 60_000),
+      pollMs: Math.round(e.POSTAL_POLL_MINUTES * 60_000),
+      queuePollMs: Math.round(e.POSTAL_QUEUE_POLL_SECONDS * 1000),
+      defaultTariff: e.POSTAL_DEFAULT_TARIFF,
     },
     /** The embedded portal serving the portal contract at /portal-api (decision 0011); `clients` undefined: disabled. */
     portalApi: {

@@ -1,7 +1,13 @@
 import { z } from "zod";
+
+export { Address, CommuneCode } from "./address";
+export { DossierCode } from "./dossier-code";
+
+import { Address, CommuneCode } from "./address";
 import { IsoDate } from "./calendar";
 import { IdentityNumber, PhoneNumber } from "./identity";
 import { FeeChoice, PaymentLine } from "./payment";
+import { PickupRequest } from "./postal";
 import { OnlineLevel, ProcedureCode, ProcedureLevel } from "./procedure";
 import { ACTION_NAMES, ACTIONS, DOSSIER_STATES } from "./states";
 import { line, paragraph } from "./text/safe-text";
@@ -41,14 +47,6 @@ export type ApplicantType = z.infer<typeof ApplicantType>;
 
 const Text = (max: number, label: string) =>
   line().trim().min(1, `Cần nhập ${label}`).max(max, `${label} tối đa ${max} ký tự`);
-
-export const CommuneCode = z.string().regex(/^\d{5}$/, "Mã xã, phường không hợp lệ");
-
-export const Address = z.object({
-  communeCode: CommuneCode,
-  street: Text(300, "địa chỉ (số nhà, thôn, tổ)"),
-});
-export type Address = z.infer<typeof Address>;
 
 export const Applicant = z.object({
   type: ApplicantType.default("citizen"),
@@ -101,17 +99,13 @@ export const DossierSubmission = z.object({
     .default({}),
   /** What the citizen chose about the fees: optional lines, quantities, an exemption claimed (issue 14). */
   fees: FeeChoice.optional(),
+  /** The post to pick up the originals at the citizen's address (issue 15). */
+  pickup: PickupRequest.optional(),
   /** Only for volunteers and HCC staff: the channel they received it on and the citizen's consent. */
   channel: Channel.optional(),
   onBehalf: OnBehalfConsent.optional(),
 });
 export type DossierSubmission = z.infer<typeof DossierSubmission>;
-
-/**
- * MaHoSo: `{agency code}-{yyMMdd}-{random digits}` (docs/domain.md §5). Four digits as the national form has them; more
- * only on a day when a unit's four-digit numbers are nearly all taken, so that a flood cannot exhaust the day.
- */
-export const DossierCode = z.string().regex(/^[0-9A-Z.]{3,40}-\d{6}-\d{4,8}$/, "Mã hồ sơ không hợp lệ");
 
 /** The receipt's secret (mã bảo mật), printed beside the QR code: who shows it sees more in the public lookup. */
 export const LookupSecret = z

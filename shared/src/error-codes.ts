@@ -79,6 +79,21 @@ export const ERROR_CODES = {
   },
   REFUND_STATE: { status: 409, meaning: "The refund is already recorded as paid back, or is not due." },
 
+  // ─── Public postal service (issue 15) ────────────────────────────────────────────────────────────────────────────
+  POSTAL_NOT_ALLOWED: {
+    status: 409,
+    meaning: "The procedure may not go by post, or the dossier's state or its orders do not allow this postal request.",
+  },
+  POSTAL_ORDER_NOT_FOUND: { status: 404, meaning: "No postal order with this reference for this caller." },
+  POSTAL_SIGNATURE_INVALID: {
+    status: 401,
+    meaning: "A postal status callback whose signature is missing, wrong or too old; nothing was changed.",
+  },
+  POSTAL_SERVICE_UNAVAILABLE: {
+    status: 502,
+    meaning: "The post did not answer usefully or refused; the order stays queued and is sent again.",
+  },
+
   // ─── Announcements and reports ───────────────────────────────────────────────────────────────────────────────────
   ANNOUNCEMENT_STATE: { status: 409, meaning: "The announcement's state does not allow this step." },
   REPORT_ALREADY_SENT: { status: 409, meaning: "The quarter's report has already been submitted." },

@@ -20,6 +20,7 @@ export type ResultMethod = "counter" | "post" | "online";
 export type FilingBreach =
   | { rule: "not-online"; path: "channel"; message: string }
   | { rule: "no-post-result"; path: "resultDelivery.method"; message: string }
+  | { rule: "no-post-pickup"; path: "pickup"; message: string }
   | { rule: "no-online-result"; path: "resultDelivery.method"; message: string };
 
 /** Level 3 and 4 procedures take dossiers filed online. */
@@ -44,10 +45,15 @@ export function resultMethods(procedure: FilingProcedure): ResultMethod[] {
   return (["counter", "post", "online"] as const).filter((m) => allowsResultMethod(procedure, m));
 }
 
+/** What a citizen reads when the post may not carry a procedure's dossier. */
+export const NO_POSTAL_PICKUP =
+  "Thủ tục này không nhận hồ sơ qua bưu chính công ích: vui lòng mang bản gốc đến bộ phận một cửa";
+export const NO_POSTAL_RESULT = "Thủ tục này không trả kết quả qua bưu điện";
+
 /** The first rule a filing breaks, or null when it may be filed. */
 export function filingBreach(
   procedure: FilingProcedure,
-  filing: { channel: FilingChannel; resultMethod: ResultMethod },
+  filing: { channel: FilingChannel; resultMethod: ResultMethod; pickup?: boolean },
 ): FilingBreach | null {
   if (filing.channel === "online" && !acceptsOnlineFiling(procedure)) {
     return {
@@ -60,8 +66,11 @@ export function filingBreach(
     return {
       rule: "no-post-result",
       path: "resultDelivery.method",
-      message: "Thủ tục này không trả kết quả qua bưu điện",
+      message: NO_POSTAL_RESULT,
     };
+  }
+  if (filing.pickup && !procedure.postal) {
+    return { rule: "no-post-pickup", path: "pickup", message: NO_POSTAL_PICKUP };
   }
   if (filing.resultMethod === "online" && !allowsResultMethod(procedure, "online")) {
     return {

@@ -12,6 +12,7 @@ export * from "./indicators";
 export * from "./notification";
 export * from "./payment";
 export * from "./portal-wire";
+export * from "./postal";
 export * from "./procedure";
 export * from "./text/fold";
 export * from "./text/safe-text";

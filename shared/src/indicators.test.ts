@@ -4,6 +4,7 @@ import {
   type DeliveryGroup,
   type IndicatorReport,
   type Period,
+  type PostalGroup,
   type ProcedureHistory,
   periodInstants,
   reminderState,
@@ -88,6 +89,18 @@ const del = (procedureCode: string, method: DeliveryGroup["method"]): DeliveryGr
 });
 const deliveries: DeliveryGroup[] = [del("A", "post"), del("B", "post"), del("A", "counter"), del("C", "online")];
 
+/**
+ * The postal records of the fixture: as migration 0019 makes them for dossiers from before the postal service —
+ * #3 and #8 came on the postal channel, and the results of A and B went by post.
+ */
+const rec = (procedureCode: string, kind: PostalGroup["kind"]): PostalGroup => ({
+  unitCode: "X",
+  procedureCode,
+  kind,
+  count: 1,
+});
+const postal: PostalGroup[] = [rec("A", "received"), rec("E", "received"), rec("A", "returned"), rec("B", "returned")];
+
 function figures(report: IndicatorReport) {
   return report.indicators.map((i) => [i.no, i.numeratorValue, i.denominatorValue, i.met]);
 }
@@ -100,6 +113,7 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
       procedures,
       submissions,
       deliveries,
+      postal,
     });
     expect(figures(report)).toEqual([
       [1, 2, 3, true], // {A, C} of {A, B, C}: 66.7% ≥ 60%
@@ -115,7 +129,14 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
   });
 
   it("when the scope is the whole province, then every unit counts and the overall rate is split by level", () => {
-    const report = computeIndicators({ period: Q1, scope: { kind: "province" }, procedures, submissions, deliveries });
+    const report = computeIndicators({
+      period: Q1,
+      scope: { kind: "province" },
+      procedures,
+      submissions,
+      deliveries,
+      postal,
+    });
     expect(figures(report)).toEqual([
       [1, 4, 4, true], // A C B P each have an online dossier
       [2, 2, 4, true], // #6 #10 of #4 #5 #6 #10
@@ -138,6 +159,7 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
       procedures,
       submissions,
       deliveries,
+      postal,
     });
     expect(figures(report)).toEqual([
       [1, 1, 1, true],
@@ -156,6 +178,7 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
       procedures,
       submissions: [],
       deliveries: [],
+      postal: [],
     });
     // In Q3 2025: A (4), B (3) and D (3) were online; A and E offered the post.
     expect(figures(report)).toEqual([
@@ -177,6 +200,7 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
       procedures,
       submissions,
       deliveries,
+      postal,
     });
     expect(report.totals.procedures).toBe(0);
     expect(report.indicators.every((i) => i.denominatorValue === 0 && i.met === null)).toBe(true);
@@ -193,6 +217,7 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
       procedures,
       submissions: [],
       deliveries: [],
+      postal: [],
     });
     const after = computeIndicators({
       period: { from: "2026-02-11", to: "2026-03-31" },
@@ -200,6 +225,7 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
       procedures,
       submissions: [],
       deliveries: [],
+      postal: [],
     });
     // Before 10/02 C was level 2: A, B online. From 10/02 (10:00 in Vietnam) on, C too.
     expect(before.indicators[0]?.denominatorValue).toBe(2);
@@ -210,9 +236,30 @@ describe("the indicators of Chỉ thị 07, on a fixture computed by hand", () =
       procedures: cLowered,
       submissions,
       deliveries,
+      postal,
     });
     expect(lowered.indicators[0]?.denominatorValue).toBe(2);
     expect(lowered.indicators[0]?.numeratorValue).toBe(1);
+  });
+});
+
+describe("indicators 4–6 from the postal records (issue 15)", () => {
+  it("when the post picked up an online dossier's originals and delivered one result, then those count, and a dossier merely on the postal channel or a typed tracking number does not", () => {
+    const report = computeIndicators({
+      period: Q1,
+      scope: { kind: "unit", unitCode: "X", level: "commune" },
+      procedures,
+      // The same dossiers and results: #3 and #8 on the postal channel, two results "by post" with typed numbers.
+      submissions,
+      deliveries,
+      // …but the only postal records: #1 (A, filed online) picked up by the post, and one result of C delivered.
+      postal: [rec("A", "received"), rec("C", "returned")],
+    });
+    expect(figures(report).slice(3)).toEqual([
+      [4, 2, 3, false], // {A, C} of {A, C, E}
+      [5, 1, 9, true], // 1 of 9: 11.1% ≥ 10%
+      [6, 1, 4, false], // 1 of 4: 25% < 30%
+    ]);
   });
 });
 

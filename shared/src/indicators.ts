@@ -64,7 +64,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     group: "postal",
     title: "Tỷ lệ thủ tục triển khai dịch vụ bưu chính công ích có phát sinh hồ sơ qua bưu chính",
     numerator:
-      "Số thủ tục trong mẫu số có ít nhất một hồ sơ tiếp nhận qua bưu chính trong kỳ hoặc một kết quả trả qua bưu chính trong kỳ",
+      "Số thủ tục trong mẫu số có ít nhất một hồ sơ được bưu điện thu gom trong kỳ hoặc một kết quả được bưu điện phát trong kỳ (theo đơn bưu chính)",
     denominator: "Số thủ tục của đơn vị được tiếp nhận/trả kết quả qua bưu chính vào bất kỳ ngày nào trong kỳ",
     target: 0.7,
   },
@@ -73,7 +73,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     no: 5,
     group: "postal",
     title: "Tỷ lệ hồ sơ tiếp nhận qua dịch vụ bưu chính công ích",
-    numerator: "Số hồ sơ tiếp nhận qua bưu chính trong kỳ",
+    numerator:
+      "Số hồ sơ nộp trong kỳ có hồ sơ gốc được bưu điện thu gom (theo đơn bưu chính; hồ sơ trước khi có dịch vụ: nộp qua kênh bưu chính)",
     denominator: "Tổng số hồ sơ tiếp nhận trong kỳ (mọi kênh)",
     target: 0.1,
   },
@@ -82,7 +83,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     no: 6,
     group: "postal",
     title: "Tỷ lệ kết quả trả qua dịch vụ bưu chính công ích",
-    numerator: "Số hồ sơ trả kết quả qua bưu chính trong kỳ",
+    numerator:
+      "Số kết quả được bưu điện phát tới công dân trong kỳ (theo đơn bưu chính, không tính mã vận đơn nhập tay; hồ sơ trước khi có dịch vụ: trả qua bưu chính)",
     denominator: "Tổng số hồ sơ trả kết quả trong kỳ (mọi hình thức)",
     target: 0.3,
   },
@@ -128,6 +130,19 @@ export type DeliveryGroup = {
   unitCode: string;
   procedureCode: string;
   method: "counter" | "online" | "post";
+  count: number;
+};
+
+/**
+ * The postal records (issue 15), counted by unit and procedure: dossiers submitted in the period whose originals the
+ * post picked up (`received`, indicator 5), and results the post delivered in the period (`returned`, indicator 6).
+ * Dossiers from before the postal service was built carry records made from their channel and result method
+ * (migration 0019), so that they keep counting as they did; a tracking number typed by an official makes none.
+ */
+export type PostalGroup = {
+  unitCode: string;
+  procedureCode: string;
+  kind: "received" | "returned";
   count: number;
 };
 
@@ -213,6 +228,7 @@ export function computeIndicators(input: {
   procedures: readonly ProcedureHistory[];
   submissions: readonly SubmissionGroup[];
   deliveries: readonly DeliveryGroup[];
+  postal: readonly PostalGroup[];
 }): IndicatorReport {
   const { scope, period } = input;
   const { start, end } = periodInstants(period);
@@ -239,10 +255,6 @@ export function computeIndicators(input: {
     if (!inScope(scope, g.unitCode)) continue;
     submitted += g.count;
     const online = g.channel === "online";
-    if (g.channel === "postal") {
-      postalReceived += g.count;
-      if (postalOffered.has(g.procedureCode)) usedPostal.add(g.procedureCode);
-    }
     if (g.onlineLevel === 3) {
       l3 += g.count;
       if (online) l3Online += g.count;
@@ -262,10 +274,12 @@ export function computeIndicators(input: {
   for (const g of input.deliveries) {
     if (!inScope(scope, g.unitCode)) continue;
     delivered += g.count;
-    if (g.method === "post") {
-      postalReturned += g.count;
-      if (postalOffered.has(g.procedureCode)) usedPostal.add(g.procedureCode);
-    }
+  }
+  for (const g of input.postal) {
+    if (!inScope(scope, g.unitCode)) continue;
+    if (g.kind === "received") postalReceived += g.count;
+    else postalReturned += g.count;
+    if (postalOffered.has(g.procedureCode)) usedPostal.add(g.procedureCode);
   }
 
   const [d1, d2, d3, d4, d5, d6] = INDICATORS as [

@@ -36,6 +36,10 @@ export interface Database {
   payment_attempts: PaymentAttemptsTable;
   payment_events: PaymentEventsTable;
   payment_refunds: PaymentRefundsTable;
+  postal_orders: PostalOrdersTable;
+  postal_events: PostalEventsTable;
+  postal_senders: PostalSendersTable;
+  postal_waybills: PostalWaybillsTable;
 }
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -323,6 +327,81 @@ export interface DossiersTable {
   fee_choice: ColumnType<string | null, string | null | undefined, string | null>;
   /** JSON {accepted, by, at, note}: an official's check of the exemption claimed. */
   exemption_check: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON PickupRequest: the filing's request for the post to pick up the originals (migration 0019). */
+  pickup_request: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the post picked up the originals (indicator 5), and when it delivered the result (indicator 6). */
+  postal_received_at: ColumnType<string | null, string | null | undefined, string | null>;
+  postal_delivered_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A postal order (migration 0019): the post picks up the originals or carries the result. */
+export interface PostalOrdersTable {
+  id: Generated<number>;
+  reference: string;
+  dossier_id: number;
+  dossier_code: string;
+  unit_code: string;
+  citizen_id: number | null;
+  kind: "pickup" | "delivery";
+  status: "waiting" | "created" | "picked-up" | "in-transit" | "delivered" | "failed" | "returned" | "cancelled";
+  waybill: Nullable<string>;
+  /** JSON PostParty (the unit's side, as sent). */
+  sender: string;
+  /** JSON PostalContact (the citizen's side). */
+  contact: string;
+  /** JSON {date, slot}. */
+  pickup_window: Nullable<string>;
+  pickup_date: Nullable<string>;
+  charge: number;
+  cod_amount: number;
+  note: Nullable<string>;
+  requested_by: "citizen" | "official";
+  requested_at: string;
+  accepted_at: Nullable<string>;
+  status_at: Nullable<string>;
+  /** JSON PostalProof. */
+  proof: Nullable<string>;
+  chosen: Nullable<"redeliver" | "change-address" | "counter">;
+  /** JSON {op: "cancel"} | {op: "redeliver", receiver: PostParty | null}: still to tell the post. */
+  instruction: Nullable<string>;
+  updated_at: string;
+  send_attempts: Generated<number>;
+  last_error: Nullable<string>;
+  next_attempt_at: Nullable<string>;
+  claimed_by: Nullable<string>;
+  claimed_until: Nullable<string>;
+}
+
+export interface PostalEventsTable {
+  id: Generated<number>;
+  order_id: number;
+  source: "callback" | "poll" | "create" | "system";
+  /** The post's event id, else `status@at`. */
+  event_key: string;
+  status: string;
+  at: string;
+  received_at: string;
+  result: "applied" | "stale" | "same";
+  note: Nullable<string>;
+}
+
+export interface PostalSendersTable {
+  unit_code: string;
+  name: string;
+  phone: string;
+  street: string;
+  commune_code: string;
+  customer_code: Nullable<string>;
+  /** JSON PostalTariff. */
+  tariff: string;
+  updated_at: string;
+  updated_by: Nullable<number>;
+}
+
+export interface PostalWaybillsTable {
+  waybill: string;
+  added_at: string;
+  order_id: Nullable<number>;
 }
 
 export interface AttachmentsTable {

@@ -37,6 +37,8 @@ export type DossierServiceOptions = {
   quota: FilingQuota;
   /** The public lookup's limits, shared with the chatbot's "tra cứu" (finding 6). */
   lookups: LookupLimits;
+  /** Why the post cannot pick up on a day (issue 15), or null: checked before any file is kept. */
+  pickupDateProblem?: (date: string) => Promise<string | null>;
 };
 
 /** Who asks the public lookup: where from (an address), and who, if signed in. */
@@ -78,8 +80,16 @@ export class DossierService {
       : "online";
     const procedure = await this.procedures.get(submission.procedureCode);
 
-    const breach = filingBreach(procedure, { channel, resultMethod: submission.resultDelivery.method });
+    const breach = filingBreach(procedure, {
+      channel,
+      resultMethod: submission.resultDelivery.method,
+      pickup: submission.pickup !== undefined,
+    });
     if (breach) throw filingRefused(breach);
+    if (submission.pickup && this.options.pickupDateProblem) {
+      const problem = await this.options.pickupDateProblem(submission.pickup.date);
+      if (problem) throw invalid("pickup.date", problem);
+    }
     // Quotas bind citizens filing for themselves; helpers and the portal API are accountable filers. Checked here
     // before any file is looked at or written, and again in the filing's transaction.
     const quota = actor.kind === "citizen" ? this.options.quota : undefined;

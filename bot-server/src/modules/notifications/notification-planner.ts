@@ -35,6 +35,7 @@ const vnd = new Intl.NumberFormat("vi-VN");
 const BUTTON_TITLES: Partial<Record<NotificationKind, string>> = {
   "dossier.payment-requested": "Thanh toán ngay",
   "dossier.payment-received": "Xem biên lai",
+  "dossier.postal": "Theo dõi bưu gửi",
 };
 const dateVi = (iso: string) => iso.split("-").reverse().join("/");
 
@@ -55,12 +56,31 @@ export class NotificationPlanner {
     await this.plan(trx, `payment:${reference}`, "dossier.payment-received", { ...dossier, feesDue: dossier.paid });
   }
 
+  /**
+   * A postal order moved (issue 15): once per status the post reported and we applied (`key` names that event), with
+   * the status's own words as the title and what to do next.
+   */
+  async onPostalStatus(
+    trx: Trx,
+    key: string,
+    dossier: DossierFacts,
+    postal: { title: string; body: string; waybill: string | null },
+  ): Promise<void> {
+    await this.plan(trx, `postal:${key}`, "dossier.postal", dossier, postal);
+  }
+
   /** Due soon or overdue: one notification per dossier and due date (the key makes repeats no-ops). */
   async onDeadline(trx: Trx, kind: "dossier.due-soon" | "dossier.overdue", dossier: DossierFacts): Promise<void> {
     await this.plan(trx, `${kind}:${dossier.code}:${dossier.dueDate}`, kind, dossier);
   }
 
-  private async plan(trx: Trx, key: string, kind: NotificationKind, dossier: DossierFacts): Promise<void> {
+  private async plan(
+    trx: Trx,
+    key: string,
+    kind: NotificationKind,
+    dossier: DossierFacts,
+    text?: { title: string; body: string; waybill: string | null },
+  ): Promise<void> {
     if (dossier.citizenId === null) return; // filed for someone without an account: nobody to notify on Zalo
     const now = new Date().toISOString();
     // A payment request opens the payment screen itself: one tap from the message to paying.
@@ -68,8 +88,8 @@ export class NotificationPlanner {
       kind === "dossier.payment-requested"
         ? miniAppLink(this.miniAppId, { kind: "page", page: "pay", code: dossier.code })
         : miniAppLink(this.miniAppId, { kind: "dossier", code: dossier.code });
-    const body = this.body(kind, dossier);
-    const title = NOTIFICATION_KIND_LABELS[kind];
+    const body = text?.body ?? this.body(kind, dossier);
+    const title = text?.title ?? NOTIFICATION_KIND_LABELS[kind];
     const inserted = await trx
       .insertInto("notifications")
       .values({
@@ -100,6 +120,7 @@ export class NotificationPlanner {
         dueDate: dossier.dueDate ? dateVi(dossier.dueDate) : "",
         feesDue: dossier.feesDue === null ? "" : `${vnd.format(dossier.feesDue)} đ`,
         missingDocuments: dossier.missingDocuments.join("; "),
+        ...(text ? { postalStatus: text.title, waybill: text.waybill ?? "" } : {}),
       },
     };
     await trx

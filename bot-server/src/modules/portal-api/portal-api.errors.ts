@@ -13,6 +13,7 @@ export const notAvailable = (message: string) => new PortalApiError("PROCEDURE_N
 export const PORTAL_API_BREACH_MESSAGES: Record<FilingBreach["rule"], string> = {
   "not-online": "Thủ tục này chưa nhận hồ sơ trực tuyến",
   "no-post-result": "Thủ tục này không trả kết quả qua bưu chính công ích",
+  "no-post-pickup": "Thủ tục này không nhận hồ sơ qua bưu chính công ích",
   "no-online-result": "Thủ tục này chưa trả kết quả trực tuyến",
 };
 export const illegal = (message: string) => new PortalApiError("ILLEGAL_TRANSITION", message);

@@ -154,6 +154,7 @@ export class EmbeddedPortal implements PortalGateway {
         due_date: null,
         fees_due: feesDue(procedure, input.channel, submission.fees),
         fee_choice: submission.fees ? JSON.stringify(submission.fees) : null,
+        pickup_request: submission.pickup ? JSON.stringify(submission.pickup) : null,
         postal_tracking: null,
         rating_score: null,
         rating_comment: null,

@@ -83,6 +83,8 @@ export type ActionDetails = {
   /** For confirm-payment by the payment service: the payment's reference. */
   payment?: string | undefined;
   trackingNumber?: string | undefined;
+  /** For deliver by the postal service: the postal order that handed the result over (issue 15). */
+  postalOrder?: string | undefined;
 };
 
 /** A file already validated and stored (content-addressed) by the attachment store. */

@@ -69,6 +69,8 @@ export type ActionInputs = {
   /** For confirm-payment by the payment service: the online payment's reference (none when paid at the counter). */
   payment?: string | undefined;
   trackingNumber?: string | undefined;
+  /** For deliver by the postal service: its order's reference (the result reached the citizen by post). */
+  postalOrder?: string | undefined;
   /** For a supplement: how many files came with it. */
   files?: number | undefined;
 };
@@ -142,6 +144,7 @@ export function decideAction(
         fields.postalTracking = inputs.trackingNumber;
         details.trackingNumber = inputs.trackingNumber;
       }
+      if (inputs.postalOrder) details.postalOrder = inputs.postalOrder;
       fields.deliveredAt = at;
       break;
     case "withdraw":

@@ -3,6 +3,7 @@ import {
   type DeliveryGroup,
   fromVietnamWallClock,
   type PaymentGroup,
+  type PostalGroup,
   type ProcedureHistory,
   type ProcedureLevel,
   type ReportScope,
@@ -158,6 +159,42 @@ export class ReportRepository {
       method: (r.result_method ?? "counter") as DeliveryGroup["method"],
       count: Number(r.n),
     }));
+  }
+
+  /**
+   * The postal records (issue 15) for indicators 4–6: dossiers submitted in [start, end) whose originals the post
+   * picked up, and results the post delivered in [start, end); not spam. Read through the partial indexes of migration
+   * 0019, which hold only the dossiers with such a record (a small share), with every column these counts read.
+   */
+  async postal(start: string, end: string, scope: ReportScope): Promise<PostalGroup[]> {
+    let received = this.db
+      .selectFrom("dossiers")
+      .select(["unit_code", "procedure_code", sql<number>`count(*)`.as("n")])
+      .where("postal_received_at", "is not", null)
+      .where("submitted_at", ">=", start)
+      .where("submitted_at", "<", end)
+      .where("spam_at", "is", null)
+      .groupBy(["unit_code", "procedure_code"]);
+    let returned = this.db
+      .selectFrom("dossiers")
+      .select(["unit_code", "procedure_code", sql<number>`count(*)`.as("n")])
+      .where("postal_delivered_at", "is not", null)
+      .where("postal_delivered_at", ">=", start)
+      .where("postal_delivered_at", "<", end)
+      .where("spam_at", "is", null)
+      .groupBy(["unit_code", "procedure_code"]);
+    if (scope.kind === "unit") {
+      received = received.where("unit_code", "=", scope.unitCode);
+      returned = returned.where("unit_code", "=", scope.unitCode);
+    }
+    const [r, d] = await Promise.all([received.execute(), returned.execute()]);
+    const group = (kind: PostalGroup["kind"]) => (row: { unit_code: string; procedure_code: string; n: number }) => ({
+      unitCode: row.unit_code,
+      procedureCode: row.procedure_code,
+      kind,
+      count: Number(row.n),
+    });
+    return [...r.map(group("received")), ...d.map(group("returned"))];
   }
 
   /**

@@ -102,14 +102,15 @@ export class ReportService {
     const { start, end } = periodInstants(period);
     const units = await this.repo.units();
     const levels = new Map(units.map((u) => [u.code, u.level]));
-    const [procedures, submissions, deliveries, payments] = await Promise.all([
+    const [procedures, submissions, deliveries, payments, postal] = await Promise.all([
       this.repo.procedures(),
       this.repo.submissions(start, end, scope, levels),
       this.repo.deliveries(start, end, scope),
       this.repo.payments(start, end, scope),
+      this.repo.postal(start, end, scope),
     ]);
     return {
-      ...computeIndicators({ period, scope, procedures, submissions, deliveries }),
+      ...computeIndicators({ period, scope, procedures, submissions, deliveries, postal }),
       beyond: [computePaymentRate(payments, scope)],
     };
   }
@@ -127,11 +128,12 @@ export class ReportService {
     const units = await this.repo.units();
     const levels = new Map(units.map((u) => [u.code, u.level]));
     const province: ReportScope = { kind: "province" };
-    const [procedures, submissions, deliveries, payments] = await Promise.all([
+    const [procedures, submissions, deliveries, payments, postal] = await Promise.all([
       this.repo.procedures(),
       this.repo.submissions(start, end, province, levels),
       this.repo.deliveries(start, end, province),
       this.repo.payments(start, end, province),
+      this.repo.postal(start, end, province),
     ]);
     const bucket = <T extends { unitCode: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();
@@ -144,6 +146,7 @@ export class ReportService {
     };
     const subsByUnit = bucket(submissions);
     const delsByUnit = bucket(deliveries);
+    const postalByUnit = bucket(postal);
     return {
       period,
       units: units.map((unit) => {
@@ -153,6 +156,7 @@ export class ReportService {
           procedures,
           submissions: subsByUnit.get(unit.code) ?? [],
           deliveries: delsByUnit.get(unit.code) ?? [],
+          postal: postalByUnit.get(unit.code) ?? [],
         });
         return {
           unit,

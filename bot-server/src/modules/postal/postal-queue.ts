@@ -1,0 +1,286 @@
+import { randomUUID } from "node:crypto";
+import { POSTAL_FINAL } from "@qn/shared";
+import { type Selectable, sql } from "kysely";
+import { SingleFlight } from "../../background/single-flight";
+import { type PostClient, PostError, type PostParty } from "../../clients/postal/post";
+import type { Db } from "../../db/database";
+import type { PostalOrdersTable } from "../../db/schema";
+import type { Logger } from "../../logger";
+import type { PostalService } from "./postal.service";
+
+type OrderRow = Selectable<PostalOrdersTable>;
+
+export type PostalQueueOptions = {
+  /** How often the queue is looked at. */
+  pollMs: number;
+  /** The first wait after a failure (doubling, with equal jitter), and the longest. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How often an open order's status is read from the post (besides its callbacks). */
+  statusPollMs: number;
+  batch?: number;
+  concurrency?: number;
+  leaseSeconds?: number;
+  now?: () => Date;
+  random?: () => number;
+};
+
+type Instruction = { op: "cancel" } | { op: "redeliver"; receiver: PostParty | null };
+
+/** Work that cannot go out until a person acts (no sender details, an empty waybill pool, the post's refusal). */
+class Blocked extends Error {}
+
+/**
+ * The postal queue (issue 15): every order goes out through it, and every open order's status is read through it.
+ * The queue pattern of the outbox and the portal forwarding (decision 0007): a batch claimed atomically with a
+ * lease, the work, then the next time written under the lease; backoff with jitter after a failure, which is shown in
+ * the console (`last_error`, the tries) while the order waits. Per order, in this order:
+ * - waiting: sent to the post. A try after one that may have reached it (a timeout, a crash mid-call) first looks
+ *   the order up by its number, so that the post never gets a second order for one of ours; the idempotency key
+ *   covers the rest;
+ * - an instruction (cancel, deliver again): told to the post;
+ * - the result handed over: the dossier follows (PostalService.advance);
+ * - open: its statuses read from the post and applied like callbacks (PostalService.applyReport).
+ */
+export class PostalQueue {
+  readonly id = `postal-${randomUUID().slice(0, 8)}`;
+  private readonly flight = new SingleFlight(
+    () => this.drain().then(() => undefined),
+    (error) => this.logger.error({ err: error }, "postal queue pass failed"),
+  );
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly postal: PostalService,
+    private readonly client: PostClient,
+    private readonly options: PostalQueueOptions,
+    private readonly logger: Logger,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.flight.idle();
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    this.flight.kick();
+  }
+
+  /** Runs passes until nothing is due (tests and the benchmark call it directly). */
+  async drain(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      if (this.stopped) return done;
+      const batch = await this.claim();
+      if (batch.length === 0) return done;
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(this.options.concurrency ?? 8, batch.length) }, async () => {
+          while (next < batch.length) {
+            const id = batch[next++] as number;
+            await this.work(id);
+            done++;
+          }
+        }),
+      );
+    }
+  }
+
+  private async claim(): Promise<number[]> {
+    const now = this.now().toISOString();
+    const until = new Date(this.now().getTime() + (this.options.leaseSeconds ?? 60) * 1000).toISOString();
+    const result = await sql<{ id: number }>`
+      UPDATE postal_orders SET claimed_by = ${this.id}, claimed_until = ${until}
+       WHERE id IN (SELECT id FROM postal_orders
+                     WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
+                       AND (claimed_until IS NULL OR claimed_until < ${now})
+                     ORDER BY next_attempt_at LIMIT ${this.options.batch ?? 100})
+      RETURNING id`.execute(this.db);
+    return result.rows.map((r) => r.id);
+  }
+
+  private async work(id: number): Promise<void> {
+    let failure: { message: string; blocked: boolean } | null = null;
+    try {
+      const order = await this.postal.orderById(id);
+      if (order.claimed_by !== this.id) return;
+      const instruction = order.instruction ? (JSON.parse(order.instruction) as Instruction) : null;
+      if (order.status === "waiting") {
+        if (instruction?.op === "cancel") await this.cancelWaiting(order);
+        else await this.send(order);
+      } else if (instruction) {
+        await this.instruct(order, instruction);
+      } else if (order.kind === "delivery" && order.status === "delivered") {
+        await this.postal.advance(order.id);
+      } else if (!POSTAL_FINAL.has(order.status) && order.waybill) {
+        for (const report of await this.client.track(order.waybill)) await this.postal.applyReport(report, "poll");
+      }
+    } catch (error) {
+      if (error instanceof PostError) {
+        failure = { message: postErrorText(error), blocked: !error.retryable };
+      } else if (error instanceof Blocked) {
+        failure = { message: error.message, blocked: true };
+      } else {
+        this.logger.error({ err: error, orderId: id }, "postal queue: order failed");
+        failure = { message: "Lỗi hệ thống khi gửi đơn, sẽ thử lại", blocked: false };
+      }
+    }
+    await this.release(id, failure);
+  }
+
+  /** Sends a waiting order; adopts what the post already has for it after a try that may have reached it. */
+  private async send(order: OrderRow): Promise<void> {
+    const built = await this.postal.requestOf(order);
+    if (!built) {
+      throw new Blocked("Đơn vị chưa khai báo thông tin gửi bưu điện (quản trị viên nhập ở mục Bưu chính)");
+    }
+    let waybill = order.waybill;
+    if (!waybill && this.postal.usesWaybillPool) {
+      waybill = await this.postal.takeWaybill(order.id);
+      if (!waybill) throw new Blocked("Đã hết số vận đơn được cấp trước: cần nhập thêm số vận đơn của bưu điện");
+    }
+    // Counted before the call: a crash during it leaves a try on record, and the next one looks the order up first.
+    await this.db
+      .updateTable("postal_orders")
+      .set({ send_attempts: sql`send_attempts + 1`, sender: JSON.stringify(built.unitParty) })
+      .where("id", "=", order.id)
+      .execute();
+    const earlier =
+      order.send_attempts > 0 ? await this.client.findByOrderNumber(order.dossier_code, order.reference) : null;
+    const created = earlier ?? (await this.client.create({ ...built.request, waybill }));
+    await this.db
+      .updateTable("postal_orders")
+      .set({ waybill: created.waybill })
+      .where("id", "=", order.id)
+      .where("waybill", "is", null)
+      .execute();
+    await this.postal.applyReport(
+      {
+        waybill: created.waybill,
+        orderNumber: created.orderNumber,
+        reference: order.reference,
+        status: created.status,
+        at: created.at,
+        eventId: null,
+        note: null,
+        proof: null,
+      },
+      "create",
+    );
+  }
+
+  /** A waiting order its dossier no longer needs: cancelled here, and at the post if an earlier try reached it. */
+  private async cancelWaiting(order: OrderRow): Promise<void> {
+    const earlier =
+      order.send_attempts > 0 ? await this.client.findByOrderNumber(order.dossier_code, order.reference) : null;
+    if (earlier) await this.client.cancel(earlier.waybill);
+    await this.finish(order.id, "cancelled", earlier?.waybill ?? null);
+  }
+
+  private async instruct(order: OrderRow, instruction: Instruction): Promise<void> {
+    if (!order.waybill) throw new Blocked("Đơn chưa có mã vận đơn");
+    if (instruction.op === "cancel") {
+      if (POSTAL_FINAL.has(order.status)) {
+        // Already over (delivered, returned): nothing to cancel.
+      } else if (order.status === "created") {
+        await this.client.cancel(order.waybill);
+        await this.finish(order.id, "cancelled", order.waybill);
+        return;
+      }
+      // Picked up meanwhile: too late to cancel; the post carries it as it is.
+    } else if (order.status === "failed") {
+      await this.client.redeliver(order.waybill, instruction.receiver);
+    }
+    await this.db
+      .updateTable("postal_orders")
+      .set({ instruction: null })
+      .where("id", "=", order.id)
+      .where("instruction", "=", order.instruction)
+      .execute();
+  }
+
+  private async finish(id: number, status: "cancelled", waybill: string | null): Promise<void> {
+    const at = this.now().toISOString();
+    await this.db
+      .updateTable("postal_orders")
+      .set({ status, status_at: at, waybill, instruction: null, updated_at: at })
+      .where("id", "=", id)
+      .where("status", "in", ["waiting", "created"])
+      .execute();
+  }
+
+  /**
+   * After the work, under the lease: the next time the order is due — a backoff after a failure, the next status read
+   * while it is open, none once it is over — and the lease given back.
+   */
+  private async release(id: number, failure: { message: string; blocked: boolean } | null): Promise<void> {
+    const order = await this.postal.orderById(id);
+    const now = this.now().getTime();
+    let next: string | null;
+    let tries = order.send_attempts;
+    if (failure) {
+      if (order.status !== "waiting" && !order.instruction) tries = order.send_attempts; // a status read failed
+      const ceiling = failure.blocked
+        ? this.options.retryMaxMs
+        : Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(Math.max(tries - 1, 0), 20));
+      next = new Date(now + ceiling / 2 + this.random() * (ceiling / 2)).toISOString();
+    } else if (order.status === "waiting" || order.instruction) {
+      next = new Date(now).toISOString();
+    } else if (order.kind === "delivery" && order.status === "delivered" && order.next_attempt_at !== null) {
+      next = order.next_attempt_at; // the dossier still has to follow (advance failed): retried at once
+    } else if (POSTAL_FINAL.has(order.status)) {
+      next = null;
+    } else {
+      next = new Date(now + this.options.statusPollMs).toISOString();
+    }
+    if (next !== null && order.kind === "delivery" && order.status === "delivered" && !failure) {
+      // advance() clears next_attempt_at when the dossier followed; keep its answer.
+      const fresh = await this.postal.orderById(id);
+      next = fresh.next_attempt_at === null ? null : new Date(now + this.options.retryBaseMs).toISOString();
+    }
+    await this.db
+      .updateTable("postal_orders")
+      .set({
+        next_attempt_at: next,
+        claimed_by: null,
+        claimed_until: null,
+        ...(failure ? { last_error: failure.message } : order.status !== "waiting" ? { last_error: null } : {}),
+      })
+      .where("id", "=", id)
+      .where("claimed_by", "=", this.id)
+      .execute();
+  }
+}
+
+function postErrorText(error: PostError): string {
+  switch (error.failure) {
+    case "timeout":
+      return "Bưu điện không trả lời kịp (quá thời gian chờ), sẽ thử lại";
+    case "network":
+      return "Không kết nối được tới bưu điện, sẽ thử lại";
+    case "server-error":
+      return "Hệ thống bưu điện đang lỗi, sẽ thử lại";
+    case "rejected":
+      return `Bưu điện từ chối: ${error.detail}`.slice(0, 300);
+    case "not-found":
+      return "Bưu điện không tìm thấy đơn";
+    default:
+      return "Bưu điện trả lời không đúng định dạng";
+  }
+}
