@@ -38,6 +38,7 @@ const ACCEPTED = "100";
 const SERVICE_KINDS: Readonly<Record<ServiceType, PostalKind>> = { THU_GOM: "pickup", PHAT_KET_QUA: "delivery" };
 const FINAL: ReadonlySet<PostStatus> = new Set(["delivered", "returned", "cancelled"]);
 const CALLBACK_TIMEOUT_MS = 5_000;
+const MAX_REQUESTS_KEPT = 100_000;
 
 type ServiceType = "THU_GOM" | "PHAT_KET_QUA";
 
@@ -223,7 +224,7 @@ const escapeHtml = (s: string) =>
 // ─── The fake post ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 export class SandboxPost {
-  /** Everything the fake was asked, oldest first. */
+  /** What the fake was asked, oldest first (the latest 100,000 requests). */
   readonly requests: SandboxPostRequest[] = [];
   private readonly orders = new Map<string, SandboxOrder>();
   private readonly byKey = new Map<string, string>();
@@ -402,6 +403,8 @@ export class SandboxPost {
       body,
       at: new Date(this.now()).toISOString(),
     });
+    // A developer's server may run for days: the log keeps the latest requests only.
+    if (this.requests.length > MAX_REQUESTS_KEPT) this.requests.splice(0, this.requests.length - MAX_REQUESTS_KEPT);
     if (this.isDown) return refusal(503, "503", "Hệ thống bưu điện đang bảo trì");
     if (!authorized) return refusal(401, "401", "Token không hợp lệ");
     if (unreadable) return refusal(400, "400", "Dữ liệu không phải JSON");
