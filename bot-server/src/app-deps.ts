@@ -15,6 +15,9 @@ import type { PaymentLedger } from "./modules/payments/ledger";
 import type { PaymentService } from "./modules/payments/payment.service";
 import type { ReceiptLinks } from "./modules/payments/receipt-links";
 import type { PaymentReconciler } from "./modules/payments/reconciler";
+import type { PostalService } from "./modules/postal/postal.service";
+import type { PostalQueue } from "./modules/postal/postal-queue";
+import type { SandboxPost } from "./modules/postal/sandbox-post";
 import type { ProcedureService } from "./modules/procedures/procedure.service";
 import type { HttpPortal } from "./modules/provincial-gateway/http-portal";
 import type { ReportService } from "./modules/reports/report.service";
@@ -44,6 +47,11 @@ export type AppDeps = {
   reconciler: PaymentReconciler;
   /** Signed, short-lived receipt addresses for Zalo's document viewer. */
   receiptLinks: ReceiptLinks;
+  /** The public postal service (issue 15): orders, the post's statuses, the queue that sends and polls. */
+  postal: PostalService;
+  postalQueue: PostalQueue;
+  /** Offline mode's test post (POSTAL_SANDBOX), served at /post-sandbox; absent with a real post. */
+  postalSandbox?: SandboxPost | undefined;
   /** Multipart uploads, streamed to disk, at most MAX_CONCURRENT_UPLOADS at once (/api and /portal-api). */
   uploads: UploadIntake;
   /** Deletes stored documents and upload temporaries nothing references, after the grace period. */

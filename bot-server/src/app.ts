@@ -19,6 +19,7 @@ import { healthRouter } from "./modules/health/health.router";
 import { announcementsRouter } from "./modules/notifications/announcements.router";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { paymentApiRouter, paymentCallbackRouter } from "./modules/payments/payment.router";
+import { postalApiRouter, postalCallbackRouter } from "./modules/postal/postal.router";
 import { portalApiRouter } from "./modules/portal-api/portal-api.router";
 import { procedureRouter } from "./modules/procedures/procedure.router";
 import { portalCallbackRouter } from "./modules/provincial-gateway/portal-changes";
@@ -54,6 +55,9 @@ export function createApp(deps: AppDeps): Express {
   }
   // The payment providers' callbacks are signed over their raw bodies too (decision 0014); the sandbox's test page.
   app.use(paymentCallbackRouter(deps.payments, deps.receiptLinks, deps.logger, deps.config.webhookRateLimitPerMinute));
+  // The post's status callbacks, signed over their raw bodies (decision 0017); offline, the test post's page and API.
+  app.use(postalCallbackRouter(deps.postal, deps.logger, deps.config.webhookRateLimitPerMinute));
+  if (deps.postalSandbox) app.use(deps.postalSandbox.router("/post-sandbox"));
   app.use(express.json({ limit: "100kb" }));
   if (deps.messenger.offline && deps.webhook.development && deps.simulatorToken) {
     app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa", deps.simulatorToken));
@@ -107,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(notificationsRouter(deps.db));
   api.use(reportsRouter(deps.reports));
   api.use(paymentApiRouter(deps.payments, deps.paymentLedger, deps.receiptLinks));
+  api.use(postalApiRouter(deps.postal, deps.procedures));
   api.use(announcementsRouter(deps.announcements, deps.config.announcementImageHosts));
   api.use(notFoundHandler);
   app.use("/api", api);
@@ -159,7 +164,7 @@ function miniApp(dist: string, logger: Logger): RequestHandler {
     return (_req, _res, next) => next();
   }
   const assets = express.static(dist, { index: "index.html", maxAge: "1h" });
-  const reserved = /^\/(api|dev|webhooks|healthz|payments|receipts)(\/|$)/;
+  const reserved = /^\/(api|dev|webhooks|healthz|payments|receipts|postal|post-sandbox)(\/|$)/;
   return (req, res, next) => {
     if (reserved.test(req.path)) return next();
     assets(req, res, () => {

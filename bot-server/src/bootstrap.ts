@@ -1,8 +1,12 @@
-import { miniAppLink } from "@qn/shared";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { currentCommunes, miniAppLink, PROVINCE_CODE, pickupDateProblem, vietnamToday } from "@qn/shared";
 import { createApp } from "./app";
 import type { AppDeps } from "./app-deps";
 import { NationalPaymentProvider } from "./clients/payments/national/national-payment.client";
 import { ZaloCheckoutProvider } from "./clients/payments/zalo-checkout/zalo-checkout.client";
+import { type PostClient, PostError } from "./clients/postal/post";
+import { PostalClient } from "./clients/postal/postal.client";
 import { PortalClient } from "./clients/provincial-portal/portal.client";
 import type { OaMessenger } from "./clients/zalo/messages";
 import { OaTokenStore } from "./clients/zalo/oa-token-store";
@@ -37,6 +41,11 @@ import { ReceiptLinks } from "./modules/payments/receipt-links";
 import { PaymentReconciler } from "./modules/payments/reconciler";
 import { SandboxProvider } from "./modules/payments/sandbox-provider";
 import { recordPortalApiChange } from "./modules/portal-api/change-feed";
+import { PostalService } from "./modules/postal/postal.service";
+import { postalEffects } from "./modules/postal/postal-effects";
+import { PostalQueue } from "./modules/postal/postal-queue";
+import { SandboxPost } from "./modules/postal/sandbox-post";
+import { sandboxTransport } from "./modules/postal/sandbox-transport";
 import { ProcedureRepository } from "./modules/procedures/procedure.repository";
 import { ProcedureService } from "./modules/procedures/procedure.service";
 import { seedStarterCatalogue } from "./modules/procedures/starter-catalogue";
@@ -50,7 +59,9 @@ import { webhookCredentials } from "./modules/webhook/webhook-credentials";
 import { WebhookInbox } from "./modules/webhook/webhook-inbox";
 
 /** What every change of the system of record also writes, in its transaction, in every process. */
-const RECORDERS: NonNullable<EmbeddedPortalHooks["onRecorded"]> = [recordPortalApiChange, recordPaymentEffects];
+function recorders(config: Config): NonNullable<EmbeddedPortalHooks["onRecorded"]> {
+  return [recordPortalApiChange, recordPaymentEffects, postalEffects(config.postal.defaultTariff)];
+}
 
 /**
  * Opens the database, migrates, seeds the reference data (catalogue, receiving units, holidays) and wires the
@@ -95,9 +106,12 @@ export async function bootstrap(
     config.uploadBuffering,
   );
   const orphans = new OrphanSweeper(db, files, config.orphanGraceMs, logger);
+  const RECORDERS = recorders(config);
   // PORTAL_MODE (docs/decisions/0011): nothing above the gateway knows which one runs.
   const httpPortal =
-    config.portal.mode === "http" ? createHttpPortal(config.portal, db, calendar, planner, files, logger) : undefined;
+    config.portal.mode === "http"
+      ? createHttpPortal(config.portal, db, calendar, planner, files, RECORDERS, logger)
+      : undefined;
   const portal: PortalGateway =
     httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner, { onRecorded: RECORDERS });
   // One set of lookup limits for the API and the chatbot: a code tried in both counts once per try.
@@ -106,7 +120,11 @@ export async function bootstrap(
     portal,
     procedures,
     files,
-    { quota: config.filingQuota, lookups },
+    {
+      quota: config.filingQuota,
+      lookups,
+      pickupDateProblem: async (date) => pickupDateProblem(date, vietnamToday(), await calendar.calendar()),
+    },
     new CitizenStorageQuota(db, config.citizenStorageQuotaBytes),
   );
 
@@ -157,6 +175,33 @@ export async function bootstrap(
     },
     logger,
   );
+  const { post, sandbox: postalSandbox } = await createPost(config, db, logger);
+  let postalQueue: PostalQueue | undefined;
+  const postal = new PostalService(
+    db,
+    portal,
+    dossiers,
+    calendar,
+    post,
+    planner,
+    { defaultTariff: config.postal.defaultTariff, waybillPool: config.postal.waybillPool },
+    logger,
+    () => postalQueue?.kick(),
+  );
+  postalQueue = new PostalQueue(
+    db,
+    postal,
+    post,
+    {
+      pollMs: config.postal.queuePollMs,
+      retryBaseMs: config.postal.retryBaseMs,
+      retryMaxMs: config.postal.retryMaxMs,
+      statusPollMs: config.postal.pollMs,
+    },
+    logger,
+  );
+  // A committed dossier change may have recorded a postal order (a pick-up asked for at filing): send it.
+  portal.subscribe(() => postalQueue?.kick());
   const webhook = webhookCredentials(config.zalo.appId, config.zalo.oaSecretKey, config.dataDir);
   if (webhook.development) logger.warn("webhook: development app id and OA secret in use (DATA_DIR/secrets)");
   inbox.start();
@@ -166,6 +211,7 @@ export async function bootstrap(
   if (config.outbox.workers !== 0) {
     worker.start();
     reconciler.start();
+    postalQueue.start();
     announcements.start();
     deadlines.start();
   }
@@ -190,6 +236,9 @@ export async function bootstrap(
     paymentLedger: new PaymentLedger(db, dossiers),
     reconciler,
     receiptLinks: new ReceiptLinks(sessionSecret),
+    postal,
+    postalQueue,
+    postalSandbox,
     uploads,
     orphans,
     // A new one at each start: server.ts prints it in the simulator's link.
@@ -215,6 +264,8 @@ export async function bootstrap(
         inbox.idle(),
         worker.stop(),
         reconciler.stop(),
+        postalQueue.stop(),
+        postalSandbox?.close(),
         announcements.idle(),
         httpPortal?.stop(),
         stopBackground?.(),
@@ -259,6 +310,95 @@ function createPaymentProviders(config: Config, logger: Logger): PaymentProvider
   return providers;
 }
 
+/**
+ * The post (decision 0017): its API when POSTAL_URL is set; offline, the local test post (bưu điện thử nghiệm) in this
+ * process, reached by the same client through an in-process transport, with test sender details for every unit that
+ * has none (so that `npm start` shows the whole flow) and its orders kept in DATA_DIR across restarts.
+ */
+async function createPost(config: Config, db: Db, logger: Logger): Promise<{ post: PostClient; sandbox?: SandboxPost }> {
+  const settings = config.postal;
+  if (settings.post) {
+    logger.info({ url: settings.post.url }, "postal: orders go to the post's API");
+    return {
+      post: new PostalClient(
+        {
+          baseUrl: settings.post.url,
+          token: settings.post.token,
+          callbackSecret: settings.post.callbackSecret,
+          timeoutMs: settings.timeoutMs,
+        },
+        logger,
+      ),
+    };
+  }
+  // Secrets of a fake that lives and dies with this process: nothing outside it signs or calls with them.
+  const token = randomBytes(16).toString("hex");
+  const callbackSecret = randomBytes(24).toString("hex");
+  const sandbox = new SandboxPost({
+    token,
+    callbackSecret,
+    stateFile: path.join(config.dataDir, "post-sandbox.jsonl"),
+    logger,
+  });
+  const post = new PostalClient(
+    {
+      baseUrl: "http://post-sandbox.local",
+      token,
+      callbackSecret,
+      timeoutMs: settings.timeoutMs,
+      adapter: sandboxTransport(sandbox),
+    },
+    logger,
+  );
+  if (settings.sandbox) {
+    await seedSandboxSenders(db, config.postal.defaultTariff);
+    if (settings.sandboxStepMs > 0) sandbox.start(settings.sandboxStepMs);
+    logger.warn("postal: the test post (nothing is carried) moves orders at /post-sandbox");
+    return { post, sandbox };
+  }
+  logger.warn("postal: no POSTAL_URL: postal orders are recorded and wait until the post is configured");
+  return { post: unconfiguredPost(post) };
+}
+
+/** Offline only: sender details marked as a test for every receiving unit that has none. */
+async function seedSandboxSenders(db: Db, tariff: Config["postal"]["defaultTariff"]): Promise<void> {
+  const units = await db.selectFrom("receiving_units").select(["code", "name"]).execute();
+  const hongGai = currentCommunes().find((c) => c.name === "Hồng Gai")?.code ?? "06685";
+  const now = new Date().toISOString();
+  for (const unit of units) {
+    await db
+      .insertInto("postal_senders")
+      .values({
+        unit_code: unit.code,
+        name: `${unit.name} (thử nghiệm)`,
+        phone: "0203 3000 000",
+        street: "Trụ sở bộ phận một cửa (địa chỉ thử nghiệm)",
+        commune_code: unit.code === PROVINCE_CODE || !/^\d{5}$/.test(unit.code) ? hongGai : unit.code,
+        customer_code: "THU-NGHIEM",
+        tariff: JSON.stringify(tariff),
+        updated_at: now,
+        updated_by: null,
+      })
+      .onConflict((oc) => oc.column("unit_code").doNothing())
+      .execute();
+  }
+}
+
+/** No post configured outside offline mode: every call fails as the post being away, so orders wait in the queue. */
+function unconfiguredPost(client: PostalClient): PostClient {
+  const away = async (): Promise<never> => {
+    throw new PostError("network", "POSTAL_URL is not set");
+  };
+  return {
+    create: away,
+    findByOrderNumber: away,
+    track: away,
+    cancel: away,
+    redeliver: away,
+    verifyCallback: (body, headers) => client.verifyCallback(body, headers),
+  };
+}
+
 /** The provincial portal over HTTP: the part-1 client (decision 0010) behind the forwarding queue. */
 function createHttpPortal(
   settings: Extract<Config["portal"], { mode: "http" }>,
@@ -266,6 +406,7 @@ function createHttpPortal(
   calendar: CalendarService,
   planner: NotificationPlanner,
   files: AttachmentStore,
+  onRecorded: NonNullable<EmbeddedPortalHooks["onRecorded"]>,
   logger: Logger,
 ): HttpPortal {
   const client = new PortalClient(
@@ -284,7 +425,7 @@ function createHttpPortal(
       retryMaxMs: settings.retryMaxMs,
       queuePollMs: settings.queuePollMs,
       pollMs: settings.pollSeconds * 1000,
-      onRecorded: RECORDERS,
+      onRecorded,
     },
     logger,
   );

@@ -23,6 +23,12 @@ async function main() {
     const local = isLoopback(config.host) ? config.host.replace(/^::1$/, "[::1]") : "localhost";
     const base = `http://${local}:${port}`;
     logger.info({ host: config.host, port, dataDir: config.dataDir }, `Máy chủ đã sẵn sàng tại ${base}`);
+    if (deps.postalSandbox) {
+      // The test post calls back over HTTP like the real one, to this server's own callback route.
+      const own = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+      deps.postalSandbox.setCallbackUrl(`http://${own.includes(":") ? `[${own}]` : own}:${port}/postal/callback`);
+      logger.info(`Bưu điện thử nghiệm (không có bưu gửi thật): ${base}/post-sandbox/`);
+    }
     if (config.offlineOnNetwork) {
       logger.warn(
         { host: config.host },

@@ -32,6 +32,8 @@ const TEST_ENV = {
   OFFICIAL_SESSION_HOURS: "8",
   ZALO_SEND_RATE_PER_SECOND: "1000",
   MINI_APP_ID: "test-mini-app",
+  // The test post moves orders only when a test says so.
+  POSTAL_SANDBOX_STEP_SECONDS: "0",
 } as const;
 
 export type ServerOverrides = Omit<Partial<Config>, "zalo"> & { zalo?: Partial<Config["zalo"]> };
@@ -54,6 +56,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
     const s = answerClientErrors(app.listen(0, "127.0.0.1", () => resolve(s)));
   });
   const { port } = server.address() as AddressInfo;
+  deps.postalSandbox?.setCallbackUrl(`http://127.0.0.1:${port}/postal/callback`);
   return {
     url: `http://127.0.0.1:${port}`,
     dataDir,

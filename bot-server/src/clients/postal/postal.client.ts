@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
+import axios, {
+  type AxiosAdapter, type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
 import type { Logger } from "../../logger";
 import {
   type PostCallbackCheck,
@@ -39,6 +40,11 @@ export type PostalClientOptions = {
   unitCodes?: Readonly<Record<string, PostUnitCode>>;
   /** Injected for tests: the clock of the callbacks' time check and of a created order's time. */
   now?: () => number;
+  /**
+   * How requests travel, when not over the network: offline mode's test post in the same process
+   * (modules/postal/sandbox-transport.ts). The wire mapping, the errors and the timeout stay this client's.
+   */
+  adapter?: AxiosAdapter;
 };
 
 type Operation = "create" | "find" | "track" | "cancel" | "redeliver";
@@ -69,6 +75,7 @@ export class PostalClient implements PostClient {
       maxRedirects: 0,
       responseType: "text",
       transitional: { clarifyTimeoutError: true },
+      ...(options.adapter ? { adapter: options.adapter } : {}),
     });
     this.unitCodes = postUnitCodes(options.unitCodes);
     this.now = options.now ?? Date.now;
