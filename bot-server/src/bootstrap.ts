@@ -315,7 +315,11 @@ function createPaymentProviders(config: Config, logger: Logger): PaymentProvider
  * process, reached by the same client through an in-process transport, with test sender details for every unit that
  * has none (so that `npm start` shows the whole flow) and its orders kept in DATA_DIR across restarts.
  */
-async function createPost(config: Config, db: Db, logger: Logger): Promise<{ post: PostClient; sandbox?: SandboxPost }> {
+async function createPost(
+  config: Config,
+  db: Db,
+  logger: Logger,
+): Promise<{ post: PostClient; sandbox?: SandboxPost }> {
   const settings = config.postal;
   if (settings.post) {
     logger.info({ url: settings.post.url }, "postal: orders go to the post's API");

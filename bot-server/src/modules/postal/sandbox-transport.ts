@@ -1,4 +1,4 @@
-import { type AxiosAdapter, AxiosError, type AxiosResponse, AxiosHeaders } from "axios";
+import { type AxiosAdapter, AxiosError, AxiosHeaders, type AxiosResponse } from "axios";
 import type { SandboxPost } from "./sandbox-post";
 
 /**
@@ -23,7 +23,12 @@ export function sandboxTransport(sandbox: SandboxPost): AxiosAdapter {
     if (body && !lower["content-type"]) lower["content-type"] = "application/json";
     let answer: { status: number; body: unknown };
     try {
-      answer = await sandbox.handle({ method: (config.method ?? "get").toUpperCase(), path: `${url.pathname}${url.search}`, headers: lower, body });
+      answer = await sandbox.handle({
+        method: (config.method ?? "get").toUpperCase(),
+        path: `${url.pathname}${url.search}`,
+        headers: lower,
+        body,
+      });
     } catch (error) {
       throw new AxiosError(String(error), AxiosError.ERR_NETWORK, config);
     }
