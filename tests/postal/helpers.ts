@@ -2,7 +2,8 @@ import { type DossierPostal, DossierView } from "@qn/shared";
 import { expect } from "vitest";
 import { call, citizen, file, official, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
-import { type ServerOverrides, startTestServer, type TestServer } from "../helpers/test-server";
+import { type ServerOverrides, startTestServer, type TestServer, testConfig } from "../helpers/test-server";
+import { type FakePost, POST_CALLBACK_SECRET, POST_TOKEN, POST_URL } from "../mocks/post";
 
 /** Đăng ký khai sinh: commune level 4, may go by post (the starter catalogue). */
 export const POSTAL_PROCEDURE = "1.001193";
@@ -80,11 +81,58 @@ export async function completed(server: TestServer, code: string): Promise<{ tok
   return hcc;
 }
 
-/** Lets the queue run and the test post's callbacks land, twice (a callback may queue more work). */
-export async function settle(server: TestServer): Promise<void> {
-  for (let i = 0; i < 2; i++) {
+/** The unit's sender details, as an administrator enters them. */
+export const SENDER = {
+  name: "Bộ phận một cửa phường Hà Tu",
+  phone: "0203 3835 111",
+  address: { communeCode: COMMUNE, street: "Số 1 đường Hà Tu" },
+  customerCode: "QN-HATU-01",
+  tariff: { pickup: 20_000, delivery: 22_000, cod: 3_000 },
+};
+
+/**
+ * A test server whose post is the msw fake (tests/mocks/post.ts) at its "real" URL, reached by the real client over
+ * (intercepted) HTTP; its callbacks come to this server. Short timeouts and backoff; the queue's timer is off (the
+ * tests drain it). The commune has its sender details.
+ */
+export async function startFakePostServer(fake: FakePost, postal: Partial<TestServer["config"]["postal"]> = {}) {
+  const base = testConfig();
+  const server = await startPostalServer({
+    postal: {
+      ...base.postal,
+      post: { url: POST_URL, token: POST_TOKEN, callbackSecret: POST_CALLBACK_SECRET },
+      sandbox: false,
+      timeoutMs: 400,
+      retryBaseMs: 40,
+      retryMaxMs: 160,
+      queuePollMs: 3_600_000,
+      pollMs: 3_600_000,
+      ...postal,
+    },
+  });
+  fake.post.setCallbackUrl(`${server.url}/postal/callback`);
+  await server.deps.postal.putSender(COMMUNE, SENDER, null);
+  return server;
+}
+
+/** Every queued order due now (a backoff's wait skipped). */
+export async function due(server: TestServer): Promise<void> {
+  await server.deps.db
+    .updateTable("postal_orders")
+    .set({ next_attempt_at: new Date(Date.now() - 1000).toISOString() })
+    .where("next_attempt_at", "is not", null)
+    .execute();
+}
+
+/**
+ * Lets the queue run (its background pass too) and the post's callbacks land, three times over (a callback or an
+ * answer may queue more work). `post`: the fake post when it is not the server's own test post.
+ */
+export async function settle(server: TestServer, post?: FakePost["post"]): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await server.deps.postalQueue.idle();
     await server.deps.postalQueue.drain();
-    await server.deps.postalSandbox?.flush();
+    await (post ?? server.deps.postalSandbox)?.flush();
   }
 }
 

@@ -82,6 +82,11 @@ export class PostalQueue {
     this.flight.kick();
   }
 
+  /** Resolves when the pass running in the background (if any) has ended. */
+  async idle(): Promise<void> {
+    await this.flight.idle();
+  }
+
   /** Runs passes until nothing is due (tests and the benchmark call it directly). */
   async drain(): Promise<number> {
     let done = 0;
