@@ -278,8 +278,8 @@ export type DossierPostal = {
   deliveryBlocked: string | null;
   quote: PostalQuote | null;
   orders: PostalOrderView[];
-  /** Suggested contact for a new request: the applicant's (name, phone, address). */
-  suggested: PostalContact | null;
+  /** Suggested contact for a new request: the result's receiver, else the applicant (phone null when unknown). */
+  suggested: (Omit<PostalContact, "phone"> & { phone: string | null }) | null;
 };
 
 /** What an official sees in the console's lists (one row per order), with what the job did. */

@@ -852,13 +852,12 @@ function postDelivery(contact: PostalContact): ResultDelivery {
   return { method: "post", recipientName: contact.name, phone: contact.phone, address: contact.address };
 }
 
-function suggestedContact(record: DossierRecord): PostalContact | null {
+function suggestedContact(record: DossierRecord): DossierPostal["suggested"] {
   const delivery = record.resultDelivery;
-  if (delivery.method === "post")
+  if (delivery.method === "post") {
     return { name: delivery.recipientName, phone: delivery.phone, address: delivery.address };
-  const phone = record.applicant.phone;
-  if (!phone) return null;
-  return { name: record.applicant.name, phone, address: record.applicant.address };
+  }
+  return { name: record.applicant.name, phone: record.applicant.phone ?? null, address: record.applicant.address };
 }
 
 function describe(kind: PostalKind, code: string): string {
