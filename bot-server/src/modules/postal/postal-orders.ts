@@ -46,9 +46,12 @@ export async function tariffOf(db: Q, unitCode: string, fallback: PostalTariff):
   return (await senderOf(db, unitCode))?.tariff ?? fallback;
 }
 
-/** "Phường Hồng Gai" for a commune code (the current units, or history). */
+/** "Phường Hồng Gai" for a commune code (the current units, or history), as an address line prints it. */
 export function communeName(code: string): string {
-  return findUnit(code)?.name ?? code;
+  const unit = findUnit(code);
+  if (!unit) return code;
+  const kind = { phuong: "Phường", xa: "Xã", "dac-khu": "Đặc khu" }[unit.type as string];
+  return kind ? `${kind} ${unit.name}` : unit.name;
 }
 
 export type NewOrder = {

@@ -237,36 +237,30 @@ export class PostalQueue {
   private async release(id: number, failure: { message: string; blocked: boolean } | null): Promise<void> {
     const order = await this.postal.orderById(id);
     const now = this.now().getTime();
+    const at = (ms: number) => new Date(now + ms).toISOString();
     let next: string | null;
-    let tries = order.send_attempts;
     if (failure) {
-      if (order.status !== "waiting" && !order.instruction) tries = order.send_attempts; // a status read failed
       const ceiling = failure.blocked
         ? this.options.retryMaxMs
-        : Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(Math.max(tries - 1, 0), 20));
-      next = new Date(now + ceiling / 2 + this.random() * (ceiling / 2)).toISOString();
+        : Math.min(
+            this.options.retryMaxMs,
+            this.options.retryBaseMs * 2 ** Math.min(Math.max(order.send_attempts - 1, 0), 20),
+          );
+      next = at(ceiling / 2 + this.random() * (ceiling / 2));
     } else if (order.status === "waiting" || order.instruction) {
-      next = new Date(now).toISOString();
-    } else if (order.kind === "delivery" && order.status === "delivered" && order.next_attempt_at !== null) {
-      next = order.next_attempt_at; // the dossier still has to follow (advance failed): retried at once
+      // Still something to send (an instruction set while this one went out): soon, never in a tight loop.
+      next = at(this.options.retryBaseMs);
+    } else if (order.kind === "delivery" && order.status === "delivered") {
+      // advance() clears the time once the dossier followed; otherwise it is tried again.
+      next = order.next_attempt_at === null ? null : at(this.options.retryBaseMs);
     } else if (POSTAL_FINAL.has(order.status)) {
       next = null;
     } else {
-      next = new Date(now + this.options.statusPollMs).toISOString();
-    }
-    if (next !== null && order.kind === "delivery" && order.status === "delivered" && !failure) {
-      // advance() clears next_attempt_at when the dossier followed; keep its answer.
-      const fresh = await this.postal.orderById(id);
-      next = fresh.next_attempt_at === null ? null : new Date(now + this.options.retryBaseMs).toISOString();
+      next = at(this.options.statusPollMs);
     }
     await this.db
       .updateTable("postal_orders")
-      .set({
-        next_attempt_at: next,
-        claimed_by: null,
-        claimed_until: null,
-        ...(failure ? { last_error: failure.message } : order.status !== "waiting" ? { last_error: null } : {}),
-      })
+      .set({ next_attempt_at: next, claimed_by: null, claimed_until: null, last_error: failure?.message ?? null })
       .where("id", "=", id)
       .where("claimed_by", "=", this.id)
       .execute();
