@@ -81,6 +81,9 @@ async function dossierRow(
       online_level: onlineLevel,
       result_method: delivered?.method ?? "counter",
       delivered_at: delivered?.at ?? null,
+      // The postal records (issue 15) as migration 0019 makes them for dossiers of before the postal service.
+      postal_received_at: channel === "postal" ? submittedAt : null,
+      postal_delivered_at: delivered?.method === "post" ? delivered.at : null,
     })
     .execute();
 }
@@ -423,11 +426,23 @@ describe("the figures follow real dossiers filed and delivered through the API",
         });
         expect(res.status, action).toBe(200);
       }
-      const delivered = await call(live, "POST", `/api/officials/dossiers/${byPost.body.code}/actions`, {
+      // The result goes by post through the postal service (the test post), which hands it over (issue 15).
+      const dispatched = await call(live, "POST", "/api/officials/postal/dispatch", {
         token: hcc.token,
-        json: { action: "deliver", trackingNumber: "EB123456789VN" },
+        json: { codes: [byPost.body.code] },
       });
-      expect(delivered.status).toBe(200);
+      expect(dispatched.body[0].outcome, JSON.stringify(dispatched.body)).toBe("created");
+      await live.deps.postalQueue.drain();
+      const order = await live.deps.db
+        .selectFrom("postal_orders")
+        .select("waybill")
+        .where("dossier_code", "=", byPost.body.code)
+        .executeTakeFirstOrThrow();
+      live.deps.postalSandbox?.deliver(order.waybill as string, "Nguyễn Văn An");
+      await live.deps.postalSandbox?.flush();
+      await live.deps.postalQueue.drain();
+      const delivered = await call(live, "GET", `/api/dossiers/${byPost.body.code}`, { token: hcc.token });
+      expect(delivered.body.state).toBe(10);
 
       const after = await read();
       const by = (no: number) => after.indicators.find((i) => i.no === no);
