@@ -278,7 +278,7 @@ const Env = z.object({
   PAYMENT_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
   // ─── end of payment ───
 
-  // ─── Public postal service (issue 15, decision 0016) ───
+  // ─── Public postal service (issue 15, decision 0017) ───
   /** The post's API (docs/postal-api/openapi.json) and its bearer token; unset offline: the local test post. */
   POSTAL_URL: z.url().optional(),
   POSTAL_TOKEN: z.string().min(1).optional(),
@@ -566,7 +566,7 @@ const ConfigSchema = Env.transform((e, ctx) => {
       pollMs: e.PAYMENT_RECONCILE_POLL_SECONDS * 1000,
       providerTimeoutMs: Math.round(e.PAYMENT_PROVIDER_TIMEOUT_SECONDS * 1000),
     },
-    /** The public postal service (decision 0016): the post's API, or the local test post offline. Secrets never logged. */
+    /** The public postal service (decision 0017): the post's API, or the local test post offline. Secrets never logged. */
     postal: {
       post: e.POSTAL_URL
         ? {

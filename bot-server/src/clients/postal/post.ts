@@ -2,7 +2,7 @@ import type { PostalKind, PostalProof, PostStatus } from "@qn/shared";
 import { UpstreamError } from "../../errors/app-error";
 
 /**
- * The one interface to the public postal service (issue 15; docs/decisions/0016-postal.md; the contract is
+ * The one interface to the public postal service (issue 15; docs/decisions/0017-postal-service.md; the contract is
  * docs/postal-api/openapi.json). The postal service (modules/postal) owns the orders, their queue and the
  * exactly-once rule; a client only sends what it is told and reads what the post says. Its wire fields — the known
  * implementation's names (CustomerCode, ItemCode, OrderNumber, CODAmount, Sender…, Receiver…) and the rest, all

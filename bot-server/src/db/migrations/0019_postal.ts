@@ -2,7 +2,7 @@ import { type Kysely, type Migration, sql } from "kysely";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
-    // The public postal service (issue 15, decision 0016). A postal order: the post picks up a dossier's originals
+    // The public postal service (issue 15, decision 0017). A postal order: the post picks up a dossier's originals
     // (pickup) or carries its result (delivery). Written here before anything is sent, with our own reference (the
     // idempotency key the post is given); the columns at the end are its queue (decision 0007's pattern).
     await db.schema

@@ -128,7 +128,7 @@ export function postalApiRouter(postal: PostalService, procedures: ProcedureServ
 }
 
 /**
- * The post's status callback (POST /postal/callback), signed over its raw body (decision 0016): before the JSON
+ * The post's status callback (POST /postal/callback), signed over its raw body (decision 0017): before the JSON
  * parser. A good signature is answered 200 whatever became of the status (applied, a duplicate, stale), so that the
  * post does not redeliver it; an error while applying answers 500, and the post's retry or our polling catches it.
  */

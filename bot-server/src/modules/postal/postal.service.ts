@@ -81,7 +81,7 @@ export type ApplyResult = "applied" | "same" | "stale" | "duplicate" | "unknown"
 export const postalNotAllowed = (message: string) => new AppError("POSTAL_NOT_ALLOWED", message);
 const orderNotFound = () => new AppError("POSTAL_ORDER_NOT_FOUND", "Không tìm thấy đơn bưu chính.");
 /**
- * The public postal service (issue 15; docs/decisions/0016-postal.md): what citizens and officials ask of the post,
+ * The public postal service (issue 15; docs/decisions/0017-postal-service.md): what citizens and officials ask of the post,
  * recorded as orders (postal-orders.ts) that the postal queue sends; the one path every status of the post takes
  * (`applyReport`, from a callback or a status read): applied once per event, never taking an order back; and what a
  * status means for the dossier (the result handed over → "Đã trả kết quả"; the originals picked up → indicator 5).
