@@ -211,6 +211,9 @@ export const ZnsTemplateField = z.enum([
   "dueDate",
   "feesDue",
   "missingDocuments",
+  /** Postal notifications (issue 15): the parcel's status in words, and its waybill. */
+  "postalStatus",
+  "waybill",
 ]);
 export type ZnsTemplateField = z.infer<typeof ZnsTemplateField>;
 

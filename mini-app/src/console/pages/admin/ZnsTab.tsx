@@ -12,6 +12,8 @@ const FIELD_LABELS: Record<ZnsTemplateField, string> = {
   dueDate: "Hạn trả kết quả",
   feesDue: "Phí, lệ phí phải nộp",
   missingDocuments: "Giấy tờ cần bổ sung",
+  postalStatus: "Trạng thái bưu gửi",
+  waybill: "Mã vận đơn",
 };
 const FIELDS = Object.keys(FIELD_LABELS) as ZnsTemplateField[];
 const SOURCE_LABELS: Record<ZnsTemplateSetting["source"], { label: string; chip: string }> = {
