@@ -293,7 +293,8 @@ export function generateReportData(file: string, options: ReportDataOptions): Re
     const insertDossier = db.prepare(
       `INSERT INTO dossiers (code, state, procedure_code, procedure_snapshot, unit_code, channel, applicant,
          applicant_name, result_delivery, form_data, submitted_at, accepted_at, fees_due, updated_at, online_level,
-         result_method, delivered_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, '{}', ?, ?, 0, ?, ?, ?, ?)`,
+         result_method, delivered_at, postal_received_at, postal_delivered_at)
+         VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, '{}', ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
     );
     const insertCounter = db.prepare("INSERT INTO dossier_counters (agency_code, day, last) VALUES (?, ?, ?)");
 
@@ -357,6 +358,9 @@ export function generateReportData(file: string, options: ReportDataOptions): Re
           level,
           method,
           deliveredIso,
+          // The postal records (issue 15), as migration 0019 makes them from the channel and the result method.
+          channel === "postal" ? submittedIso : null,
+          method === "post" ? deliveredIso : null,
         );
 
         if (t >= yearStart) {

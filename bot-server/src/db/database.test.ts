@@ -34,6 +34,7 @@ describe("the embedded database", () => {
       "0016_file_references",
       "0017_security_alerts",
       "0018_payments",
+      "0019_postal",
     ]);
     // What a change writes is written by the code of the change, never by the database behind its back.
     const triggers = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'trigger'`.execute(db);
