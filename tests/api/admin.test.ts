@@ -463,7 +463,8 @@ describe("ZNS templates per notification kind", () => {
     const items = res.body.items.map((i: unknown) => ZnsTemplateSetting.parse(i));
     expect(items.map((i: ZnsTemplateSetting) => i.kind)).not.toContain("announcement");
     expect(items.map((i: ZnsTemplateSetting) => i.kind)).toContain("dossier.payment-received");
-    expect(items).toHaveLength(9);
+    expect(items.map((i: ZnsTemplateSetting) => i.kind)).toContain("dossier.postal");
+    expect(items).toHaveLength(10);
     expect(items.find((i: ZnsTemplateSetting) => i.kind === "dossier.accepted")).toEqual({
       kind: "dossier.accepted",
       label: "Hồ sơ được tiếp nhận",

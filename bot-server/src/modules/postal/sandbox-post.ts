@@ -697,13 +697,16 @@ export class SandboxPost {
    */
   private persist(order: SandboxOrder): void {
     if (!this.options.stateFile) return;
-    fs.appendFileSync(this.options.stateFile, `${JSON.stringify({ order })}\n`);
+    // Names, phones and addresses: readable by this server's user only, like the database (issue 13, finding 10).
+    fs.appendFileSync(this.options.stateFile, `${JSON.stringify({ order })}\n`, { mode: 0o600 });
   }
 
   /** Reads the state file (the last line of each order wins), then rewrites it with one line per order. */
   private load(file: string): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Nothing kept yet: the file comes with the first order.
+    if (!fs.existsSync(file)) return;
+    const text = fs.readFileSync(file, "utf8");
     for (const line of text.split("\n")) {
       if (!line.trim()) continue;
       try {
@@ -716,7 +719,9 @@ export class SandboxPost {
       }
     }
     const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, [...this.orders.values()].map((order) => `${JSON.stringify({ order })}\n`).join(""));
+    fs.writeFileSync(temporary, [...this.orders.values()].map((order) => `${JSON.stringify({ order })}\n`).join(""), {
+      mode: 0o600,
+    });
     fs.renameSync(temporary, file);
   }
 
