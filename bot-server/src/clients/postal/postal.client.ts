@@ -1,5 +1,4 @@
-import axios, {
-  type AxiosAdapter, type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
+import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
 import type { Logger } from "../../logger";
 import {
   type PostCallbackCheck,
