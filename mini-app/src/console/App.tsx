@@ -12,6 +12,7 @@ const AnnouncementsPage = lazy(() => import("./pages/AnnouncementsPage"));
 const AnnouncementPage = lazy(() => import("./pages/AnnouncementPage"));
 const ReportsPage = lazy(() => import("./pages/ReportsPage"));
 const PaymentsPage = lazy(() => import("./pages/PaymentsPage"));
+const PostalPage = lazy(() => import("./pages/PostalPage"));
 const AdminPage = lazy(() => import("./pages/AdminPage"));
 
 function RequireSession({ children }: { children: JSX.Element }) {
@@ -71,6 +72,7 @@ export function App() {
               <Route path="thong-bao" element={<AnnouncementsPage />} />
               <Route path="thong-bao/:id" element={<AnnouncementPage />} />
               <Route path="thu-phi" element={<PaymentsPage />} />
+              <Route path="buu-chinh/*" element={<PostalPage />} />
               <Route path="bao-cao" element={<ReportsPage />} />
               <Route path="quan-tri/*" element={<AdminPage />} />
               <Route path="*" element={<NotFound />} />

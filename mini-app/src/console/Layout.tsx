@@ -4,6 +4,7 @@ import { useAsync } from "../hooks/useAsync";
 import { get } from "./api";
 import { Loading } from "./common";
 import { usePaymentsAttention } from "./payment-ui";
+import { usePostalAttention } from "./postal-ui";
 import { ROLE_LABELS, useSession } from "./session";
 
 type Due = {
@@ -22,6 +23,7 @@ export function Layout() {
   const works = official && official.role !== "volunteer";
   const [due] = useAsync<Due | null>(() => (works ? get<Due>("/reports/due") : Promise.resolve(null)), [works]);
   const waiting = usePaymentsAttention(Boolean(works));
+  const postal = usePostalAttention(Boolean(works));
   const missing =
     due.status === "done" && due.value?.showing ? due.value.units.filter((u) => !u.submittedAt).length : 0;
   return (
@@ -47,6 +49,15 @@ export function Layout() {
                 <span className="badge" title={`${waiting} khoản thanh toán cần xử lý`}>
                   {waiting}
                   <span className="sr-only"> khoản thanh toán cần xử lý</span>
+                </span>
+              )}
+            </NavLink>
+            <NavLink to="/buu-chinh">
+              Bưu chính
+              {postal > 0 && (
+                <span className="badge" title={`${postal} đơn bưu chính cần xử lý`}>
+                  {postal}
+                  <span className="sr-only"> đơn bưu chính cần xử lý</span>
                 </span>
               )}
             </NavLink>

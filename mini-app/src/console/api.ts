@@ -93,12 +93,17 @@ export async function postAs<T>(
   return { status: res.status, body: await parseBody(res, schema) };
 }
 
-/** A file the server sends (an attachment, an export), as a blob the page can show or save. */
+/**
+ * A file the server sends (an attachment, an export, labels), as a blob the page can show or save. Read as bytes and
+ * then made a Blob of the response's type: a body read with `res.blob()` is kept by the browser where its developer
+ * tools (and Playwright's `response.body()`) no longer see it.
+ */
 export async function fetchBlob(path: string): Promise<{ blob: Blob; fileName: string | null }> {
   const res = await send(path);
   const disposition = res.headers.get("content-disposition") ?? "";
   const match = /filename="([^"]+)"/.exec(disposition);
-  return { blob: await res.blob(), fileName: match?.[1] ?? null };
+  const type = res.headers.get("content-type") ?? "application/octet-stream";
+  return { blob: new Blob([await res.arrayBuffer()], { type }), fileName: match?.[1] ?? null };
 }
 
 /** Saves a blob under a name, through a temporary link (the browser's own download). */

@@ -143,6 +143,15 @@ export function problemLine(
   }
 }
 
+/** What the post last wrote about an order (the postman's note on a failed delivery), or null. */
+export function latestNote(order: Pick<PostalOrderView, "events">): string | null {
+  for (let i = order.events.length - 1; i >= 0; i--) {
+    const note = order.events[i]?.note;
+    if (note) return note;
+  }
+  return null;
+}
+
 /** A commune by its code, as its full name ("Phường Hà Tu"), or the code itself when it is not known. */
 export function communeName(code: string): string {
   return findUnit(code)?.fullName ?? `Mã xã ${code}`;

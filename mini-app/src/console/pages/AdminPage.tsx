@@ -4,6 +4,7 @@ import { useSession } from "../session";
 import { CalendarTab } from "./admin/CalendarTab";
 import { CatalogueTab } from "./admin/CatalogueTab";
 import { OfficialsTab } from "./admin/OfficialsTab";
+import { PostalTab } from "./admin/PostalTab";
 import { UnitsTab } from "./admin/UnitsTab";
 import { ZnsTab } from "./admin/ZnsTab";
 
@@ -13,9 +14,13 @@ const TABS = [
   { path: "ngay-nghi", label: "Ngày nghỉ", element: <CalendarTab /> },
   { path: "danh-muc", label: "Danh mục thủ tục", element: <CatalogueTab /> },
   { path: "mau-zns", label: "Mẫu ZNS", element: <ZnsTab /> },
+  { path: "buu-chinh", label: "Bưu chính", element: <PostalTab /> },
 ] as const;
 
-/** "Quản trị": accounts, units, the holiday calendar, the procedure catalogue and ZNS templates. Administrators only. */
+/**
+ * "Quản trị": accounts, units, the holiday calendar, the procedure catalogue, ZNS templates and the units' postal
+ * details. Administrators only.
+ */
 export default function AdminPage() {
   const { session } = useSession();
   if (session?.official.role !== "admin") {
@@ -25,7 +30,7 @@ export default function AdminPage() {
         <div className="alert alert--error" role="alert">
           <span>
             Chỉ quản trị viên hệ thống được dùng chức năng Quản trị (tài khoản cán bộ, đơn vị, lịch ngày nghỉ, danh mục
-            thủ tục, mẫu ZNS). Nếu cần thay đổi, vui lòng liên hệ quản trị viên của tỉnh.
+            thủ tục, mẫu ZNS, bưu chính). Nếu cần thay đổi, vui lòng liên hệ quản trị viên của tỉnh.
           </span>
         </div>
         <Link to="/">← Về trang đầu</Link>

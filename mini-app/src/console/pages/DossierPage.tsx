@@ -26,6 +26,7 @@ import { CHANNEL_LABELS, DELIVERY_LABELS, StateChip } from "../dossier-ui";
 import { catalogueExtras, type FeeLineDraft, prefillLines, readLines } from "../payments";
 import { useSession } from "../session";
 import { FeeLinesEditor, FeesPanel } from "./DossierFees";
+import { PostalPanel } from "./DossierPostal";
 
 type Act = Exclude<DossierAction, "supplement" | "withdraw">;
 
@@ -145,6 +146,8 @@ export default function DossierPage() {
                 : null
             }
           />
+
+          <PostalPanel dossier={d} mayHandle={Boolean(mayMarkSpam) || (official?.role === "admin" && !onPortal)} />
 
           <section className="panel" aria-labelledby="h-applicant">
             <h2 id="h-applicant">Người nộp</h2>
