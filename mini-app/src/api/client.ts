@@ -1,14 +1,17 @@
 import {
   AdministrativeUnit,
+  type DeliveryRequest,
   DossierLookup,
   DossierPayments,
   DossierSummary,
   DossierView,
+  type FailedDeliveryChoice,
   InboxItem,
   NotificationPreferences,
   PaymentAttemptView,
   type PaymentMethod,
   PaymentStart,
+  type PickupRequest,
   Procedure,
   ProcedureField,
   type ProcedureSearchQuery,
@@ -18,6 +21,7 @@ import {
 } from "@qn/shared";
 import { z } from "zod";
 import { inZalo, storage, zaloAccessToken, zaloPhoneToken } from "../zalo";
+import { DossierPostalAnswer, PostalQuoteAnswer } from "./postal";
 import { ApiClientError, Items, Paged, parseBody, request } from "./request";
 
 /**
@@ -280,6 +284,39 @@ export const api = {
         "application/pdf",
       )
     ).blob(),
+  /**
+   * Before filing (issue 15): whether the post may carry this procedure, what it costs at the commune's unit, and the
+   * days a pick-up may be booked on. No sign-in needed.
+   */
+  postalQuote: (procedure: string, commune: string | undefined, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ procedure });
+    if (commune) query.set("commune", commune);
+    return raw(`/api/postal/quote?${query}`, PostalQuoteAnswer, { signal });
+  },
+  /** The dossier's postal section: its orders with their timelines, and what may be asked of the post now. */
+  postal: (code: string, signal?: AbortSignal) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/postal`, DossierPostalAnswer, { auth: true, signal }),
+  /** Asks the post to pick up the originals at the citizen's address. */
+  requestPickup: (code: string, request: PickupRequest) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/postal/pickup`, DossierPostalAnswer, {
+      method: "POST",
+      json: request,
+      auth: true,
+    }),
+  /** Asks for the result by post (the dossier's way of returning the result changes to "by post"). */
+  requestDelivery: (code: string, request: DeliveryRequest) =>
+    raw(`/api/dossiers/${encodeURIComponent(code)}/postal/delivery`, DossierPostalAnswer, {
+      method: "POST",
+      json: request,
+      auth: true,
+    }),
+  /** After a failed or returned delivery: deliver again, to another address, or collect at the counter. */
+  choosePostal: (code: string, reference: string, choice: FailedDeliveryChoice) =>
+    raw(
+      `/api/dossiers/${encodeURIComponent(code)}/postal/orders/${encodeURIComponent(reference)}/choice`,
+      DossierPostalAnswer,
+      { method: "POST", json: choice, auth: true },
+    ),
   /**
    * As anyone holding the receipt asks; with its secret, the details too. With the session this device already has, so
    * that the owner sees their details and is counted as themselves, not as their carrier's shared address.
