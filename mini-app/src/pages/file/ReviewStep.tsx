@@ -1,7 +1,9 @@
 import { type AdministrativeUnit, formatVnd, normalisePhone, type Procedure, quoteFees } from "@qn/shared";
+import type { PostalQuoteAnswer } from "../../api/postal";
 import { formatProcessingDays } from "../../format";
+import { deliveryChargeText, pickupChargeText, pickupDateLabel } from "../postal/postal";
 import { addressLine } from "./AddressFields";
-import { CONSENT_LABELS, type Draft, feeChoiceOf } from "./draft";
+import { CONSENT_LABELS, type Draft, feeChoiceOf, filesPickup } from "./draft";
 import { feesTiming } from "./fees";
 
 /** Step 5, Xem lại: everything that will be filed, the time limit and the fees, before "Nộp hồ sơ". */
@@ -11,13 +13,17 @@ export function ReviewStep({
   communes,
   phone,
   onBehalf,
+  postal,
 }: {
   draft: Draft;
   procedure: Procedure;
   communes: AdministrativeUnit[];
   phone: string | null;
   onBehalf: boolean;
+  /** The post's charges and slots (a procedure the post may carry, once loaded). */
+  postal?: PostalQuoteAnswer | null | undefined;
 }) {
+  const slotLabel = postal?.slots.find((s) => s.slot === draft.pickupSlot)?.label ?? draft.pickupSlot;
   const attached = procedure.documents.filter((_, i) => (draft.files[i] ?? []).length > 0).length;
   const quote = quoteFees(procedure, "online", feeChoiceOf(draft, procedure));
   return (
@@ -48,9 +54,30 @@ export function ReviewStep({
         <dd>
           {draft.delivery === "counter" && "Tại bộ phận một cửa"}
           {draft.delivery === "online" && "Bản điện tử"}
-          {draft.delivery === "post" &&
-            `Qua bưu điện: ${draft.postName}, ${addressLine(draft.postStreet, draft.postCommune, communes)}`}
+          {draft.delivery === "post" && (
+            <>
+              Qua bưu điện: {draft.postName}, {normalisePhone(draft.postPhone) ?? draft.postPhone},{" "}
+              {addressLine(draft.postStreet, draft.postCommune, communes)}
+              {postal?.quote && <span className="facts__note">{deliveryChargeText(postal.quote)}</span>}
+            </>
+          )}
         </dd>
+        {filesPickup(draft, procedure) && (
+          <>
+            <dt>Bưu điện đến lấy hồ sơ gốc</dt>
+            <dd>
+              <span className="facts__line">
+                {pickupDateLabel(draft.pickupDate)}, {slotLabel}
+              </span>
+              <span className="facts__line">
+                {draft.pickupName}, {normalisePhone(draft.pickupPhone) ?? draft.pickupPhone},{" "}
+                {addressLine(draft.pickupStreet, draft.pickupCommune, communes)}
+              </span>
+              {draft.pickupNote.trim() && <span className="facts__note">Ghi chú: {draft.pickupNote.trim()}</span>}
+              {postal?.quote && <span className="facts__note">{pickupChargeText(postal.quote.pickup)}</span>}
+            </dd>
+          </>
+        )}
         <dt>Thời hạn giải quyết</dt>
         <dd>{formatProcessingDays(procedure.processingDays)} (tính từ khi hồ sơ được tiếp nhận)</dd>
         <dt>Phí, lệ phí</dt>

@@ -5,9 +5,11 @@ import {
   MAX_FEE_QUANTITY,
   normalisePhone,
   type OnBehalfConsent,
+  type PickupSlot,
   type Procedure,
   type ResultMethod,
 } from "@qn/shared";
+import { type PickupField, type PickupForm, pickupProblems, toPickupRequest } from "../postal/postal";
 
 /**
  * The filing wizard's draft, as plain data and functions (no React, no storage): its defaults, how a change applies,
@@ -51,6 +53,18 @@ export type Draft = {
   postCommune: string;
   postStreet: string;
   /**
+   * The post to pick up the originals at home (issue 15), with who gives them, where, the day (one the quote offers)
+   * and the half-day, and a note for the postman. Sent only for a procedure the post may carry.
+   */
+  pickup: boolean;
+  pickupName: string;
+  pickupPhone: string;
+  pickupCommune: string;
+  pickupStreet: string;
+  pickupDate: string;
+  pickupSlot: PickupSlot | "";
+  pickupNote: string;
+  /**
    * The fees (issue 14): how many of each counted line (copies, pages) by the line's index, the optional lines asked
    * for, and an exemption claimed (its index in the procedure's list, -1 for none) with its reason.
    */
@@ -68,13 +82,56 @@ export type TypedDraft = Omit<Draft, "files">;
 /** A change: a patch, or a function of the latest draft (photos arrive asynchronously; two quick taps lose none). */
 export type DraftUpdate = Partial<Draft> | ((current: Draft) => Partial<Draft>);
 
-/** Where an address lives in the draft: the applicant's, or where the post brings the result. */
-export type AddressKeys = { commune: "communeCode" | "postCommune"; street: "street" | "postStreet" };
+/** Where an address lives in the draft: the applicant's, where the post brings the result, where it picks up. */
+export type AddressKeys = {
+  commune: "communeCode" | "postCommune" | "pickupCommune";
+  street: "street" | "postStreet" | "pickupStreet";
+};
 export const APPLICANT_ADDRESS = { commune: "communeCode", street: "street" } as const satisfies AddressKeys;
 export const DELIVERY_ADDRESS = { commune: "postCommune", street: "postStreet" } as const satisfies AddressKeys;
+export const PICKUP_ADDRESS = { commune: "pickupCommune", street: "pickupStreet" } as const satisfies AddressKeys;
 
-/** What the draft reads of the procedure (its fees and exemptions, when it has any). */
-export type DraftProcedure = Pick<Procedure, "code" | "documents"> & Partial<Pick<Procedure, "fees" | "exemptions">>;
+/**
+ * What the draft reads of the procedure: its fees and exemptions, when it has any, and whether the post may carry it
+ * (a pick-up is filed only then).
+ */
+export type DraftProcedure = Pick<Procedure, "code" | "documents"> &
+  Partial<Pick<Procedure, "fees" | "exemptions" | "postal">>;
+
+/** The pick-up's form fields under the draft's names (the messages of the step show under them). */
+export const PICKUP_FIELDS: Record<PickupField, keyof Draft> = {
+  name: "pickupName",
+  phone: "pickupPhone",
+  communeCode: "pickupCommune",
+  street: "pickupStreet",
+  date: "pickupDate",
+  slot: "pickupSlot",
+  note: "pickupNote",
+};
+
+/** The draft's pick-up as the shared postal form. */
+export function pickupFormOf(draft: Draft): PickupForm {
+  return {
+    name: draft.pickupName,
+    phone: draft.pickupPhone,
+    communeCode: draft.pickupCommune,
+    street: draft.pickupStreet,
+    date: draft.pickupDate,
+    slot: draft.pickupSlot,
+    note: draft.pickupNote,
+  };
+}
+
+/** A change of the pick-up's form as a change of the draft. */
+export function pickupPatch(form: Partial<PickupForm>): Partial<Draft> {
+  const patch: Partial<Record<keyof Draft, unknown>> = {};
+  for (const [field, value] of Object.entries(form)) patch[PICKUP_FIELDS[field as PickupField]] = value;
+  return patch as Partial<Draft>;
+}
+
+/** Whether the draft files a pick-up: asked for, and the procedure may go by post. */
+export const filesPickup = (draft: Draft, procedure: DraftProcedure): boolean =>
+  draft.pickup && procedure.postal === true;
 
 export const emptyDraft = (): Draft => ({
   step: 0,
@@ -94,6 +151,14 @@ export const emptyDraft = (): Draft => ({
   postPhone: "",
   postCommune: "",
   postStreet: "",
+  pickup: false,
+  pickupName: "",
+  pickupPhone: "",
+  pickupCommune: "",
+  pickupStreet: "",
+  pickupDate: "",
+  pickupSlot: "",
+  pickupNote: "",
   feeQuantities: {},
   feeOptional: [],
   exemptionIndex: -1,
@@ -172,6 +237,11 @@ export function validateStep(draft: Draft, procedure: DraftProcedure, onBehalf: 
     if (!draft.postName.trim()) problems.postName = "Cần nhập người nhận";
     if (!normalisePhone(draft.postPhone)) problems.postPhone = PHONE_MESSAGE;
     Object.assign(problems, addressProblems(draft, DELIVERY_ADDRESS, "Cần nhập địa chỉ nhận"));
+  }
+  if (draft.step === 3 && filesPickup(draft, procedure)) {
+    for (const [field, message] of Object.entries(pickupProblems(pickupFormOf(draft), undefined))) {
+      problems[PICKUP_FIELDS[field as PickupField]] = message;
+    }
   }
   return problems;
 }
@@ -257,6 +327,7 @@ export function toSubmission(draft: Draft, procedure: DraftProcedure, onBehalf: 
         : { method: draft.delivery },
     formData: draft.request.trim() ? { noiDungDeNghi: draft.request.trim() } : {},
     ...(Object.keys(fees).length > 0 ? { fees } : {}),
+    ...(filesPickup(draft, procedure) ? { pickup: toPickupRequest(pickupFormOf(draft)) } : {}),
     ...(onBehalf && draft.consent
       ? { onBehalf: { method: draft.consent, ...(draft.consentNote.trim() ? { note: draft.consentNote.trim() } : {}) } }
       : {}),

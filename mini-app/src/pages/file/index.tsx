@@ -7,6 +7,7 @@ import { Stepper } from "../../components/Stepper";
 import { TopBar } from "../../components/TopBar";
 import { useAsync } from "../../hooks/useAsync";
 import { useErrorSnackbar } from "../../hooks/useErrorSnackbar";
+import { contactFrom } from "../postal/postal";
 import { ApplicantStep } from "./ApplicantStep";
 import { DeliveryStep } from "./DeliveryStep";
 import { DocumentsStep } from "./DocumentsStep";
@@ -56,6 +57,13 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
   const [phone, setPhone] = useState<string | null>(null);
   const [helper, setHelper] = useState<HelperSession>();
   const topRef = useRef<HTMLDivElement>(null);
+  // The post's charges and pick-up days at the unit that receives the dossier (the applicant's commune for a commune
+  // procedure): only for a procedure the post may carry.
+  const commune = draft?.communeCode || undefined;
+  const [quote, retryQuote] = useAsync(
+    (signal) => (procedure.postal ? api.postalQuote(procedure.code, commune, signal) : Promise.resolve(null)),
+    [procedure.code, procedure.postal, commune],
+  );
 
   useEffect(() => {
     let cancelled = false;
@@ -89,6 +97,11 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
 
   if (!draft) return <StateMessage kind="loading" text="Đang mở hồ sơ đang soạn…" />;
   const onBehalf = draft.forCitizen && helper !== undefined;
+  const applicant = contactFrom({
+    name: draft.name.trim(),
+    phone: onBehalf ? draft.applicantPhone : phone,
+    address: { communeCode: draft.communeCode, street: draft.street.trim() },
+  });
   const update = (change: DraftUpdate) => {
     setDraft((current) => (current ? applyUpdate(current, change) : current));
   };
@@ -159,10 +172,26 @@ function Wizard({ procedure, communes }: { procedure: Procedure; communes: Admin
       {draft.step === 1 && <RequestStep draft={draft} update={update} errors={errors} procedure={procedure} />}
       {draft.step === 2 && <DocumentsStep draft={draft} update={update} errors={errors} procedure={procedure} />}
       {draft.step === 3 && (
-        <DeliveryStep draft={draft} update={update} errors={errors} procedure={procedure} communes={communes} />
+        <DeliveryStep
+          draft={draft}
+          update={update}
+          errors={errors}
+          procedure={procedure}
+          communes={communes}
+          quote={quote}
+          onRetryQuote={retryQuote}
+          applicant={applicant}
+        />
       )}
       {draft.step === 4 && (
-        <ReviewStep draft={draft} procedure={procedure} communes={communes} phone={phone} onBehalf={onBehalf} />
+        <ReviewStep
+          draft={draft}
+          procedure={procedure}
+          communes={communes}
+          phone={phone}
+          onBehalf={onBehalf}
+          postal={quote.status === "done" ? quote.value : undefined}
+        />
       )}
       <div className="wizard__nav">
         {draft.step > 0 && (
