@@ -20,6 +20,7 @@ import { useErrorSnackbar, useSuccessSnackbar } from "../hooks/useErrorSnackbar"
 import { Icon } from "../icons";
 import { addShortcut, inZalo, pickImages, shareLink } from "../zalo";
 import { DossierFees } from "./pay/DossierFees";
+import { DossierPostalSection } from "./postal/DossierPostal";
 
 /** Chi tiết hồ sơ: state, due date, timeline of every step, and the next action open to the citizen. */
 export default function DossierPage() {
@@ -117,6 +118,7 @@ function Dossier({ dossier: d, onChange }: { dossier: DossierView; onChange: (d:
         )}
       </div>
       <DossierFees code={d.code} version={d.state} />
+      <DossierPostalSection dossier={d} onDossier={onChange} />
       <section aria-labelledby="timeline">
         <h3 id="timeline">Quá trình xử lý</h3>
         <ol className="timeline">
