@@ -408,6 +408,19 @@ describe("the public postal service in the officials' console, end to end in Chr
     await page.getByRole("heading", { name: `Hồ sơ ${code}` }).waitFor();
     await page.locator(".page-header .chip").getByText("Đã trả kết quả").waitFor();
     await shot(page, "08-ho-so");
+    // An attachment opened and saved from the same page (a blob kept, not fetched again from its blob: URL).
+    await page.locator(".attachment button").first().click();
+    const [saved] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator(".viewer").getByRole("button", { name: "Tải về" }).click(),
+    ]);
+    expect(
+      fs
+        .readFileSync(await saved.path())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe("PNG");
+    await page.locator(".viewer").getByRole("button", { name: "Đóng" }).click();
 
     // The first dossier: its pick-up and its delivery; the pick-up is cancelled from here.
     const first = seeded.codes[0] as string;

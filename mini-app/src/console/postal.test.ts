@@ -6,6 +6,7 @@ import {
   chunks,
   dispatchSummary,
   labelsPath,
+  latestNote,
   notPrintableReason,
   parseWaybills,
   printable,
@@ -137,6 +138,14 @@ describe("after a failed delivery or a return", () => {
   it("when a pick-up failed, then the official is asked to call the citizen; an order on its way has no problem", () => {
     expect(problemLine(order({ kind: "pickup", status: "failed" }))?.todo).toContain("0912345678");
     expect(problemLine(order({ status: "in-transit" }))).toBeNull();
+  });
+
+  it("when the post wrote a note on a step, then the latest one is shown", () => {
+    const step = (note: string | null) => ({ status: "failed" as const, label: "", at: "", note });
+    expect(latestNote({ events: [step("Đã nhận"), step("Không liên lạc được với người nhận"), step(null)] })).toBe(
+      "Không liên lạc được với người nhận",
+    );
+    expect(latestNote({ events: [step(null)] })).toBeNull();
   });
 
   it("when an address is shown, then its commune is named, or its code when unknown", () => {

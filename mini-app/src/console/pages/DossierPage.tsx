@@ -324,6 +324,8 @@ function consentLabel(method: string): string {
 
 function Attachments({ code, items }: { code: string; items: AttachmentView[] }) {
   const [urls, setUrls] = useState<Record<number, string>>({});
+  // The blobs themselves, for "Tải về": the console's CSP (connect-src 'self') refuses a fetch of a blob: URL.
+  const [blobs, setBlobs] = useState<Record<number, Blob>>({});
   const [failed, setFailed] = useState<ApiClientError | null>(null);
   const [open, setOpen] = useState<AttachmentView | null>(null);
   useEffect(() => {
@@ -335,7 +337,10 @@ function Attachments({ code, items }: { code: string; items: AttachmentView[] })
           const { blob } = await fetchBlob(`/dossiers/${encodeURIComponent(code)}/attachments/${a.id}`);
           const url = URL.createObjectURL(blob);
           made.push(url);
-          if (live) setUrls((u) => ({ ...u, [a.id]: url }));
+          if (live) {
+            setUrls((u) => ({ ...u, [a.id]: url }));
+            setBlobs((b) => ({ ...b, [a.id]: blob }));
+          }
         } catch (e) {
           if (live) setFailed(e as ApiClientError);
         }
@@ -392,7 +397,10 @@ function Attachments({ code, items }: { code: string; items: AttachmentView[] })
             <button
               type="button"
               className="btn"
-              onClick={() => saveBlobFromUrl(urls[open.id] as string, open.fileName)}
+              onClick={() => {
+                const blob = blobs[open.id];
+                if (blob) saveBlob(blob, open.fileName);
+              }}
             >
               Tải về
             </button>
@@ -413,10 +421,6 @@ function Attachments({ code, items }: { code: string; items: AttachmentView[] })
       )}
     </>
   );
-}
-
-async function saveBlobFromUrl(url: string, fileName: string) {
-  saveBlob(await (await fetch(url)).blob(), fileName);
 }
 
 /** The fields the action dialog shows a server's detail under; any other detail is shown as the error itself. */
