@@ -381,6 +381,20 @@ describe("after a failed delivery, the citizen chooses", () => {
     const ready = await call(server, "GET", "/api/officials/postal/ready", { token: hcc.token });
     expect((ready.body as { code: string }[]).map((r) => r.code)).not.toContain(dossier.code);
     expect((await postalOf(server, token, dossier.code)).orders[0]).toMatchObject({ status: "returned", choices: [] });
+    // Officials see it until the result is handed over at the counter, then no more.
+    const problems = async () =>
+      (
+        (await call(server, "GET", "/api/officials/postal/orders?list=problems", { token: hcc.token })).body as {
+          dossierCode: string;
+        }[]
+      ).map((o) => o.dossierCode);
+    expect(await problems()).toContain(dossier.code);
+    const handed = await call(server, "POST", `/api/officials/dossiers/${dossier.code}/actions`, {
+      token: hcc.token,
+      json: { action: "deliver" },
+    });
+    expect(view(handed).state).toBe(10);
+    expect(await problems()).not.toContain(dossier.code);
   });
 
   it("a returned result is not sent again blindly: only after the citizen asks for it", async () => {

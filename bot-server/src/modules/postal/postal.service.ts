@@ -341,7 +341,30 @@ export class PostalService {
       case "problems":
         query = query.where((eb) =>
           eb.or([
-            eb("status", "in", ["failed", "returned"]),
+            // A failed or returned delivery needs someone until the result is handed over (at the counter, say) or
+            // a newer order carries it.
+            eb.and([
+              eb("status", "in", ["failed", "returned"]),
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom("dossiers as d")
+                    .select("d.id")
+                    .whereRef("d.id", "=", "postal_orders.dossier_id")
+                    .where("d.state", "=", STATE.DELIVERED),
+                ),
+              ),
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom("postal_orders as later")
+                    .select("later.id")
+                    .whereRef("later.dossier_id", "=", "postal_orders.dossier_id")
+                    .whereRef("later.kind", "=", "postal_orders.kind")
+                    .whereRef("later.id", ">", "postal_orders.id"),
+                ),
+              ),
+            ]),
             eb.and([eb("status", "=", "waiting"), eb("last_error", "is not", null)]),
             eb.and([eb("instruction", "is not", null), eb("last_error", "is not", null)]),
           ]),
@@ -354,7 +377,6 @@ export class PostalService {
         break;
     }
     const rows = await query.orderBy("updated_at", "desc").limit(500).execute();
-    // A returned order the citizen chose the counter for, and its result was handed over since, needs nothing more.
     return Promise.all(rows.map((r) => this.officialView(r)));
   }
 
