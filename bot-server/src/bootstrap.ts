@@ -323,6 +323,17 @@ async function createPost(
   const settings = config.postal;
   if (settings.post) {
     logger.info({ url: settings.post.url }, "postal: orders go to the post's API");
+    const tests = await db
+      .selectFrom("postal_senders")
+      .select("unit_code")
+      .where("customer_code", "=", TEST_CUSTOMER_CODE)
+      .execute();
+    if (tests.length > 0) {
+      logger.warn(
+        { units: tests.map((t) => t.unit_code) },
+        "postal: these units still have the test post's sender details: an administrator must enter their own",
+      );
+    }
     return {
       post: new PostalClient(
         {
@@ -364,6 +375,9 @@ async function createPost(
   return { post: unconfiguredPost(post) };
 }
 
+/** The customer code of the test sender details (so that a real deployment on the same data is warned of them). */
+const TEST_CUSTOMER_CODE = "THU-NGHIEM";
+
 /** Offline only: sender details marked as a test for every receiving unit that has none. */
 async function seedSandboxSenders(db: Db, tariff: Config["postal"]["defaultTariff"]): Promise<void> {
   const units = await db.selectFrom("receiving_units").select(["code", "name"]).execute();
@@ -378,7 +392,7 @@ async function seedSandboxSenders(db: Db, tariff: Config["postal"]["defaultTarif
         phone: "0203 3000 000",
         street: "Trụ sở bộ phận một cửa (địa chỉ thử nghiệm)",
         commune_code: unit.code === PROVINCE_CODE || !/^\d{5}$/.test(unit.code) ? hongGai : unit.code,
-        customer_code: "THU-NGHIEM",
+        customer_code: TEST_CUSTOMER_CODE,
         tariff: JSON.stringify(tariff),
         updated_at: now,
         updated_by: null,

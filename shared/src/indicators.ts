@@ -64,7 +64,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     group: "postal",
     title: "Tỷ lệ thủ tục triển khai dịch vụ bưu chính công ích có phát sinh hồ sơ qua bưu chính",
     numerator:
-      "Số thủ tục trong mẫu số có ít nhất một hồ sơ được bưu điện thu gom trong kỳ hoặc một kết quả được bưu điện phát trong kỳ (theo đơn bưu chính)",
+      "Số thủ tục trong mẫu số có ít nhất một hồ sơ nộp trong kỳ được bưu điện thu gom hoặc một kết quả được bưu điện phát trong kỳ (theo đơn bưu chính)",
     denominator: "Số thủ tục của đơn vị được tiếp nhận/trả kết quả qua bưu chính vào bất kỳ ngày nào trong kỳ",
     target: 0.7,
   },

@@ -41,13 +41,25 @@ describe("the one rule of a postal order's statuses", () => {
 
   it("when a delivery failed and the post tries again, then in transit applies after the failure, not a pick-up", () => {
     expect(decidePostalStatus(at("failed", 5), report("in-transit", 6))).toBe("apply");
-    expect(decidePostalStatus(at("failed", 5), report("picked-up", 6))).toBe("stale");
+    // A pick-up the post could not make: it comes back another day.
+    expect(decidePostalStatus(at("failed", 5), report("picked-up", 6))).toBe("apply");
+    expect(decidePostalStatus(at("failed", 5), report("created", 6))).toBe("stale");
     expect(decidePostalStatus(at("failed", 5), report("delivered", 7))).toBe("apply");
     expect(decidePostalStatus(at("failed", 5), report("returned", 7))).toBe("apply");
   });
 
-  it("when the same status is reported again, then it is the same, not a change", () => {
+  it("when the same status is reported again, then it is the same, not a change — except a later second failure", () => {
     expect(decidePostalStatus(at("in-transit", 5), report("in-transit", 9))).toBe("same");
+    expect(decidePostalStatus(at("delivered", 5), report("delivered", 9))).toBe("same");
+    expect(decidePostalStatus(at("failed", 5), report("failed", 5))).toBe("same");
+    expect(decidePostalStatus(at("failed", 5), report("failed", 9))).toBe("apply");
+    expect(decidePostalStatus(at("failed", 5), report("failed", 4))).toBe("same");
+  });
+
+  it("when the second failure arrives before the second round's 'in transit', then the failure holds and the late one is stale", () => {
+    // Failed at 5, the citizen asked for another try; the post reports failed at 9 before in transit at 7.
+    expect(decidePostalStatus(at("failed", 5), report("failed", 9))).toBe("apply");
+    expect(decidePostalStatus(at("failed", 9), report("in-transit", 7))).toBe("stale");
   });
 });
 

@@ -95,14 +95,14 @@ export function decidePostalStatus(
   current: { status: PostalStatus; at: string | null },
   reported: { status: PostStatus; at: string },
 ): PostalStatusDecision {
-  if (current.status === reported.status) return "same";
-  if (POSTAL_FINAL.has(current.status)) return "stale";
-  if (current.at !== null) {
-    if (reported.at < current.at) return "stale";
-    if (reported.at === current.at && RANK[reported.status] <= RANK[current.status]) return "stale";
-  }
-  // A round goes forward; after a failure the post may try again (in transit, then delivered or failed again).
-  const again = current.status === "failed" && reported.status === "in-transit";
+  if (POSTAL_FINAL.has(current.status)) return current.status === reported.status ? "same" : "stale";
+  const later = current.at === null || reported.at > current.at;
+  // A second failure (the post tried again and failed again) is news: the citizen chooses again.
+  if (current.status === reported.status) return current.status === "failed" && later ? "apply" : "same";
+  if (!later && !(reported.at === current.at && RANK[reported.status] > RANK[current.status])) return "stale";
+  // A round goes forward. After a failure the post goes round again: it picks the papers up another day, or carries
+  // the result out again (in transit), and then delivers, fails again or returns it.
+  const again = current.status === "failed" && (reported.status === "in-transit" || reported.status === "picked-up");
   if (RANK[reported.status] < RANK[current.status] && !again) return "stale";
   return "apply";
 }

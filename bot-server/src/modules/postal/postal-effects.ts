@@ -1,6 +1,7 @@
 import { PickupRequest, type PostalTariff, STATE } from "@qn/shared";
 import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema";
+import { AppError } from "../../errors/app-error";
 import type { RecordedChange } from "../records/embedded-portal";
 import { insertOrder, tariffOf } from "./postal-orders";
 
@@ -16,6 +17,7 @@ const ENDED: ReadonlySet<number> = new Set([STATE.REJECTED, STATE.WITHDRAWN, STA
  *   recorded that it came by post) counts as received by post from its filing (indicator 5);
  * - the result handed over by the post (the postal service's `deliver`, naming its order) counts as returned by post
  *   (indicator 6) — a tracking number typed by an official does not;
+ * - a result handed over by hand: refused while the post carries it; an order not yet at the post is cancelled;
  * - a dossier refused, withdrawn or stopped: an order not yet picked up is cancelled (at the post, if it was sent).
  */
 export function postalEffects(defaultTariff: PostalTariff) {
@@ -64,13 +66,40 @@ export function postalEffects(defaultTariff: PostalTariff) {
         .execute();
       return;
     }
+    if (step.action === "deliver") {
+      // Handed over by hand (at the counter): not while the post carries it — that would tell the citizen too early
+      // and lose the postal record — unless the citizen chose the counter after a failed delivery.
+      const carried = await trx
+        .selectFrom("postal_orders")
+        .select(["waybill", "status", "chosen"])
+        .where("dossier_id", "=", change.dossierId)
+        .where("kind", "=", "delivery")
+        .where("status", "in", ["picked-up", "in-transit", "failed"])
+        .execute();
+      const atPost = carried.find((o) => !(o.status === "failed" && o.chosen === "counter"));
+      if (atPost && step.actor.kind === "official") {
+        throw new AppError(
+          "POSTAL_NOT_ALLOWED",
+          `Kết quả đang được bưu điện chuyển phát (mã vận đơn ${atPost.waybill}): hồ sơ tự chuyển sang "Đã trả kết quả" khi bưu điện giao xong.`,
+        );
+      }
+      // Not yet at the post: it need not go any more.
+      await trx
+        .updateTable("postal_orders")
+        .set({ instruction: JSON.stringify({ op: "cancel" }), next_attempt_at: step.at, updated_at: step.at })
+        .where("dossier_id", "=", change.dossierId)
+        .where("kind", "=", "delivery")
+        .where("status", "in", ["waiting", "created"])
+        .execute();
+      return;
+    }
     if (ENDED.has(step.to)) {
       // Not yet sent: nothing to tell the post. Sent, not yet picked up: the queue cancels it there.
       await trx
         .updateTable("postal_orders")
         .set({ instruction: JSON.stringify({ op: "cancel" }), next_attempt_at: step.at, updated_at: step.at })
         .where("dossier_id", "=", change.dossierId)
-        .where("status", "in", ["waiting", "created"])
+        .where("status", "in", ["waiting", "created", "failed"])
         .execute();
     }
   };

@@ -8,7 +8,7 @@ import {
   PostalTariff,
   quotePostal,
 } from "@qn/shared";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -19,13 +19,17 @@ type Q = Kysely<Database> | Transaction<Database>;
  * with `next_attempt_at` now: the postal queue (postal-queue.ts) sends it; nothing here talks to the post.
  */
 
-/** Ours, unique per order: `BC` + 14 digits of the time (UTC) + 4 random digits. The post's idempotency key. */
+/**
+ * Ours, unique per order: `BC` + 12 digits of the time (UTC, yyMMddHHmmss) + 8 random digits. The post's idempotency
+ * key. A bulk dispatch records hundreds in one second: with eight random digits a clash is about one in two thousand
+ * for a thousand orders in one second, and the insert draws again when the reference is taken.
+ */
 export function newPostalReference(at: Date): string {
   const stamp = at
     .toISOString()
     .replace(/[-:TZ.]/g, "")
-    .slice(0, 14);
-  return `BC${stamp}${String(randomInt(0, 10_000)).padStart(4, "0")}`;
+    .slice(2, 14);
+  return `BC${stamp}${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
 }
 
 /** The unit's sender details, or null when an administrator has not entered them. */
@@ -74,33 +78,48 @@ export type NewOrder = {
 export async function insertOrder(db: Q, order: NewOrder, tariff: PostalTariff): Promise<string | null> {
   const quote = quotePostal(tariff);
   const at = order.at.toISOString();
-  const reference = newPostalReference(order.at);
-  const inserted = await db
-    .insertInto("postal_orders")
-    .values({
-      reference,
-      dossier_id: order.dossierId,
-      dossier_code: order.dossierCode,
-      unit_code: order.unitCode,
-      citizen_id: order.citizenId,
-      kind: order.kind,
-      status: "waiting",
-      waybill: null,
-      sender: "{}",
-      contact: JSON.stringify(order.contact),
-      pickup_window: order.pickup ? JSON.stringify({ date: order.pickup.date, slot: order.pickup.slot }) : null,
-      pickup_date: order.pickup?.date ?? null,
-      // A pick-up's charge is paid to the postman in cash; a delivery's is collected on delivery with the COD fee.
-      charge: order.kind === "pickup" ? quote.pickup : quote.delivery.charge,
-      cod_amount: order.kind === "pickup" ? 0 : quote.delivery.cod,
-      note: order.note,
-      requested_by: order.requestedBy,
-      requested_at: at,
-      updated_at: at,
-      next_attempt_at: at,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returning("reference")
-    .executeTakeFirst();
-  return inserted?.reference ?? null;
+  for (let attempt = 0; ; attempt++) {
+    const reference = newPostalReference(order.at);
+    const clash = await db
+      .selectFrom("postal_orders")
+      .select("id")
+      .where("reference", "=", reference)
+      .executeTakeFirst();
+    if (clash && attempt < 5) continue;
+    const inserted = await db
+      .insertInto("postal_orders")
+      .values({
+        reference,
+        dossier_id: order.dossierId,
+        dossier_code: order.dossierCode,
+        unit_code: order.unitCode,
+        citizen_id: order.citizenId,
+        kind: order.kind,
+        status: "waiting",
+        waybill: null,
+        sender: "{}",
+        contact: JSON.stringify(order.contact),
+        pickup_window: order.pickup ? JSON.stringify({ date: order.pickup.date, slot: order.pickup.slot }) : null,
+        pickup_date: order.pickup?.date ?? null,
+        // A pick-up's charge is paid to the postman in cash; a delivery's is collected on delivery with the COD fee.
+        charge: order.kind === "pickup" ? quote.pickup : quote.delivery.charge,
+        cod_amount: order.kind === "pickup" ? 0 : quote.delivery.cod,
+        note: order.note,
+        requested_by: order.requestedBy,
+        requested_at: at,
+        updated_at: at,
+        next_attempt_at: at,
+      })
+      // Only the one-open-order index is a "no": a reference taken meanwhile still fails loudly.
+      .onConflict((oc) =>
+        // The index's own predicate, as literals: SQLite matches a partial index's conflict target by its text.
+        oc
+          .columns(["dossier_id", "kind"])
+          .where(sql<boolean>`status NOT IN ('delivered', 'returned', 'cancelled')`)
+          .doNothing(),
+      )
+      .returning("reference")
+      .executeTakeFirst();
+    return inserted?.reference ?? null;
+  }
 }

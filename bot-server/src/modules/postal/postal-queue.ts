@@ -27,6 +27,9 @@ export type PostalQueueOptions = {
 
 type Instruction = { op: "cancel" } | { op: "redeliver"; receiver: PostParty | null };
 
+/** `blocked`: only a person can unblock it (the longest wait); `poll`: a refusal after which the order is followed. */
+type Failure = { message: string; blocked: boolean; poll: boolean };
+
 /** Work that cannot go out until a person acts (no sender details, an empty waybill pool, the post's refusal). */
 class Blocked extends Error {}
 
@@ -115,13 +118,14 @@ export class PostalQueue {
        WHERE id IN (SELECT id FROM postal_orders
                      WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
                        AND (claimed_until IS NULL OR claimed_until < ${now})
-                     ORDER BY next_attempt_at LIMIT ${this.options.batch ?? 100})
+                     ORDER BY next_attempt_at LIMIT ${this.options.batch ?? 16})
       RETURNING id`.execute(this.db);
     return result.rows.map((r) => r.id);
   }
 
   private async work(id: number): Promise<void> {
-    let failure: { message: string; blocked: boolean } | null = null;
+    let failure: Failure | null = null;
+    let sent = false;
     try {
       const order = await this.postal.orderById(id);
       if (order.claimed_by !== this.id) return;
@@ -129,24 +133,41 @@ export class PostalQueue {
       if (order.status === "waiting") {
         if (instruction?.op === "cancel") await this.cancelWaiting(order);
         else await this.send(order);
+        sent = true;
       } else if (instruction) {
-        await this.instruct(order, instruction);
+        try {
+          await this.instruct(order, instruction);
+        } catch (error) {
+          if (!(error instanceof PostError) || error.retryable) throw error;
+          // The post refused (too late to cancel, already going round again): the instruction is over, the refusal
+          // shown, and what the post says of the order read at once, so that it is never left unpolled.
+          await this.clearInstruction(order);
+          failure = { message: postErrorText(error), blocked: false, poll: true };
+          await this.track(order);
+        }
       } else if (order.kind === "delivery" && order.status === "delivered") {
         await this.postal.advance(order.id);
-      } else if (!POSTAL_FINAL.has(order.status) && order.waybill) {
-        for (const report of await this.client.track(order.waybill)) await this.postal.applyReport(report, "poll");
+      } else if (!POSTAL_FINAL.has(order.status)) {
+        await this.track(order);
       }
     } catch (error) {
-      if (error instanceof PostError) {
-        failure = { message: postErrorText(error), blocked: !error.retryable };
-      } else if (error instanceof Blocked) {
-        failure = { message: error.message, blocked: true };
-      } else {
-        this.logger.error({ err: error, orderId: id }, "postal queue: order failed");
-        failure = { message: "Lỗi hệ thống khi gửi đơn, sẽ thử lại", blocked: false };
-      }
+      failure = this.failureOf(error, id);
     }
     await this.release(id, failure);
+    // The post answers again after an outage: what waited for it goes out now, not at the end of its backoff.
+    if (sent && !failure) await this.wakeWaiting();
+  }
+
+  private failureOf(error: unknown, id: number): Failure {
+    if (error instanceof PostError) return { message: postErrorText(error), blocked: !error.retryable, poll: false };
+    if (error instanceof Blocked) return { message: error.message, blocked: true, poll: false };
+    this.logger.error({ err: error, orderId: id }, "postal queue: order failed");
+    return { message: "Lỗi hệ thống khi gửi đơn, sẽ thử lại", blocked: false, poll: false };
+  }
+
+  private async track(order: OrderRow): Promise<void> {
+    if (!order.waybill) return;
+    for (const report of await this.client.track(order.waybill)) await this.postal.applyReport(report, "poll");
   }
 
   /** Sends a waiting order; adopts what the post already has for it after a try that may have reached it. */
@@ -166,15 +187,10 @@ export class PostalQueue {
       .set({ send_attempts: sql`send_attempts + 1`, sender: JSON.stringify(built.unitParty) })
       .where("id", "=", order.id)
       .execute();
-    const earlier =
-      order.send_attempts > 0 ? await this.client.findByOrderNumber(order.dossier_code, order.reference) : null;
+    const earlier = order.send_attempts > 0 ? await this.findEarlier(order) : null;
     const created = earlier ?? (await this.client.create({ ...built.request, waybill }));
-    await this.db
-      .updateTable("postal_orders")
-      .set({ waybill: created.waybill })
-      .where("id", "=", order.id)
-      .where("waybill", "is", null)
-      .execute();
+    // The post's number is the one (it may answer with another than the pool's).
+    await this.db.updateTable("postal_orders").set({ waybill: created.waybill }).where("id", "=", order.id).execute();
     await this.postal.applyReport(
       {
         waybill: created.waybill,
@@ -190,28 +206,66 @@ export class PostalQueue {
     );
   }
 
-  /** A waiting order its dossier no longer needs: cancelled here, and at the post if an earlier try reached it. */
+  /** The order the post already has for this one (after a try that may have reached it), or null. */
+  private async findEarlier(order: OrderRow) {
+    return this.client.findByOrderNumber(order.dossier_code, order.reference);
+  }
+
+  /**
+   * A waiting order its dossier no longer needs: cancelled here, and at the post if an earlier try reached it. One the
+   * post picked up meanwhile cannot be cancelled: its status is taken as the post gives it, and it is followed.
+   */
   private async cancelWaiting(order: OrderRow): Promise<void> {
-    const earlier =
-      order.send_attempts > 0 ? await this.client.findByOrderNumber(order.dossier_code, order.reference) : null;
-    if (earlier) await this.client.cancel(earlier.waybill);
-    await this.finish(order.id, "cancelled", earlier?.waybill ?? null);
+    const earlier = order.send_attempts > 0 ? await this.findEarlier(order) : null;
+    if (!earlier) {
+      await this.finish(order.id, order.waybill);
+      return;
+    }
+    await this.db.updateTable("postal_orders").set({ waybill: earlier.waybill }).where("id", "=", order.id).execute();
+    if (earlier.status === "created") {
+      await this.client.cancel(earlier.waybill);
+      await this.finish(order.id, earlier.waybill);
+      return;
+    }
+    await this.postal.applyReport(
+      {
+        waybill: earlier.waybill,
+        orderNumber: earlier.orderNumber,
+        reference: order.reference,
+        status: earlier.status,
+        at: earlier.at,
+        eventId: null,
+        note: null,
+        proof: null,
+      },
+      "create",
+    );
+    await this.clearInstruction(order);
   }
 
   private async instruct(order: OrderRow, instruction: Instruction): Promise<void> {
     if (!order.waybill) throw new Blocked("Đơn chưa có mã vận đơn");
-    if (instruction.op === "cancel") {
-      if (POSTAL_FINAL.has(order.status)) {
-        // Already over (delivered, returned): nothing to cancel.
-      } else if (order.status === "created") {
+    if (POSTAL_FINAL.has(order.status)) {
+      // Over (delivered, returned, cancelled): nothing left to tell.
+    } else if (instruction.op === "cancel") {
+      if (order.status === "created" || order.status === "failed") {
         await this.client.cancel(order.waybill);
-        await this.finish(order.id, "cancelled", order.waybill);
+        await this.finish(order.id, order.waybill);
         return;
       }
-      // Picked up meanwhile: too late to cancel; the post carries it as it is.
+      // Picked up meanwhile: too late to cancel; the post carries it and it is followed as it is.
     } else if (order.status === "failed") {
       await this.client.redeliver(order.waybill, instruction.receiver);
+    } else if (instruction.receiver) {
+      // Going round again already (the post retries by itself): the new address waits for it, and is not dropped.
+      throw new Blocked(
+        "Bưu điện đang giao lại theo địa chỉ cũ; địa chỉ mới được gửi nếu lần giao này không thành công",
+      );
     }
+    await this.clearInstruction(order);
+  }
+
+  private async clearInstruction(order: OrderRow): Promise<void> {
     await this.db
       .updateTable("postal_orders")
       .set({ instruction: null })
@@ -220,26 +274,42 @@ export class PostalQueue {
       .execute();
   }
 
-  private async finish(id: number, status: "cancelled", waybill: string | null): Promise<void> {
+  /** Cancelled: the order keeps the waybill it had (a pool number, or the post's). */
+  private async finish(id: number, waybill: string | null): Promise<void> {
     const at = this.now().toISOString();
     await this.db
       .updateTable("postal_orders")
-      .set({ status, status_at: at, waybill, instruction: null, updated_at: at })
+      .set({ status: "cancelled", status_at: at, waybill, instruction: null, updated_at: at })
       .where("id", "=", id)
-      .where("status", "in", ["waiting", "created"])
+      .where("status", "in", ["waiting", "created", "failed"])
       .execute();
+  }
+
+  /** Orders that wait for the post after failed tries: due now. */
+  private async wakeWaiting(): Promise<void> {
+    const now = this.now().toISOString();
+    const woken = await this.db
+      .updateTable("postal_orders")
+      .set({ next_attempt_at: now })
+      .where("status", "=", "waiting")
+      .where("next_attempt_at", ">", now)
+      .where("last_error", "like", "%sẽ thử lại%")
+      .executeTakeFirst();
+    if (Number(woken.numUpdatedRows) > 0) this.kick();
   }
 
   /**
    * After the work, under the lease: the next time the order is due — a backoff after a failure, the next status read
-   * while it is open, none once it is over — and the lease given back.
+   * while it is open, none once it is over — and the lease given back. A write that came meanwhile (a citizen's
+   * choice, a cancellation) is not overwritten: the order is then due at once.
    */
-  private async release(id: number, failure: { message: string; blocked: boolean } | null): Promise<void> {
+  private async release(id: number, failure: Failure | null): Promise<void> {
     const order = await this.postal.orderById(id);
     const now = this.now().getTime();
     const at = (ms: number) => new Date(now + ms).toISOString();
     let next: string | null;
-    if (failure) {
+    const pending = order.status === "waiting" || order.instruction !== null;
+    if (failure && pending) {
       const ceiling = failure.blocked
         ? this.options.retryMaxMs
         : Math.min(
@@ -247,7 +317,7 @@ export class PostalQueue {
             this.options.retryBaseMs * 2 ** Math.min(Math.max(order.send_attempts - 1, 0), 20),
           );
       next = at(ceiling / 2 + this.random() * (ceiling / 2));
-    } else if (order.status === "waiting" || order.instruction) {
+    } else if (pending) {
       // Still something to send (an instruction set while this one went out): soon, never in a tight loop.
       next = at(this.options.retryBaseMs);
     } else if (order.kind === "delivery" && order.status === "delivered") {
@@ -256,14 +326,28 @@ export class PostalQueue {
     } else if (POSTAL_FINAL.has(order.status)) {
       next = null;
     } else {
+      // Open at the post: its next status read (after a failed read too: the post's trouble is not this order's).
       next = at(this.options.statusPollMs);
     }
-    await this.db
+    const mine = await this.db
       .updateTable("postal_orders")
       .set({ next_attempt_at: next, claimed_by: null, claimed_until: null, last_error: failure?.message ?? null })
       .where("id", "=", id)
       .where("claimed_by", "=", this.id)
-      .execute();
+      .where("updated_at", "=", order.updated_at)
+      .where((eb) =>
+        order.instruction === null ? eb("instruction", "is", null) : eb("instruction", "=", order.instruction),
+      )
+      .executeTakeFirst();
+    if (Number(mine.numUpdatedRows) === 0) {
+      // Changed since it was read: give the lease back and look again at once.
+      await this.db
+        .updateTable("postal_orders")
+        .set({ claimed_by: null, claimed_until: null, next_attempt_at: new Date(now).toISOString() })
+        .where("id", "=", id)
+        .where("claimed_by", "=", this.id)
+        .execute();
+    }
   }
 }
 

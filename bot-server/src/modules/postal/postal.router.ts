@@ -21,7 +21,7 @@ import type { ProcedureService } from "../procedures/procedure.service";
 import { renderPostalLabels } from "./label-pdf";
 import type { PostalService } from "./postal.service";
 
-const Reference = z.string().regex(/^BC\d{18}$/, "Mã đơn bưu chính không hợp lệ");
+const Reference = z.string().regex(/^BC\d{20}$/, "Mã đơn bưu chính không hợp lệ");
 const References = z
   .string()
   .transform((s) => s.split(",").filter(Boolean))
@@ -37,8 +37,10 @@ const Waybills = z.object({
     .min(1)
     .max(10_000),
 });
-/** Who handles the post for a unit: its officials and HCC staff, and administrators (volunteers do not). */
-const POSTAL_ROLES = ["official", "hcc", "admin"] as const;
+/** Who sends a unit's results by post and cancels its orders: its officials and HCC staff (not volunteers, not admins). */
+const POSTAL_ROLES = ["official", "hcc"] as const;
+/** Who reads the lists and prints labels: also administrators (every unit). */
+const POSTAL_READERS = ["official", "hcc", "admin"] as const;
 
 /** The postal API under /api: the citizen's side of a dossier, the wizard's quote, the officials' and admins' side. */
 export function postalApiRouter(postal: PostalService, procedures: ProcedureService): Router {
@@ -80,10 +82,10 @@ export function postalApiRouter(postal: PostalService, procedures: ProcedureServ
 
   // ─── Officials ───
   router.get("/officials/postal/ready", async (req, res) => {
-    res.json(await postal.ready(requireOfficial(req, POSTAL_ROLES)));
+    res.json(await postal.ready(requireOfficial(req, POSTAL_READERS)));
   });
   router.get("/officials/postal/orders", async (req, res) => {
-    const official = requireOfficial(req, POSTAL_ROLES);
+    const official = requireOfficial(req, POSTAL_READERS);
     const list = parseOrThrow(z.enum(POSTAL_LISTS).default("active"), req.query.list, "Danh sách không hợp lệ", "list");
     const date =
       req.query.date === undefined ? undefined : parseOrThrow(IsoDate, req.query.date, "Ngày không hợp lệ", "date");
@@ -100,7 +102,7 @@ export function postalApiRouter(postal: PostalService, procedures: ProcedureServ
     res.json(await postal.cancel(official, reference));
   });
   router.get("/officials/postal/labels.pdf", async (req, res) => {
-    const official = requireOfficial(req, POSTAL_ROLES);
+    const official = requireOfficial(req, POSTAL_READERS);
     const references = parseOrThrow(References, req.query.refs, "Danh sách đơn không hợp lệ", "refs");
     const pdf = await renderPostalLabels(await postal.labelData(official, references));
     res.setHeader("Content-Type", "application/pdf");

@@ -35,7 +35,7 @@ import { type Selectable, sql, type Transaction } from "kysely";
 import type { PostCallbackCheck, PostClient, PostParty, PostStatusReport } from "../../clients/postal/post";
 import type { Db } from "../../db/database";
 import type { Database, PostalOrdersTable } from "../../db/schema";
-import { AppError, NotFoundError, ValidationError } from "../../errors/app-error";
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors/app-error";
 import type { Logger } from "../../logger";
 import type { Actor, OfficialActor } from "../auth/actor";
 import type { CalendarService } from "../calendar/calendar.service";
@@ -136,6 +136,17 @@ export class PostalService {
     return this.overviewOf(record);
   }
 
+  /**
+   * Who may ask the post for a dossier or change how its result comes: the citizen who owns it, or an officer of its
+   * unit at the counter (official, HCC). Not a volunteer who filed it: that would let one redirect another's result.
+   */
+  private async mayAsk(actor: Actor, code: string): Promise<DossierRecord> {
+    const record = await this.dossiers.seen(actor, code);
+    if (actor.kind === "citizen") return this.dossiers.owned(actor, code);
+    if ((actor.role === "official" || actor.role === "hcc") && actor.unitCode === record.unitCode) return record;
+    throw new ForbiddenError("Chỉ công dân nộp hồ sơ hoặc cán bộ của đơn vị tiếp nhận được yêu cầu bưu điện.");
+  }
+
   private async overviewOf(record: DossierRecord): Promise<DossierPostal> {
     const facts = await this.factsOf(record.code);
     const orders = await this.ordersOf(facts.id);
@@ -173,7 +184,7 @@ export class PostalService {
 
   /** The citizen asks the post to pick up the originals (after filing; the wizard sends it with the filing). */
   async requestPickup(actor: Actor, code: string, request: PickupRequest): Promise<DossierPostal> {
-    const record = await this.dossiers.owned(actor, code);
+    const record = await this.mayAsk(actor, code);
     const facts = await this.factsOf(code);
     const orders = await this.ordersOf(facts.id);
     const open = orders.some((o) => o.kind === "pickup" && !POSTAL_FINAL.has(o.status));
@@ -199,24 +210,24 @@ export class PostalService {
     );
     if (!reference) throw postalNotAllowed("Đã có yêu cầu bưu điện đến lấy hồ sơ đang thực hiện");
     this.kick();
-    return this.overviewOf(await this.dossiers.owned(actor, code));
+    return this.overviewOf(await this.mayAsk(actor, code));
   }
 
   /** The citizen asks for the result by post (from the dossier page): the way the result goes out changes. */
   async requestDelivery(actor: Actor, code: string, request: DeliveryRequest): Promise<DossierPostal> {
-    const record = await this.dossiers.owned(actor, code);
+    const record = await this.mayAsk(actor, code);
     const facts = await this.factsOf(code);
     const orders = await this.ordersOf(facts.id);
     const open = orders.some((o) => o.kind === "delivery" && !POSTAL_FINAL.has(o.status));
     const blocked = this.deliveryBlocked(facts, record.resultDelivery, open);
     if (blocked) throw postalNotAllowed(blocked);
     await this.setResultDelivery(facts.id, postDelivery(request));
-    return this.overviewOf(await this.dossiers.owned(actor, code));
+    return this.overviewOf(await this.mayAsk(actor, code));
   }
 
   /** After a failed or returned delivery: deliver again, to another address, or collect at the counter. */
   async choose(actor: Actor, code: string, reference: string, choice: FailedDeliveryChoice): Promise<DossierPostal> {
-    await this.dossiers.owned(actor, code);
+    await this.mayAsk(actor, code);
     const order = await this.db
       .selectFrom("postal_orders")
       .selectAll()
@@ -253,7 +264,7 @@ export class PostalService {
       else if (contact) await this.setResultDelivery(order.dossier_id, postDelivery(contact), trx);
     });
     this.kick();
-    return this.overviewOf(await this.dossiers.owned(actor, code));
+    return this.overviewOf(await this.mayAsk(actor, code));
   }
 
   // ─── Officials ───
@@ -270,28 +281,31 @@ export class PostalService {
 
   private async dispatchOne(official: OfficialActor, code: string): Promise<PostalDispatchResult> {
     const refused = (message: string): PostalDispatchResult => ({ code, outcome: "refused", reference: null, message });
-    let record: DossierRecord;
-    try {
-      record = await this.dossiers.seen(official, code);
-    } catch {
-      return refused("Không tìm thấy hồ sơ trong đơn vị của bạn");
-    }
+    const record = await this.portal.get(code);
+    // The unit's own officers dispatch its results (not another unit's, not an HCC officer who only filed it).
+    if (!record || record.unitCode !== official.unitCode) return refused("Không tìm thấy hồ sơ trong đơn vị của bạn");
     const facts = await this.factsOf(code);
     if (!facts.postal) return refused(NO_POSTAL_RESULT);
-    if (record.state !== STATE.DONE) return refused("Hồ sơ chưa ở trạng thái Đã xử lý xong");
     if (!(await senderOf(this.db, record.unitCode))) {
       return refused("Đơn vị chưa khai báo thông tin gửi bưu điện: quản trị viên nhập ở mục Bưu chính");
     }
+    const ready = await this.readyForPost().select("d.id").where("d.id", "=", facts.id).executeTakeFirst();
     const delivery = record.resultDelivery;
-    if (delivery.method !== "post") return refused("Công dân không chọn nhận kết quả qua bưu điện");
-    const open = await this.db
-      .selectFrom("postal_orders")
-      .select("reference")
-      .where("dossier_id", "=", facts.id)
-      .where("kind", "=", "delivery")
-      .where("status", "not in", [...POSTAL_FINAL])
-      .executeTakeFirst();
-    if (open) return { code, outcome: "already", reference: open.reference, message: null };
+    if (!ready || delivery.method !== "post") {
+      // Why not, in words (the decision is readyForPost's).
+      if (record.state !== STATE.DONE) return refused("Hồ sơ chưa ở trạng thái Đã xử lý xong");
+      if (delivery.method !== "post") return refused("Công dân không chọn nhận kết quả qua bưu điện");
+      const orders = await this.ordersOf(facts.id);
+      const open = orders.find((o) => o.kind === "delivery" && !POSTAL_FINAL.has(o.status));
+      if (open) return { code, outcome: "already", reference: open.reference, message: null };
+      if (orders.some((o) => o.kind === "delivery" && o.status === "delivered")) {
+        return refused("Bưu điện đã giao kết quả của hồ sơ này");
+      }
+      if (orders.some((o) => o.kind === "delivery" && o.status === "returned")) {
+        return refused("Kết quả đã bị chuyển hoàn: chờ công dân chọn gửi lại hoặc nhận tại bộ phận một cửa");
+      }
+      return refused("Hồ sơ không gửi được qua bưu điện lúc này");
+    }
     const reference = await insertOrder(
       this.db,
       {
@@ -382,30 +396,14 @@ export class PostalService {
 
   /** Dossiers whose result is ready and waits to go by post: what "Gửi kết quả qua bưu điện" is offered for. */
   async ready(official: OfficialActor) {
-    let query = this.db
-      .selectFrom("dossiers as d")
-      .select(["d.id", "d.code", "d.unit_code", "d.applicant_name", "d.procedure_snapshot", "d.result_delivery"])
-      .where("d.state", "=", STATE.DONE)
-      .where("d.result_method", "=", "post")
-      .where("d.spam_at", "is", null)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("postal_orders as o")
-              .select("o.id")
-              .whereRef("o.dossier_id", "=", "d.id")
-              .where("o.kind", "=", "delivery")
-              .where((w) =>
-                w.or([
-                  w("o.status", "not in", [...POSTAL_FINAL]),
-                  // Returned and the citizen has not asked for another try: not to be sent blindly again.
-                  w.and([w("o.status", "=", "returned"), w("o.chosen", "is", null)]),
-                ]),
-              ),
-          ),
-        ),
-      );
+    let query = this.readyForPost().select([
+      "d.id",
+      "d.code",
+      "d.unit_code",
+      "d.applicant_name",
+      "d.procedure_snapshot",
+      "d.result_delivery",
+    ]);
     if (official.role !== "admin") query = query.where("d.unit_code", "=", official.unitCode);
     const rows = await query.orderBy("d.updated_at").limit(500).execute();
     return rows.map((r) => {
@@ -421,6 +419,36 @@ export class PostalService {
             : null,
       };
     });
+  }
+
+  /**
+   * The one rule of which results may go out by post now, for the "ready" list and for every dispatch: done (9), to
+   * go by post, not spam, and no order of theirs in the way — one open, one that delivered it, or one returned that
+   * the citizen has not asked to send again.
+   */
+  private readyForPost() {
+    return this.db
+      .selectFrom("dossiers as d")
+      .where("d.state", "=", STATE.DONE)
+      .where("d.result_method", "=", "post")
+      .where("d.spam_at", "is", null)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("postal_orders as o")
+              .select("o.id")
+              .whereRef("o.dossier_id", "=", "d.id")
+              .where("o.kind", "=", "delivery")
+              .where((w) =>
+                w.or([
+                  w("o.status", "not in", ["returned", "cancelled"]),
+                  w.and([w("o.status", "=", "returned"), w("o.chosen", "is", null)]),
+                ]),
+              ),
+          ),
+        ),
+      );
   }
 
   /** The orders' labels for printing (each must have its waybill). */
@@ -578,7 +606,9 @@ export class PostalService {
         .updateTable("postal_orders")
         .set({
           status: report.status,
-          status_at: report.at,
+          // The create answer's time is our clock's, not the post's: it must not make the post's next status look
+          // older than it (a clock a few seconds ahead would lose it). The post's own times order the rest.
+          status_at: source === "create" ? order.status_at : report.at,
           waybill: order.waybill ?? report.waybill,
           accepted_at: order.accepted_at ?? receivedAt,
           ...(proof?.success ? { proof: JSON.stringify(proof.data) } : {}),
@@ -586,7 +616,8 @@ export class PostalService {
           ...(report.status === "failed" ? { chosen: null } : {}),
           // The result handed over: the queue makes sure the dossier follows (state 10), even after a crash here.
           ...(handedOver ? { next_attempt_at: receivedAt } : {}),
-          ...(POSTAL_FINAL.has(report.status) && !handedOver ? { next_attempt_at: null, instruction: null } : {}),
+          ...(POSTAL_FINAL.has(report.status) ? { instruction: null } : {}),
+          ...(POSTAL_FINAL.has(report.status) && !handedOver ? { next_attempt_at: null } : {}),
           updated_at: receivedAt,
         })
         .where("id", "=", order.id)

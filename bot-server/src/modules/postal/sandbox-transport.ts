@@ -22,15 +22,29 @@ export function sandboxTransport(sandbox: SandboxPost): AxiosAdapter {
         : Buffer.from(typeof data === "string" ? data : JSON.stringify(data));
     if (body && !lower["content-type"]) lower["content-type"] = "application/json";
     let answer: { status: number; body: unknown };
+    // axios leaves the time limit to its adapter: kept here as over the network, so that offline mode meets it too.
+    let timer: NodeJS.Timeout | undefined;
+    const limit = config.timeout
+      ? new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ETIMEDOUT, config)),
+            config.timeout,
+          );
+        })
+      : null;
     try {
-      answer = await sandbox.handle({
+      const handled = sandbox.handle({
         method: (config.method ?? "get").toUpperCase(),
         path: `${url.pathname}${url.search}`,
         headers: lower,
         body,
       });
+      answer = limit ? await Promise.race([handled, limit]) : await handled;
     } catch (error) {
+      if (error instanceof AxiosError) throw error;
       throw new AxiosError(String(error), AxiosError.ERR_NETWORK, config);
+    } finally {
+      clearTimeout(timer);
     }
     const response: AxiosResponse = {
       data: JSON.stringify(answer.body),

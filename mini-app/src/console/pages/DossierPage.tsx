@@ -147,7 +147,7 @@ export default function DossierPage() {
             }
           />
 
-          <PostalPanel dossier={d} mayHandle={Boolean(mayMarkSpam) || (official?.role === "admin" && !onPortal)} />
+          <PostalPanel dossier={d} mayHandle={Boolean(mayMarkSpam) && official?.role !== "admin"} />
 
           <section className="panel" aria-labelledby="h-applicant">
             <h2 id="h-applicant">Người nộp</h2>

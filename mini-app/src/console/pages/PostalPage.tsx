@@ -229,9 +229,14 @@ function ReadyTab({
           </Empty>
         </div>
       )}
+      {items.length > 0 && isAdmin && (
+        <p className="muted small">
+          Quản trị viên chỉ xem danh sách; cán bộ của từng đơn vị gửi kết quả của đơn vị mình.
+        </p>
+      )}
       {items.length > 0 && (
         <>
-          <section className="toolbar toolbar--sticky" aria-label="Gửi kết quả hàng loạt">
+          <section className="toolbar toolbar--sticky" aria-label="Gửi kết quả hàng loạt" hidden={isAdmin}>
             <SelectAll state={all} disabled={busy} onChange={(on) => setSelected(on ? new Set(keys) : new Set())}>
               Chọn tất cả ({items.length})
             </SelectAll>
@@ -522,7 +527,7 @@ function OrdersTable({
                       >
                         In nhãn
                       </button>
-                      {cancellable(o) && (
+                      {cancellable(o) && !isAdmin && (
                         <CancelOrderButton
                           order={o}
                           onDone={(after) => {
