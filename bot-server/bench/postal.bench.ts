@@ -154,20 +154,36 @@ async function readyDossiers(
 }
 
 /**
- * "Gửi kết quả qua bưu điện" for every code, 200 a call as the console sends them; each one recorded. A dossier
- * answered "already" without an order (the reference drawn for it was taken: see the report) is still in the ready
- * list, and is sent again in the next call, as an official would; how many that took is returned.
+ * "Gửi kết quả qua bưu điện" for every code, 200 a call as the console sends them, each by an officer of the
+ * dossier's own unit (only they may); each one recorded. A dossier answered "already" without an order would still be
+ * in the ready list and is sent again in the next call, as an official would; how many that took is returned (0 since
+ * references carry 8 random digits).
  */
-async function dispatchAll(postal: PostalService, official: OfficialActor, codes: string[]): Promise<number> {
-  let again: string[] = [];
+async function dispatchAll(db: Db, postal: PostalService, codes: string[]): Promise<number> {
+  const inCodes = sql<string>`(SELECT value FROM json_each(${JSON.stringify(codes)}))`;
+  const rows = await db.selectFrom("dossiers").select(["code", "unit_code"]).where("code", "in", inCodes).execute();
+  const byUnit = new Map<string, string[]>();
+  for (const r of rows) byUnit.set(r.unit_code, [...(byUnit.get(r.unit_code) ?? []), r.code]);
   let retried = 0;
-  for (let i = 0; i < codes.length || again.length > 0; i += DISPATCH_CHUNK) {
-    const chunk = [...again, ...codes.slice(i, i + DISPATCH_CHUNK)];
-    const results = await postal.dispatch(official, chunk);
-    again = results.filter((r) => r.outcome === "already" && r.reference === null).map((r) => r.code);
-    retried += again.length;
-    const refused = results.filter((r) => r.outcome !== "created" && !again.includes(r.code));
-    if (refused.length > 0) throw new Error(`dispatch refused: ${JSON.stringify(refused.slice(0, 3))}`);
+  for (const [unitCode, unitCodes] of byUnit) {
+    const officer: OfficialActor = {
+      kind: "official",
+      id: 0,
+      name: "Cán bộ đo",
+      username: `hcc.${unitCode}.bench`,
+      role: "hcc",
+      unitCode,
+      sessionId: "bench",
+    };
+    let again: string[] = [];
+    for (let i = 0; i < unitCodes.length || again.length > 0; i += DISPATCH_CHUNK) {
+      const chunk = [...again, ...unitCodes.slice(i, i + DISPATCH_CHUNK)];
+      const results = await postal.dispatch(officer, chunk);
+      again = results.filter((r) => r.outcome === "already" && r.reference === null).map((r) => r.code);
+      retried += again.length;
+      const refused = results.filter((r) => r.outcome !== "created" && !again.includes(r.code));
+      if (refused.length > 0) throw new Error(`dispatch refused: ${JSON.stringify(refused.slice(0, 3))}`);
+    }
   }
   return retried;
 }
@@ -262,15 +278,6 @@ async function main() {
       })),
     )
     .execute();
-  const admin: OfficialActor = {
-    kind: "official",
-    id: 0,
-    name: "Quản trị đo",
-    username: "admin.bench",
-    role: "admin",
-    unitCode: "22",
-    sessionId: "bench",
-  };
   const client = () =>
     new PostalClient(
       { baseUrl: postUrl, token: TOKEN, callbackSecret: CALLBACK_SECRET, timeoutMs: settings.timeoutMs },
@@ -290,7 +297,7 @@ async function main() {
   console.log(`(setup: ${ORDERS} dossiers in state 9 with the result by post, ${seconds(started).toFixed(1)} s)`);
   const queueA = new PostalQueue(db, postal, client(), queueOptions, logger);
   started = performance.now();
-  const collisionsA = await dispatchAll(postal, admin, codesA);
+  const collisionsA = await dispatchAll(db, postal, codesA);
   const recordSeconds = seconds(started);
   const sendStarted = performance.now();
   await queueA.drain();
@@ -342,7 +349,7 @@ async function main() {
   // The server's queue during the outage: every order tried once, refused (503), waiting out its backoff.
   const queueDown = new PostalQueue(db, postal, client(), queueOptions, logger);
   started = performance.now();
-  const collisionsB = await dispatchAll(postal, admin, codesB);
+  const collisionsB = await dispatchAll(db, postal, codesB);
   const recordB = seconds(started);
   started = performance.now();
   await queueDown.drain();

@@ -53,6 +53,7 @@ export class PostalQueue {
   );
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private recovered = false;
   private readonly now: () => Date;
   private readonly random: () => number;
 
@@ -95,6 +96,12 @@ export class PostalQueue {
     let done = 0;
     for (;;) {
       if (this.stopped) return done;
+      // The post answered an order that had failed before: it is back, and what waited for it goes out now rather
+      // than at the end of each one's backoff (once per batch, not once per order).
+      if (this.recovered) {
+        this.recovered = false;
+        await this.wakeWaiting();
+      }
       const batch = await this.claim();
       if (batch.length === 0) return done;
       let next = 0;
@@ -126,9 +133,11 @@ export class PostalQueue {
   private async work(id: number): Promise<void> {
     let failure: Failure | null = null;
     let sent = false;
+    let hadFailed = false;
     try {
       const order = await this.postal.orderById(id);
       if (order.claimed_by !== this.id) return;
+      hadFailed = order.last_error !== null;
       const instruction = order.instruction ? (JSON.parse(order.instruction) as Instruction) : null;
       if (order.status === "waiting") {
         if (instruction?.op === "cancel") await this.cancelWaiting(order);
@@ -154,8 +163,7 @@ export class PostalQueue {
       failure = this.failureOf(error, id);
     }
     await this.release(id, failure);
-    // The post answers again after an outage: what waited for it goes out now, not at the end of its backoff.
-    if (sent && !failure) await this.wakeWaiting();
+    if (sent && !failure && hadFailed) this.recovered = true;
   }
 
   private failureOf(error: unknown, id: number): Failure {
@@ -286,7 +294,7 @@ export class PostalQueue {
   }
 
   /** Orders that wait for the post after failed tries: due now. */
-  private async wakeWaiting(): Promise<void> {
+  private async wakeWaiting(): Promise<number> {
     const now = this.now().toISOString();
     const woken = await this.db
       .updateTable("postal_orders")
@@ -295,7 +303,7 @@ export class PostalQueue {
       .where("next_attempt_at", ">", now)
       .where("last_error", "like", "%sẽ thử lại%")
       .executeTakeFirst();
-    if (Number(woken.numUpdatedRows) > 0) this.kick();
+    return Number(woken.numUpdatedRows);
   }
 
   /**
