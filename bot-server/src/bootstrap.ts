@@ -14,7 +14,7 @@ import { OfflineMessenger } from "./clients/zalo/offline-messenger";
 import { ZaloOaClient } from "./clients/zalo/zalo-oa.client";
 import { ZaloGraphClient } from "./clients/zalo-graph.client";
 import type { Config } from "./config";
-import { type Db, openDatabase } from "./db/database";
+import { type Db, openDatabase, openPostgres } from "./db/database";
 import { newSimulatorToken } from "./http/simulator-session";
 import { UploadIntake } from "./http/upload";
 import { createLogger, type Logger } from "./logger";
@@ -72,7 +72,10 @@ export async function bootstrap(
   logger: Logger = createLogger(config.logLevel),
   open: (dataDir: string) => Promise<Db> = openDatabase,
 ) {
-  const db: Db = await open(config.dataDir);
+  // DATABASE_URL: PostgreSQL (several instances, issue 16); otherwise the embedded SQLite file in DATA_DIR.
+  const db: Db = config.database
+    ? await openPostgres(config.database.url, { poolSize: config.database.poolSize })
+    : await open(config.dataDir);
   const repository = new ProcedureRepository(db);
   if (config.seedStarterCatalogue) await seedStarterCatalogue(repository, logger);
   await seedReceivingUnits(db);

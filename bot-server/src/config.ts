@@ -44,6 +44,15 @@ const Env = z.object({
     .transform((v) => v === "true" || v === "1"),
   /** Where the SQLite database and uploaded files live. Relative paths are taken from where npm was run. */
   DATA_DIR: z.string().min(1).default("./data"),
+  /**
+   * PostgreSQL for deployments of several instances (issue 16, decision 0022): `postgres://user:password@host/db`.
+   * Unset: the embedded SQLite database in DATA_DIR, as `npm start` runs. Never logged (it holds a password).
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, "Cần dạng postgres://người-dùng:mật-khẩu@máy/tên-cơ-sở-dữ-liệu")
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Requests per minute on the API: each signed-in person's own, anonymous calls per client address (finding 16). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
@@ -466,6 +475,8 @@ const ConfigSchema = Env.transform((e, ctx) => {
     /** Offline mode listening beyond this computer, allowed by OFFLINE_ON_NETWORK: logged loudly at start. */
     offlineOnNetwork: offline && !isLoopback(host),
     dataDir: path.resolve(base, e.DATA_DIR),
+    /** PostgreSQL (issue 16) when set; else SQLite in dataDir. */
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE } : undefined,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,

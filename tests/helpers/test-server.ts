@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { type AppDeps, answerClientErrors, bootstrap, type Config, createLogger, loadConfig } from "@qn/bot-server";
+import pg from "pg";
 
 export type TestServer = {
   url: string;
@@ -47,9 +49,35 @@ export function testConfig(overrides: ServerOverrides = {}): Config {
   return { ...base, ...overrides, zalo: { ...base.zalo, ...overrides.zalo } };
 }
 
+/**
+ * When the suite runs on PostgreSQL (the api-postgres project: QN_TEST_POSTGRES=1 with TEST_DATABASE_URL, an
+ * administrator's connection), each DATA_DIR gets a database of its own, named after it: two servers a test starts on
+ * one DATA_DIR (two instances) share it, as two instances share one PostgreSQL. Undefined: SQLite, as `npm start`.
+ */
+export async function postgresFor(dataDir: string): Promise<string | undefined> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (process.env.QN_TEST_POSTGRES !== "1" || !admin) return undefined;
+  const name = `qn_t_${createHash("sha1").update(dataDir).digest("hex").slice(0, 20)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    // 42P04: it exists (the second instance on this DATA_DIR).
+    if ((error as { code?: string }).code !== "42P04") throw error;
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /** Starts the real app on port 0 with a temporary DATA_DIR, as `npm start` would, but in-process. */
 export async function startTestServer(overrides: ServerOverrides = {}): Promise<TestServer> {
-  const config = testConfig(overrides);
+  const base = testConfig(overrides);
+  const postgres = overrides.database === undefined ? await postgresFor(base.dataDir) : undefined;
+  const config = postgres ? { ...base, database: { url: postgres, poolSize: 5 } } : base;
   const { dataDir } = config;
   const { app, deps, close } = await bootstrap(config, createLogger("silent"));
   const server = await new Promise<import("node:http").Server>((resolve) => {

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
 import { migrationProvider } from "./migrations";
 import type { Database } from "./schema";
 
@@ -29,6 +30,29 @@ export async function openDatabase(dataDir: string, onQuery?: (milliseconds: num
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     // Benchmarks measure database time per message through this hook.
     ...(onQuery ? { log: (event) => onQuery(event.queryDurationMillis) } : {}),
+  });
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
+/**
+ * Opens the PostgreSQL database at `url` (`DATABASE_URL`, issue 16) and applies pending migrations — the same history
+ * as SQLite's, spelt for PostgreSQL where they differ (db/dialect.ts). Kysely's migrator takes PostgreSQL's advisory
+ * lock, so instances starting together migrate once. A pool of `poolSize` connections per instance.
+ */
+export async function openPostgres(
+  url: string,
+  options: { poolSize?: number; onQuery?: (milliseconds: number) => void } = {},
+): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(options.onQuery ? { log: (event) => options.onQuery?.(event.queryDurationMillis) } : {}),
   });
   try {
     await migrate(db);

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -24,7 +25,7 @@ export const migration: Migration = {
     await db.schema.createIndex("procedures_field_idx").on("procedures").column("field").execute();
     await db.schema
       .createTable("procedure_revisions")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("code", "text", (c) => c.notNull())
       .addColumn("online_level", "integer", (c) => c.notNull())
       .addColumn("postal", "integer", (c) => c.notNull())

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -20,7 +21,7 @@ export const migration: Migration = {
       .execute();
     await db.schema
       .createTable("citizens")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("zalo_id", "text", (c) => c.notNull().unique())
       .addColumn("name", "text", (c) => c.notNull())
       .addColumn("dev_identity", "integer", (c) => c.notNull().defaultTo(0))
@@ -31,7 +32,7 @@ export const migration: Migration = {
       .execute();
     await db.schema
       .createTable("officials")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("username", "text", (c) => c.notNull().unique())
       .addColumn("name", "text", (c) => c.notNull())
       .addColumn("role", "text", (c) => c.notNull())
@@ -60,7 +61,7 @@ export const migration: Migration = {
       .execute();
     await db.schema
       .createTable("dossiers")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("code", "text", (c) => c.notNull().unique())
       .addColumn("state", "integer", (c) => c.notNull())
       .addColumn("resume_state", "integer")
@@ -99,7 +100,7 @@ export const migration: Migration = {
       .execute();
     await db.schema
       .createTable("attachments")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("dossier_id", "integer", (c) => c.notNull().references("dossiers.id"))
       .addColumn("document_index", "integer")
       .addColumn("document_name", "text", (c) => c.notNull())
@@ -113,7 +114,7 @@ export const migration: Migration = {
     await db.schema.createIndex("attachments_dossier_idx").on("attachments").column("dossier_id").execute();
     await db.schema
       .createTable("dossier_steps")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("dossier_id", "integer", (c) => c.notNull().references("dossiers.id"))
       .addColumn("at", "text", (c) => c.notNull())
       .addColumn("actor_kind", "text", (c) => c.notNull())
@@ -131,7 +132,7 @@ export const migration: Migration = {
     // Domain events, written in the same transaction as the change: the notifications outbox reads them (issue 5).
     await db.schema
       .createTable("dossier_events")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("dossier_id", "integer", (c) => c.notNull().references("dossiers.id"))
       .addColumn("type", "text", (c) => c.notNull())
       .addColumn("payload", "text", (c) => c.notNull())

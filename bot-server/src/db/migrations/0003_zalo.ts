@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -13,7 +14,7 @@ export const migration: Migration = {
       .execute();
     await db.schema
       .createTable("webhook_events")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("dedup_key", "text", (c) => c.notNull().unique())
       .addColumn("event_name", "text", (c) => c.notNull())
       .addColumn("user_id", "text")
@@ -54,7 +55,7 @@ export const migration: Migration = {
     // Offline mode: what would have been sent to Zalo, for a developer to read (never pretends it was delivered).
     await db.schema
       .createTable("dev_outbox")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("channel", "text", (c) => c.notNull())
       .addColumn("recipient", "text", (c) => c.notNull())
       .addColumn("payload", "text", (c) => c.notNull())

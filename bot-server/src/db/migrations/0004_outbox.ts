@@ -1,10 +1,11 @@
 import type { Kysely, Migration } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable("announcements")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("title", "text", (c) => c.notNull())
       .addColumn("body", "text", (c) => c.notNull())
       .addColumn("image_url", "text")
@@ -27,7 +28,7 @@ export const migration: Migration = {
     // Every message to send: written in the transaction of the event that causes it, delivered by the workers.
     await db.schema
       .createTable("outbox")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("idempotency_key", "text", (c) => c.notNull().unique())
       .addColumn("kind", "text", (c) => c.notNull())
       .addColumn("citizen_id", "integer")
@@ -54,7 +55,7 @@ export const migration: Migration = {
       .execute();
     await db.schema
       .createTable("delivery_attempts")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("outbox_id", "integer", (c) => c.notNull())
       .addColumn("at", "text", (c) => c.notNull())
       .addColumn("channel", "text", (c) => c.notNull())
@@ -65,7 +66,7 @@ export const migration: Migration = {
     // The mini-app's inbox: what every citizen can read, whatever reached them on Zalo.
     await db.schema
       .createTable("notifications")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("citizen_id", "integer", (c) => c.notNull())
       .addColumn("source_key", "text", (c) => c.notNull().unique())
       .addColumn("kind", "text", (c) => c.notNull())

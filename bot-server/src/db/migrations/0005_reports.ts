@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId, dialectOf } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -7,10 +8,14 @@ export const migration: Migration = {
     await db.schema.alterTable("dossiers").addColumn("online_level", "integer").execute();
     await db.schema.alterTable("dossiers").addColumn("result_method", "text").execute();
     await db.schema.alterTable("dossiers").addColumn("delivered_at", "text").execute();
-    await sql`UPDATE dossiers SET online_level = json_extract(procedure_snapshot, '$.onlineLevel'),
-      result_method = json_extract(result_delivery, '$.method')`.execute(db);
-    await sql`UPDATE dossiers SET delivered_at = (SELECT MAX(at) FROM dossier_steps s
-      WHERE s.dossier_id = dossiers.id AND s.to_state = 10) WHERE state = 10`.execute(db);
+    // The backfill of dossiers filed before: SQLite databases only (a PostgreSQL database starts at the latest schema,
+    // empty, and has no json_extract).
+    if (dialectOf(db) === "sqlite") {
+      await sql`UPDATE dossiers SET online_level = json_extract(procedure_snapshot, '$.onlineLevel'),
+        result_method = json_extract(result_delivery, '$.method')`.execute(db);
+      await sql`UPDATE dossiers SET delivered_at = (SELECT MAX(at) FROM dossier_steps s
+        WHERE s.dossier_id = dossiers.id AND s.to_state = 10) WHERE state = 10`.execute(db);
+    }
     await db.schema
       .createIndex("dossiers_report_submitted_idx")
       .on("dossiers")
@@ -41,7 +46,7 @@ export const migration: Migration = {
     // Quarterly reports a unit has sent (Chỉ thị 07, item 9), with the figures as they were when sent.
     await db.schema
       .createTable("report_submissions")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("unit_code", "text", (c) => c.notNull())
       .addColumn("year", "integer", (c) => c.notNull())
       .addColumn("quarter", "integer", (c) => c.notNull())

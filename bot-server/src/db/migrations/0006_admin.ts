@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -6,7 +7,7 @@ export const migration: Migration = {
     // failed stays here as failed (the citizen's own messages are in webhook_events).
     await db.schema
       .createTable("conversation_messages")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("user_id", "text", (c) => c.notNull())
       .addColumn("direction", "text", (c) => c.notNull())
       .addColumn("official_id", "integer")

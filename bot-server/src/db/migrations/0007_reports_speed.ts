@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { dialectOf, vietnamYearOf } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -7,19 +8,20 @@ export const migration: Migration = {
     // province-year of 2 million dossiers). These are in the GROUP BY's order after the unit and the year of the
     // instant in Vietnam, so one unit-year is read in order and nothing is sorted. The repository's queries use the
     // same strftime expression, literals included; SQLite matches an expression index only on the identical
-    // expression. (On PostgreSQL the expression would be an extract(year ...) at time zone 'Asia/Ho_Chi_Minh'.)
+    // expression: both come from db/dialect.ts (vietnamYearOf), which spells it for SQLite and for PostgreSQL.
+    const dialect = dialectOf(db);
     await db.schema
       .createIndex("dossiers_report_year_idx")
       .on("dossiers")
       .column("unit_code")
-      .expression(sql`strftime('%Y', submitted_at, '+7 hours')`)
+      .expression(vietnamYearOf(dialect, "submitted_at"))
       .columns(["procedure_code", "online_level", "channel", "submitted_at"])
       .execute();
     await db.schema
       .createIndex("dossiers_report_delivered_year_idx")
       .on("dossiers")
       .column("unit_code")
-      .expression(sql`strftime('%Y', delivered_at, '+7 hours')`)
+      .expression(vietnamYearOf(dialect, "delivered_at"))
       .columns(["procedure_code", "result_method", "delivered_at"])
       .where(sql.ref("delivered_at"), "is not", null)
       .execute();

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId, dialectOf } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -26,7 +27,7 @@ export const migration: Migration = {
     // `supplement` names them. One row per dossier, document, kind and content.
     await db.schema
       .createTable("portal_api_uploads")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("dossier_id", "integer", (c) => c.notNull().references("dossiers.id"))
       .addColumn("document_index", "integer")
       .addColumn("document_name", "text", (c) => c.notNull())
@@ -48,7 +49,7 @@ export const migration: Migration = {
     // API. `id` is the feed's cursor; `event_key` is the MaSuKien, the same in the feed and in every callback.
     await db.schema
       .createTable("portal_api_changes")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("event_key", "text", (c) => c.notNull().unique())
       .addColumn("event_id", "integer", (c) => c.notNull().unique())
       .addColumn("dossier_id", "integer", (c) => c.notNull())
@@ -85,22 +86,25 @@ export const migration: Migration = {
     // /api, this API, another process on the same database): a trigger on the domain events of the embedded portal,
     // which always writes its step, then its event, after updating the dossier. SQLite syntax; on PostgreSQL this is
     // a trigger function with the same INSERT … SELECT.
-    await sql`
-      CREATE TRIGGER portal_api_changes_record AFTER INSERT ON dossier_events
-      WHEN NEW.type IN ('dossier.submitted', 'dossier.state-changed')
-        AND EXISTS (SELECT 1 FROM portal_api_dossiers WHERE dossier_id = NEW.dossier_id)
-      BEGIN
-        INSERT INTO portal_api_changes (event_key, event_id, dossier_id, client_id, from_state, to_state, at, action,
-          actor_name, unit_code, note, details, due_date, missing_documents, fees_due, tracking_number,
-          callback_next_at)
-        SELECT 'evt-' || lower(hex(randomblob(16))), NEW.id, d.id, p.client_id, s.from_state, s.to_state, s.at,
-          s.action, s.actor_name, s.unit_code, s.note, s.details, d.due_date, d.missing_documents, d.fees_due,
-          d.postal_tracking, NEW.created_at
-        FROM dossiers d
-        JOIN portal_api_dossiers p ON p.dossier_id = d.id
-        JOIN dossier_steps s ON s.id = (SELECT max(id) FROM dossier_steps WHERE dossier_id = NEW.dossier_id)
-        WHERE d.id = NEW.dossier_id;
-      END
-    `.execute(db);
+    // (Dropped again by 0010, which writes the feed in code: never created on PostgreSQL.)
+    if (dialectOf(db) === "sqlite") {
+      await sql`
+        CREATE TRIGGER portal_api_changes_record AFTER INSERT ON dossier_events
+        WHEN NEW.type IN ('dossier.submitted', 'dossier.state-changed')
+          AND EXISTS (SELECT 1 FROM portal_api_dossiers WHERE dossier_id = NEW.dossier_id)
+        BEGIN
+          INSERT INTO portal_api_changes (event_key, event_id, dossier_id, client_id, from_state, to_state, at, action,
+            actor_name, unit_code, note, details, due_date, missing_documents, fees_due, tracking_number,
+            callback_next_at)
+          SELECT 'evt-' || lower(hex(randomblob(16))), NEW.id, d.id, p.client_id, s.from_state, s.to_state, s.at,
+            s.action, s.actor_name, s.unit_code, s.note, s.details, d.due_date, d.missing_documents, d.fees_due,
+            d.postal_tracking, NEW.created_at
+          FROM dossiers d
+          JOIN portal_api_dossiers p ON p.dossier_id = d.id
+          JOIN dossier_steps s ON s.id = (SELECT max(id) FROM dossier_steps WHERE dossier_id = NEW.dossier_id)
+          WHERE d.id = NEW.dossier_id;
+        END
+      `.execute(db);
+    }
   },
 };

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -16,7 +17,7 @@ export const migration: Migration = {
       .execute();
     await db.schema
       .createTable("portal_jobs")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("idempotency_key", "text", (c) => c.notNull().unique())
       .addColumn("dossier_id", "integer", (c) => c.notNull())
       .addColumn("dossier_code", "text", (c) => c.notNull())

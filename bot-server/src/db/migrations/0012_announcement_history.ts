@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -16,7 +17,7 @@ export const migration: Migration = {
     // The approver must be none of the officials with a `create` or `update` row (the four-eyes rule).
     await db.schema
       .createTable("announcement_history")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("announcement_id", "integer", (c) => c.notNull())
       .addColumn("at", "text", (c) => c.notNull())
       .addColumn("official_id", "integer", (c) => c.notNull())

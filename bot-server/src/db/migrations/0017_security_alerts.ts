@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -6,7 +7,7 @@ export const migration: Migration = {
     // open alert per account grows with each further failure until an administrator acknowledges it.
     await db.schema
       .createTable("security_alerts")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("kind", "text", (c) => c.notNull())
       .addColumn("official_id", "integer", (c) => c.notNull().references("officials.id"))
       .addColumn("username", "text", (c) => c.notNull())

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -6,7 +7,7 @@ export const migration: Migration = {
     // or an official's request (state 6). Written in the transaction of the step that creates or ends it.
     await db.schema
       .createTable("dossier_charges")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("dossier_id", "integer", (c) => c.notNull().references("dossiers.id"))
       .addColumn("dossier_code", "text", (c) => c.notNull())
       .addColumn("kind", "text", (c) => c.notNull())
@@ -30,7 +31,7 @@ export const migration: Migration = {
     // A payment attempt: written before the citizen leaves for the provider, with our own reference.
     await db.schema
       .createTable("payment_attempts")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("reference", "text", (c) => c.notNull().unique())
       .addColumn("charge_id", "integer", (c) => c.notNull().references("dossier_charges.id"))
       .addColumn("dossier_id", "integer", (c) => c.notNull().references("dossiers.id"))
@@ -94,7 +95,7 @@ export const migration: Migration = {
     // provider's transaction is applied once: the database refuses a second applied row for it.
     await db.schema
       .createTable("payment_events")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("provider", "text", (c) => c.notNull())
       .addColumn("source", "text", (c) => c.notNull())
       .addColumn("reference", "text")
@@ -132,7 +133,7 @@ export const migration: Migration = {
     // Money to give back: a payment for a dossier withdrawn, refused or stopped, or a charge paid twice.
     await db.schema
       .createTable("payment_refunds")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("attempt_id", "integer", (c) => c.notNull().unique().references("payment_attempts.id"))
       .addColumn("dossier_code", "text", (c) => c.notNull())
       .addColumn("unit_code", "text", (c) => c.notNull())

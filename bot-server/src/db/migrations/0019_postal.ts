@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { autoId } from "../dialect";
 
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -7,7 +8,7 @@ export const migration: Migration = {
     // idempotency key the post is given); the columns at the end are its queue (decision 0007's pattern).
     await db.schema
       .createTable("postal_orders")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("reference", "text", (c) => c.notNull().unique())
       .addColumn("dossier_id", "integer", (c) => c.notNull().references("dossiers.id"))
       .addColumn("dossier_code", "text", (c) => c.notNull())
@@ -66,7 +67,7 @@ export const migration: Migration = {
     // Every status the post reported, with what became of it: applied once per (order, event).
     await db.schema
       .createTable("postal_events")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("id", ...autoId(db))
       .addColumn("order_id", "integer", (c) => c.notNull().references("postal_orders.id"))
       .addColumn("source", "text", (c) => c.notNull())
       .addColumn("event_key", "text", (c) => c.notNull())

@@ -102,11 +102,11 @@ export class OutboxWorker {
        WHERE id IN (
              SELECT id FROM (
                SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ${now.toISOString()}
-                ORDER BY next_attempt_at LIMIT ${this.options.batch})
+                ORDER BY next_attempt_at LIMIT ${this.options.batch}) AS due
              UNION
              SELECT id FROM (
                SELECT id FROM outbox WHERE status = 'in_flight' AND claimed_until < ${now.toISOString()}
-                LIMIT ${this.options.batch}))
+                LIMIT ${this.options.batch}) AS expired)
       RETURNING id, idempotency_key, kind, citizen_id, zalo_user_id, announcement_id, payload, attempts`.execute(
       this.db,
     );

@@ -12,6 +12,7 @@ import {
 } from "@qn/shared";
 import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { Db } from "../../db/database";
+import { dialectOf, vietnamYearOf } from "../../db/dialect";
 import type { Database } from "../../db/schema";
 
 export type ReceivingUnit = { code: string; name: string; level: AdministrativeLevel };
@@ -33,8 +34,7 @@ const isShort = (start: string, end: string) => Date.parse(end) - Date.parse(sta
  * with comparing the ISO strings because every instant is written by `toISOString()`; an instant SQLite could not
  * parse would have no year and be left out of long periods.
  */
-const submittedYear = sql<string>`strftime('%Y', ${sql.ref("submitted_at")}, '+7 hours')`;
-const deliveredYear = sql<string>`strftime('%Y', ${sql.ref("delivered_at")}, '+7 hours')`;
+
 
 /**
  * The Vietnamese years that [start, end) touches, each with whether the period covers the whole of it (then the year
@@ -79,7 +79,14 @@ function withoutSpam<R extends { n: number }, S>(rows: R[], spam: S[], key: (r: 
 }
 
 export class ReportRepository {
-  constructor(private readonly db: Db) {}
+  private readonly submittedYear: RawBuilder<string>;
+  private readonly deliveredYear: RawBuilder<string>;
+
+  constructor(private readonly db: Db) {
+    // The year indexes' own expressions (migration 0007), as this database spells them.
+    this.submittedYear = vietnamYearOf(dialectOf(db), "submitted_at");
+    this.deliveredYear = vietnamYearOf(dialectOf(db), "delivered_at");
+  }
 
   async units(): Promise<ReceivingUnit[]> {
     const rows = await this.db
@@ -122,7 +129,7 @@ export class ReportRepository {
         .select(["unit_code", "procedure_code", "online_level", "channel", sql<number>`count(*)`.as("n")])
         .groupBy(["unit_code", "procedure_code", "online_level", "channel"]);
     const [counted, spam] = await Promise.all([
-      this.inPeriod(grouped, "submitted_at", submittedYear, start, end, scope),
+      this.inPeriod(grouped, "submitted_at", this.submittedYear, start, end, scope),
       this.spam("submitted_at", start, end, scope),
     ]);
     const key = (r: { unit_code: string; procedure_code: string; online_level: number | null; channel: string }) =>
@@ -147,7 +154,7 @@ export class ReportRepository {
         .where("delivered_at", "is not", null)
         .groupBy(["unit_code", "procedure_code", "result_method"]);
     const [counted, spam] = await Promise.all([
-      this.inPeriod(grouped, "delivered_at", deliveredYear, start, end, scope),
+      this.inPeriod(grouped, "delivered_at", this.deliveredYear, start, end, scope),
       this.spam("delivered_at", start, end, scope),
     ]);
     const key = (r: { unit_code: string; procedure_code: string; result_method: string | null }) =>
