@@ -59,8 +59,5 @@ export async function replayedCode(
   return seen.code;
 }
 
-/** Another request wrote the same unique row first (the same key or the same upload at the same time). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT");
-}
+/** Another request wrote the same unique row first (the same key or the same upload at the same time): either database. */
+export { isUniqueViolation } from "../../db/dialect";
