@@ -2,7 +2,8 @@ import os from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
- * Three projects (`npm run test:unit`, `test:api`, `test:e2e`; `npm test` runs all three). Each inherits the settings
+ * Three projects (`npm run test:unit`, `test:api`, `test:e2e`; `npm test` runs all three), and a fourth, `api-postgres`,
+ * when TEST_DATABASE_URL names a PostgreSQL server. Each inherits the settings
  * below (`extends: true`): msw and the console.error guard in every test (the setup file runs again for each test
  * file), the timeouts, the forks pool.
  *
@@ -39,6 +40,22 @@ export default defineConfig({
         extends: true,
         test: { name: "api", include: ["tests/**/*.test.ts"], exclude: ["**/node_modules/**", "tests/e2e/**"] },
       },
+      // The same api tests on PostgreSQL (issue 16), when the run has one: TEST_DATABASE_URL, an administrator's
+      // connection (.ci/run starts Debian's PostgreSQL and sets it). Each test server gets a database of its own
+      // (tests/helpers/test-server.ts). The e2e project runs on SQLite only.
+      ...(process.env.TEST_DATABASE_URL
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: "api-postgres",
+                include: ["tests/**/*.test.ts"],
+                exclude: ["**/node_modules/**", "tests/e2e/**"],
+                env: { QN_TEST_POSTGRES: "1" },
+              },
+            },
+          ]
+        : []),
       {
         // Chromium against the built front-ends, built once per run by the globalSetup while the other projects run:
         // this project runs after them (groupOrder 1).

@@ -6,6 +6,9 @@ import path from "node:path";
 import { type AppDeps, answerClientErrors, bootstrap, type Config, createLogger, loadConfig } from "@qn/bot-server";
 import pg from "pg";
 
+/** This run's servers use PostgreSQL (the api-postgres project): tests of SQLite's own behaviour skip on it. */
+export const onPostgres = process.env.QN_TEST_POSTGRES === "1" && !!process.env.TEST_DATABASE_URL;
+
 export type TestServer = {
   url: string;
   dataDir: string;
