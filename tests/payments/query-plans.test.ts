@@ -2,7 +2,7 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DATABASE_FILE } from "../../bot-server/src/db/database";
-import type { TestServer } from "../helpers/test-server";
+import { onPostgres, type TestServer } from "../helpers/test-server";
 import { fakeNationalPlatform } from "../mocks/national-payment";
 import { mockServer } from "../mocks/server";
 import { fakeCheckout } from "../mocks/zalo-checkout";
@@ -81,7 +81,7 @@ function fullScans(statements: { sql: string; params: unknown[] }[], table: stri
   }
 }
 
-describe("the statements of a confirmation", () => {
+describe.skipIf(onPostgres)("the statements of a confirmation", () => {
   it("when the national platform's callback and the citizen's return confirm a payment, then no statement reads every attempt or every event", async () => {
     const token = await newCitizen(server);
     const { dossier } = await requestedDossier(server, token);

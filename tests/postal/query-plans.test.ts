@@ -3,7 +3,7 @@ import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_FILE } from "../../bot-server/src/db/database";
 import { call } from "../helpers/api";
-import type { TestServer } from "../helpers/test-server";
+import { onPostgres, type TestServer } from "../helpers/test-server";
 import { completed, filePostal, newCitizen, settle, startPostalServer } from "./helpers";
 
 /**
@@ -60,7 +60,7 @@ function fullScans(statements: { sql: string; params: unknown[] }[], table: stri
   }
 }
 
-describe("the statements of the postal service", () => {
+describe.skipIf(onPostgres)("the statements of the postal service", () => {
   it("when results are dispatched, sent, and their statuses applied, then no statement reads every order or every event", async () => {
     const codes: string[] = [];
     let hcc = { token: "" };
