@@ -29,6 +29,7 @@ import { loadConfig } from "../src/config";
 import { HEAD_BYTES } from "../src/http/upload";
 import { createLogger } from "../src/logger";
 import { AttachmentStore } from "../src/modules/files/attachment-store";
+import { incomingDirOf, LocalFileStore } from "../src/modules/files/file-store";
 import { freePort } from "./free-port";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -253,7 +254,11 @@ async function main() {
 
   // ─── A backlog after an outage ───
   await kill(portal);
-  const files = new AttachmentStore(botDir, 10 * 1024 * 1024);
+  const files = new AttachmentStore(
+    new LocalFileStore(path.join(botDir, "files")),
+    incomingDirOf(botDir),
+    10 * 1024 * 1024,
+  );
   fs.mkdirSync(files.incomingDir, { recursive: true, mode: 0o700 });
   const inspected = await files.inspect(
     required.map((index) => {
@@ -272,7 +277,7 @@ async function main() {
       };
     }),
   );
-  files.store(inspected);
+  await files.store(inspected);
   const attachments = inspected.map(({ path: _p, ...a }) => a);
   // A unit files at most 9,999 dossiers a day (the code's counter): the backlog is spread over the communes.
   const communes = (

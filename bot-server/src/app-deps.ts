@@ -7,6 +7,7 @@ import type { AuthService } from "./modules/auth/auth.service";
 import type { CalendarService } from "./modules/calendar/calendar.service";
 import type { ConversationStore } from "./modules/chatbot/conversations";
 import type { DossierService } from "./modules/dossiers/dossier.service";
+import type { AttachmentStore } from "./modules/files/attachment-store";
 import type { OrphanSweeper } from "./modules/files/orphan-sweeper";
 import type { AnnouncementService } from "./modules/notifications/announcements";
 import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
@@ -56,6 +57,8 @@ export type AppDeps = {
   uploads: UploadIntake;
   /** Deletes stored documents and upload temporaries nothing references, after the grace period. */
   orphans: OrphanSweeper;
+  /** Citizens' documents, checked and kept in the file store FILE_STORE names (local disk or S3, decision 0019). */
+  files: AttachmentStore;
   /** Offline messenger only: the chat simulator's local session, for the outbox and the simulator's config. */
   simulatorToken?: string | undefined;
   /** PORTAL_MODE=http only: the gateway, whose signed callbacks are received at POST /portal-callbacks. */

@@ -27,6 +27,7 @@ import { DossierService } from "./modules/dossiers/dossier.service";
 import { LookupLimits } from "./modules/dossiers/lookup-limits";
 import { seedReceivingUnits } from "./modules/dossiers/receiving-units";
 import { AttachmentStore } from "./modules/files/attachment-store";
+import { incomingDirOf, openFileStore } from "./modules/files/file-store";
 import { OrphanSweeper } from "./modules/files/orphan-sweeper";
 import { CitizenStorageQuota } from "./modules/files/storage-quota";
 import { AnnouncementService } from "./modules/notifications/announcements";
@@ -101,7 +102,12 @@ export async function bootstrap(
     logger,
   );
   const planner = new NotificationPlanner(config.miniAppId);
-  const files = new AttachmentStore(config.dataDir, config.maxUploadBytes);
+  // FILE_STORE (issue 16, decision 0019): this machine's disk, or a bucket every instance shares.
+  const files = new AttachmentStore(
+    await openFileStore(config.fileStore, config.dataDir),
+    incomingDirOf(config.dataDir),
+    config.maxUploadBytes,
+  );
   // One intake for /api and /portal-api: MAX_CONCURRENT_UPLOADS counts both (issue 13, finding 4).
   const uploads = new UploadIntake(
     files.incomingDir,
@@ -244,6 +250,7 @@ export async function bootstrap(
     postalSandbox,
     uploads,
     orphans,
+    files,
     // A new one at each start: server.ts prints it in the simulator's link.
     // Only in offline mode proper (no ZALO_APP_SECRET, loopback only): a deployment with Zalo's secret but no OA token
     // yet listens on the network, and its outbox holds real citizens' messages; its token must never reach a log.

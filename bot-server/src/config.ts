@@ -338,6 +338,32 @@ const Env = z.object({
   PORTAL_API_CALLBACK_URL: z.url().optional(),
   PORTAL_API_CALLBACK_SECRET: z.string().min(16, "Cần ít nhất 16 ký tự").optional(),
   // ─── end of /portal-api ───
+
+  // ─── File storage (issue 16) ───
+  /**
+   * Where citizens' documents are kept (decision 0019): `local`, DATA_DIR/files on this machine (one instance), or
+   * `s3`, an S3-compatible bucket every instance shares (all the S3_* below, together). Uploads stream to
+   * DATA_DIR/files/.incoming on this machine first either way.
+   */
+  FILE_STORE: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "Tên bucket: 3–63 chữ thường, số, dấu chấm, gạch ngang")
+    .optional(),
+  /** The folder in the bucket, e.g. `qn/files`: keys are `<prefix>/<2 hex digits>/<sha256>`. */
+  S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]{1,200}$/, "Chỉ gồm chữ, số, dấu chấm, gạch, gạch chéo")
+    .optional(),
+  /** The store's address, e.g. https://s3.ap-southeast-1.amazonaws.com or a MinIO/Ceph address. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).optional(),
+  /** Never logged. */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** `true` for most self-hosted stores (MinIO, Ceph): the bucket in the path, not in the host name. */
+  S3_FORCE_PATH_STYLE: z.enum(["true", "false", "1", "0"]).optional(),
+  // ─── end of file storage ───
   /** Set by npm: where the command was typed. Relative paths (DATA_DIR, MINI_APP_DIST, CONSOLE_DIST) start there. */
   INIT_CWD: z.string().optional(),
 });
@@ -378,6 +404,17 @@ const PORTAL_HTTP_SETTINGS = [
   "PORTAL_CLIENT_ID",
   "PORTAL_CLIENT_SECRET",
   "PORTAL_CALLBACK_SECRET",
+] as const;
+
+/** FILE_STORE=s3 needs every one of them (issue 16, decision 0019). */
+const S3_SETTINGS = [
+  "S3_BUCKET",
+  "S3_PREFIX",
+  "S3_ENDPOINT",
+  "S3_REGION",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
+  "S3_FORCE_PATH_STYLE",
 ] as const;
 
 /**
@@ -466,6 +503,22 @@ const ConfigSchema = Env.transform((e, ctx) => {
         .map((variable) => ({ variable, message: "Cần khi đặt POSTAL_URL (kết nối bưu điện)" })),
     );
   }
+  // ─── File storage (issue 16) ───
+  const s3Set = S3_SETTINGS.filter((name) => e[name]);
+  if (e.FILE_STORE === "s3" && s3Set.length < S3_SETTINGS.length) {
+    return fail(
+      S3_SETTINGS.filter((name) => !e[name]).map((variable) => ({
+        variable,
+        message: "Bắt buộc khi FILE_STORE=s3 (cần đủ các biến S3_*)",
+      })),
+    );
+  }
+  if (e.FILE_STORE !== "s3" && s3Set.length > 0) {
+    return fail([
+      { variable: "FILE_STORE", message: `Có ${s3Set.join(", ")} nhưng FILE_STORE không phải s3: đặt FILE_STORE=s3` },
+    ]);
+  }
+  // ─── end of file storage ───
   // npm runs workspace scripts from the package folder; INIT_CWD is where the user typed the command.
   const base = e.INIT_CWD ?? process.cwd();
   return {
@@ -546,6 +599,20 @@ const ConfigSchema = Env.transform((e, ctx) => {
     citizenStorageQuotaBytes: Math.round(e.CITIZEN_STORAGE_QUOTA_MB * 1024 * 1024),
     orphanGraceMs: e.ORPHAN_GRACE_MINUTES * 60_000,
     uploadBuffering: e.UPLOAD_BUFFERING,
+    /** Where documents are kept (FILE_STORE, decision 0019). The S3 credentials are never logged. */
+    fileStore:
+      e.FILE_STORE === "s3"
+        ? {
+            kind: "s3" as const,
+            bucket: e.S3_BUCKET as string,
+            prefix: e.S3_PREFIX as string,
+            endpoint: trimSlash(e.S3_ENDPOINT as string),
+            region: e.S3_REGION as string,
+            accessKeyId: e.S3_ACCESS_KEY_ID as string,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY as string,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE === "true" || e.S3_FORCE_PATH_STYLE === "1",
+          }
+        : { kind: "local" as const },
     filingQuota: { openPerProcedure: e.FILING_MAX_OPEN_PER_PROCEDURE, perHour: e.FILING_MAX_PER_HOUR },
     lookupLimit: {
       windowMs: e.LOOKUP_WINDOW_MINUTES * 60_000,

@@ -17,6 +17,7 @@ import { migration as m0016 } from "./migrations/0016_file_references";
 import { migration as m0017 } from "./migrations/0017_security_alerts";
 import { migration as m0018 } from "./migrations/0018_payments";
 import { migration as m0019 } from "./migrations/0019_postal";
+import { migration as m0021 } from "./migrations/0021_leases_and_inbox";
 
 /**
  * Versioned migrations, one file each in migrations/, applied in name order at start and recorded by Kysely in
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   "0017_security_alerts": m0017,
   "0018_payments": m0018,
   "0019_postal": m0019,
+  "0021_leases_and_inbox": m0021,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -40,6 +40,7 @@ export interface Database {
   postal_events: PostalEventsTable;
   postal_senders: PostalSendersTable;
   postal_waybills: PostalWaybillsTable;
+  leases: LeasesTable;
 }
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -462,6 +463,17 @@ export interface WebhookEventsTable {
   attempts: Generated<number>;
   processed_at: string | null;
   error: string | null;
+  /** The inbox's lease (migration 0021): who works on it (status `in_flight`) and until when; the next try's time. */
+  claimed_by: string | null;
+  claimed_until: string | null;
+  next_attempt_at: string | null;
+}
+
+/** A named lease on periodic work (migration 0021, background/lease.ts): one holder at a time across instances. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  held_until: string;
 }
 
 export interface ZaloUsersTable {

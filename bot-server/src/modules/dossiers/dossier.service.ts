@@ -181,7 +181,7 @@ export class DossierService {
     const record = await this.visible(actor, code);
     const file = record.attachmentFiles[id];
     if (!file) throw new NotFoundError("Không tìm thấy tệp đính kèm.");
-    return { ...file, stream: this.files.open(file.sha256) };
+    return { ...file, stream: await this.files.open(file.sha256) };
   }
 
   /**
@@ -278,9 +278,10 @@ export class DossierService {
   }
 
   /**
-   * Checks the files by their bytes, reserves a citizen's storage for them, moves them into the store and runs
-   * `record`, the commit that references them; the reservation ends with it. A failure before the move leaves the
-   * temporaries to the request's clean-up, one after it leaves the stored files to the orphan sweeper.
+   * Checks the files by their bytes, reserves a citizen's storage for them, puts them into the store and runs
+   * `record`, the commit that references them, then checks they are still there (AttachmentStore.confirm); the
+   * reservation ends with it. A failure before the put leaves the temporaries to the request's clean-up, one after
+   * it leaves the stored files to the orphan sweeper (never deleted here: another filing may share them).
    */
   private async withFiles<T>(
     actor: Actor,
@@ -291,8 +292,10 @@ export class DossierService {
     const bytes = inspected.reduce((sum, f) => sum + f.size, 0);
     const release = actor.kind === "citizen" && bytes > 0 ? await this.storage.reserve(actor.id, bytes) : () => {};
     try {
-      this.files.store(inspected);
-      return await record(inspected.map(({ path: _path, ...a }) => a));
+      await this.files.store(inspected);
+      const recorded = await record(inspected.map(({ path: _path, ...a }) => a));
+      await this.files.confirm(inspected);
+      return recorded;
     } finally {
       release();
     }

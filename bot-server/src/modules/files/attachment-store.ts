@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileTypeFromBuffer } from "file-type";
 import type { ReceivedPart } from "../../http/upload";
-import { AttachmentRejectedError, fileNotFound } from "./files.errors";
+import type { FileStore } from "./file-store";
+import { AttachmentRejectedError } from "./files.errors";
 
 export { AttachmentRejectedError };
 
@@ -17,26 +19,27 @@ export type IncomingFile = Pick<ReceivedPart, "path" | "size" | "sha256" | "head
   documentName: string;
 };
 
-/** A checked file, still in its temporary: `store` moves it into place. */
+/** A checked file, still in its temporary: `store` puts it into the file store. */
 export type InspectedFile = StoredAttachment & { path: string };
 
 /**
- * Citizens' documents, stored under DATA_DIR/files by the SHA-256 of their content (the same photo twice is stored
- * once). The type is read from the bytes, never from the name or the declared type: a renamed executable is refused.
- * Uploads arrive in `files/.incoming` (http/upload.ts), on the same file system, so that accepting one is a rename.
- * Only the orphan sweeper (orphan-sweeper.ts) deletes stored files.
+ * Citizens' documents, kept in the file store (FILE_STORE: this machine's disk or an S3-compatible bucket, decision
+ * 0019) by the SHA-256 of their content (the same photo twice is stored once). The type is read from the bytes, never
+ * from the name or the declared type: a renamed executable is refused. Uploads arrive in `files/.incoming` on this
+ * machine's disk (http/upload.ts), hashed and typed as they stream; accepting one is a put into the store. Only the
+ * orphan sweeper (orphan-sweeper.ts) deletes stored files.
  */
 export class AttachmentStore {
-  readonly root: string;
-  /** Where uploads stream to before they are checked. */
-  readonly incomingDir: string;
-
   constructor(
-    dataDir: string,
+    readonly fileStore: FileStore,
+    /** Where uploads stream to before they are checked: this machine's disk. */
+    readonly incomingDir: string,
     private readonly maxBytes: number,
-  ) {
-    this.root = path.join(dataDir, "files");
-    this.incomingDir = path.join(this.root, ".incoming");
+  ) {}
+
+  /** The same store with another limit on one file (the /portal-api contract's 10 MB). */
+  withLimit(maxBytes: number): AttachmentStore {
+    return new AttachmentStore(this.fileStore, this.incomingDir, maxBytes);
   }
 
   /** Checks every file by its size and its first bytes; nothing is moved unless all are acceptable. */
@@ -65,31 +68,34 @@ export class AttachmentStore {
   }
 
   /**
-   * Moves checked files from their temporaries into place, right before the filing that references them commits.
-   * A file already stored is replaced by its new copy (the same bytes): its fresh modification time tells the
-   * sweeper a filing is about to reference it (orphan-sweeper.ts). Nothing is undone if the filing then fails: the
-   * same content may be another filing's in flight, so only the sweeper, after the grace period, removes it.
+   * Puts checked files from their temporaries into the store, right before the filing that references them commits.
+   * A file already stored is replaced by its new copy (the same bytes): its fresh time tells the sweeper a filing is
+   * about to reference it (orphan-sweeper.ts). Nothing is undone if the filing then fails: the same content may be
+   * another filing's in flight, so only the sweeper, after the grace period, removes it.
    */
-  store(files: Pick<InspectedFile, "sha256" | "path">[]): void {
+  async store(files: Pick<InspectedFile, "sha256" | "path" | "size">[]): Promise<void> {
+    for (const file of files) await this.fileStore.put(file.sha256, file);
+  }
+
+  /**
+   * After the commit: each file is where its rows say. An S3 sweep that deleted an old copy at the moment this
+   * filing put its own may have taken the fresh one with it (S3 has no atomic rename, decision 0019): it is put again
+   * from the temporary, which the request deletes only after this. The local store's sweep is atomic: never needed.
+   */
+  async confirm(files: Pick<InspectedFile, "sha256" | "path" | "size">[]): Promise<void> {
     for (const file of files) {
-      const target = this.pathOf(file.sha256);
-      fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-      fs.renameSync(file.path, target);
+      if (await this.fileStore.exists(file.sha256)) continue;
+      if (fs.existsSync(file.path)) await this.fileStore.put(file.sha256, file);
     }
   }
 
-  open(sha256: string): fs.ReadStream {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw fileNotFound();
-    return fs.createReadStream(this.pathOf(sha256));
+  open(sha256: string): Promise<Readable> {
+    return this.fileStore.open(sha256);
   }
 
   tooLarge(name: string): AttachmentRejectedError {
     const mb = Math.round((this.maxBytes / 1024 / 1024) * 10) / 10;
     return new AttachmentRejectedError(`Tệp "${name}" lớn hơn ${mb} MB. Vui lòng chụp với độ phân giải thấp hơn.`, 413);
-  }
-
-  pathOf(sha256: string): string {
-    return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 }
 

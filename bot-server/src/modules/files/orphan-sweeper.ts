@@ -1,33 +1,37 @@
-import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../../db/database";
 import type { Logger } from "../../logger";
 import { portalApiDb } from "../portal-api/tables";
 import type { AttachmentStore } from "./attachment-store";
+import type { SetAside } from "./file-store";
 
 const EVERY_MS = 15 * 60_000;
-const STORED = /^[0-9a-f]{64}$/;
-/** What AttachmentStore.write left while it wrote a file, before uploads were streamed (`<sha>.<uuid>.tmp`). */
-const LEGACY_TEMPORARY = /^[0-9a-f]{64}\.[0-9a-f-]{36}\.tmp$/;
 const CHUNK = 500;
+/** A document set aside longer ago than this was left by a sweep that stopped (one takes milliseconds). */
+const LEFT_ASIDE_MS = 10 * 60_000;
 
 /**
  * Deletes what a crash or a refused filing leaves (issue 13, finding 9: a SIGKILL mid-filing left 3 files nothing
- * references): upload temporaries, and stored documents that no attachment and no /portal-api upload references,
- * once they are older than the grace period (ORPHAN_GRACE_MINUTES). Runs at start and every 15 minutes.
+ * references): upload temporaries on this machine's disk, and stored documents that no attachment and no /portal-api
+ * upload references, once they are older than the grace period (ORPHAN_GRACE_MINUTES). Runs at start and every 15
+ * minutes, through the file store (FILE_STORE: local disk or S3, decision 0019).
  *
  * Why it never deletes a file a filing in flight is about to reference:
  * - A filing streams each part to its temporary (written up to its last byte, so its modification time is fresh),
- *   renames it into the store — over an existing copy of the same content too — and only then commits the rows that
- *   reference it (AttachmentStore.store). A rename keeps the temporary's time, so a document a filing is about to
- *   reference is as young as that filing's last byte; the grace period is longer than any filing from its last byte
- *   to its commit (at least 5 minutes, an hour by default).
- * - So a document older than the grace period was not moved in by a filing in flight, and if no row references it
- *   when we look, none will: a filing that needed it would have moved its own fresh copy in.
- * - The one race left is a filing that moves its copy in after we looked and before we delete. So we first take
- *   the document away (a rename into `.incoming`) and look at what we took: a fresh copy is the filing's, and goes
- *   back (over any newer copy: the same bytes); an old one is deleted. The path is absent for the moment between.
+ *   puts it into the store — over an existing copy of the same content too — and only then commits the rows that
+ *   reference it (AttachmentStore.store). A put makes the stored copy as young as that filing's last byte (a local
+ *   rename keeps the temporary's time, an S3 put is timed when it lands); the grace period is longer than any filing
+ *   from its last byte to its commit (at least 5 minutes, an hour by default).
+ * - So a document older than the grace period was not put by a filing in flight, and if no row references it when
+ *   we look, none will: a filing that needed it would have put its own fresh copy.
+ * - The one race left is a filing that puts its copy after we looked and before we delete. So we first take the
+ *   document away (`FileStore.setAside`) and look at what we took: a fresh copy is the filing's, and goes back (over
+ *   any newer copy: the same bytes). The local store takes it by an atomic rename, so that closes it. S3 has no
+ *   rename (a copy, then a delete), so a put may land between the two and be deleted with the old copy: we look at
+ *   the references again after the delete and put back what a filing has committed meanwhile, and a filing that
+ *   commits after that finds its file gone when it checks (AttachmentStore.confirm) and puts it again.
+ * - What a sweep stopped half-way left set aside goes back if it is referenced or fresh, else it is deleted.
  * - Temporaries are deleted by age alone: an upload under way keeps writing its own, a finished one is moved or
  *   discarded within its request (and requests time out long before the grace period).
  */
@@ -37,7 +41,7 @@ export class OrphanSweeper {
 
   constructor(
     private readonly db: Db,
-    private readonly store: Pick<AttachmentStore, "root" | "incomingDir" | "pathOf">,
+    private readonly files: Pick<AttachmentStore, "fileStore" | "incomingDir">,
     private readonly graceMs: number,
     private readonly logger: Logger,
   ) {}
@@ -55,7 +59,7 @@ export class OrphanSweeper {
 
   /** One pass (after any pass running): deletes orphans last written before `now` minus the grace; how many. */
   sweep(now: Date = new Date()): Promise<number> {
-    const pass = this.last.then(() => this.pass(now.getTime() - this.graceMs));
+    const pass = this.last.then(() => this.pass(now.getTime(), now.getTime() - this.graceMs));
     this.last = pass.catch(() => undefined);
     return pass;
   }
@@ -65,31 +69,33 @@ export class OrphanSweeper {
     await this.last;
   }
 
-  private async pass(cutoff: number): Promise<number> {
+  private async pass(now: number, cutoff: number): Promise<number> {
+    const store = this.files.fileStore;
+    for await (const aside of store.setAsideLeft(now - LEFT_ASIDE_MS)) await this.settle(aside, cutoff);
     let temporaries = 0;
-    for (const name of await names(this.store.incomingDir)) {
-      if (await removeIfOlder(path.join(this.store.incomingDir, name), cutoff)) temporaries++;
+    for (const name of await names(this.files.incomingDir)) {
+      // A document the local store set aside is not a temporary: `setAsideLeft` looks after it.
+      if (/^swept-[0-9a-f]{64}-/.test(name)) continue;
+      if (await removeIfOlder(path.join(this.files.incomingDir, name), cutoff)) temporaries++;
     }
-    const candidates: string[] = [];
-    for (const folder of await names(this.store.root)) {
-      if (!/^[0-9a-f]{2}$/.test(folder)) continue;
-      for (const name of await names(path.join(this.store.root, folder))) {
-        const file = path.join(this.store.root, folder, name);
-        if (LEGACY_TEMPORARY.test(name)) {
-          if (await removeIfOlder(file, cutoff)) temporaries++;
-        } else if (STORED.test(name) && name.startsWith(folder) && (await modifiedAt(file)) < cutoff) {
-          candidates.push(name);
-        }
-      }
-    }
+    temporaries += await store.removeTemporaries(cutoff);
     let documents = 0;
-    for (let i = 0; i < candidates.length; i += CHUNK) {
-      const chunk = candidates.slice(i, i + CHUNK);
-      const referenced = await this.referenced(chunk);
-      for (const sha256 of chunk) {
-        if (!referenced.has(sha256) && (await this.removeDocument(sha256, cutoff))) documents++;
+    let candidates: string[] = [];
+    const sweep = async () => {
+      const referenced = await this.referenced(candidates);
+      for (const sha256 of candidates) {
+        if (referenced.has(sha256)) continue;
+        const aside = await store.setAside(sha256);
+        if (aside && (await this.settle(aside, cutoff))) documents++;
       }
+      candidates = [];
+    };
+    for await (const file of store.list()) {
+      if (file.modifiedAt >= cutoff) continue;
+      candidates.push(file.sha256);
+      if (candidates.length >= CHUNK) await sweep();
     }
+    if (candidates.length > 0) await sweep();
     if (temporaries + documents > 0) {
       this.logger.info({ temporaries, documents }, "orphan sweep: deleted files nothing references");
     }
@@ -105,21 +111,16 @@ export class OrphanSweeper {
     return new Set([...attachments, ...uploads].map((r) => r.sha256));
   }
 
-  /** Takes the document away, then deletes it if it is still the old copy, or puts back a filing's fresh one. */
-  private async removeDocument(sha256: string, cutoff: number): Promise<boolean> {
-    const target = this.store.pathOf(sha256);
-    const taken = path.join(this.store.incomingDir, `swept-${randomUUID()}`);
-    try {
-      await fs.promises.rename(target, taken);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw error;
-    }
-    if ((await modifiedAt(taken)) >= cutoff) {
-      await fs.promises.rename(taken, target);
+  /**
+   * A document taken away: back if the copy taken is fresh (a filing put it) or a row references it now (a filing
+   * committed while we took it), else deleted; whether it was deleted.
+   */
+  private async settle(aside: SetAside, cutoff: number): Promise<boolean> {
+    if (aside.modifiedAt >= cutoff || (await this.referenced([aside.sha256])).size > 0) {
+      await aside.restore();
       return false;
     }
-    await fs.promises.rm(taken, { force: true });
+    await aside.discard();
     return true;
   }
 }

@@ -5,7 +5,6 @@ import type { AppDeps } from "../../app-deps";
 import { AppError } from "../../errors/app-error";
 import { type ErrorDialect, errorHandler, routeNotFound, sendError } from "../../errors/error-handler";
 import { discardingParts, partsOf, type UploadIntake } from "../../http/upload";
-import { AttachmentStore } from "../files/attachment-store";
 import { OAuthError, PortalApiAuth, type PortalApiScope, type TokenHolder } from "./portal-api.auth";
 import { PortalCallbackSender } from "./portal-api.callbacks";
 import { PortalApiService } from "./portal-api.service";
@@ -13,7 +12,7 @@ import { PortalApiService } from "./portal-api.service";
 /** The contract's limit on one attachment (docs/portal-api/openapi.json: at most 10 MB). */
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-type Deps = Pick<AppDeps, "config" | "db" | "logger" | "calendar" | "procedures" | "uploads">;
+type Deps = Pick<AppDeps, "config" | "db" | "logger" | "calendar" | "procedures" | "uploads" | "files">;
 
 /** The contract's words for the generic errors (docs/portal-api/openapi.json, Error). */
 const PORTAL_API_DIALECT: ErrorDialect = {
@@ -48,7 +47,8 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
     deps.db,
     deps.calendar,
     deps.procedures,
-    new AttachmentStore(deps.config.dataDir, MAX_ATTACHMENT_BYTES),
+    // The app's one file store (FILE_STORE), with the contract's limit on one file.
+    deps.files.withLimit(MAX_ATTACHMENT_BYTES),
   );
   if (callbackUrl && callbackSecret) {
     const sender = new PortalCallbackSender(

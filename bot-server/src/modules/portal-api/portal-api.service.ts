@@ -56,12 +56,19 @@ export class PortalApiService {
     this.uploads = new PortalApiUploads(this.db, files, now);
   }
 
-  /** The embedded portal, with a hook that records what the filing needs in its own transaction. */
-  private portal(onSubmit?: (trx: Transaction<Database>, dossierId: number) => Promise<void>) {
+  /**
+   * The embedded portal, with hooks that record what the filing (`onSubmit`) or a supplement (`onSupplement`) needs
+   * in its own transaction.
+   */
+  private portal(
+    onSubmit?: (trx: Transaction<Database>, dossierId: number) => Promise<void>,
+    onSupplement?: (trx: Transaction<Database>, dossierId: number) => Promise<void>,
+  ) {
     return new EmbeddedPortal(this.rawDb, this.calendar, this.now, undefined, {
       onRecorded: [recordPortalApiChange],
       onCommitting: async (trx, change) => {
         if (change.action === "submit" && onSubmit) await onSubmit(trx, change.dossierId);
+        if (change.action === "supplement" && onSupplement) await onSupplement(trx, change.dossierId);
       },
     });
   }
@@ -214,7 +221,14 @@ export class PortalApiService {
     }
     const owned = await this.owned(clientId, code);
     const rows = await this.uploads.unusedSupplements(owned.id, request.data.MaTepDinhKem);
-    const record = await this.portal().supplement(
+    // The uploads are marked used in the supplement's own transaction (before, after its commit: a failure between
+    // left a supplemented dossier with its files still unused, to be named again by the next supplement).
+    const markUsed = (trx: Transaction<Database>) =>
+      this.uploads.markUsed(
+        trx.withTables<PortalApiTables>(),
+        rows.map((r) => r.id),
+      );
+    const record = await this.portal(undefined, markUsed).supplement(
       owned.code,
       this.citizen(owned.applicantName, clientId),
       rows.map((r) => ({
@@ -227,7 +241,6 @@ export class PortalApiService {
       })),
       request.data.GhiChu ?? undefined,
     );
-    await this.uploads.markUsed(rows.map((r) => r.id));
     return this.wireDossier(record, owned.reference);
   }
 

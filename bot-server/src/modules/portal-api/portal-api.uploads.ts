@@ -79,8 +79,11 @@ export class PortalApiUploads {
       }
       throw invalid(error.message, [{ path: "TepDinhKem", message: error.message }]);
     }
-    // Moved into place before the rows that reference it commit; not undone on failure (orphan-sweeper.ts).
-    this.files.store([{ sha256: inspected.sha256, path: file.path }]);
+    // Put into the store before the rows that reference it commit, and never deleted here if they fail: the same
+    // content may be another upload's in flight, or already another dossier's; the orphan sweeper decides, after
+    // its grace period, from the rows (decision 0019).
+    const temporary = { sha256: inspected.sha256, path: file.path, size: inspected.size };
+    await this.files.store([temporary]);
     const at = this.now().toISOString();
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -124,6 +127,7 @@ export class PortalApiUploads {
       }
       throw error;
     }
+    await this.files.confirm([temporary]);
     const stored = await this.findUpload(owned.id, meta.documentIndex, meta.kind, meta.sha256);
     if (!stored) throw new Error("upload vanished");
     return { status: 201, attachment: wireAttachment(stored) };
@@ -157,13 +161,22 @@ export class PortalApiUploads {
     return rows;
   }
 
-  async markUsed(ids: number[]): Promise<void> {
+  /**
+   * Marks the supplement uploads used, in the transaction of the supplement that takes them (`trx`): both commit or
+   * neither. Each must still be unused: a concurrent supplement that took one first makes this one fail and roll
+   * back, so a file joins the dossier once.
+   */
+  async markUsed(trx: PortalApiDb, ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db
+    const result = await trx
       .updateTable("portal_api_uploads")
       .set({ used_at: this.now().toISOString() })
       .where("id", "in", ids)
-      .execute();
+      .where("used_at", "is", null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== ids.length) {
+      throw new PortalApiError("UNKNOWN_ATTACHMENT", "Có tệp bổ sung chưa được tải lên hồ sơ này hoặc đã được dùng");
+    }
   }
 
   private findUpload(dossierId: number, documentIndex: number | null, kind: string, sha256: string) {

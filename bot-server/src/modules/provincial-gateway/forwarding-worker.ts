@@ -307,7 +307,7 @@ export class ForwardingWorker {
     const uploaded = { ...progress.uploaded };
     for (const a of attachments) {
       if (uploaded[String(a.id)]) continue;
-      const content = await buffer(this.files.open(a.sha256));
+      const content = await buffer(await this.files.open(a.sha256));
       const answer = await this.client.uploadAttachment(portalCode, {
         documentName: a.document_name,
         documentIndex: a.document_index,
