@@ -1,4 +1,5 @@
 import type { Audience } from "@qn/shared";
+import { LeasedTimer, type LeasedTimerOptions } from "../../background/lease";
 import type { OaMessage } from "../../clients/zalo/messages";
 import type { Db } from "../../db/database";
 import type { Logger } from "../../logger";
@@ -11,39 +12,44 @@ const FANOUT_PAGE = 1000;
  * Sending an announcement: one outbox row per recipient, by pages of followers (key `announcement:<id>:<user>`, so a
  * fan-out interrupted by a crash, a pause or a cancel resumes without duplicates); the outbox workers deliver them at
  * the configured rate. Scheduled announcements start when due; finished ones are closed once their rows are sent.
+ * The scheduler looks every second, in one instance at a time (the lease `announcements`, decision 0021): a kick in
+ * another instance (an announcement sent now there) is picked up by the holder's next look.
  */
 export class AnnouncementFanOut {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly timer: LeasedTimer;
 
   constructor(
     private readonly db: Db,
     private readonly onQueued: () => void,
     private readonly logger: Logger,
     private readonly now: () => Date,
-  ) {}
-
-  start(): void {
-    this.kick();
-    this.timer = setInterval(() => this.kick(), 1000);
-    this.timer.unref();
+    lease: Omit<LeasedTimerOptions, "everyMs"> = {},
+  ) {
+    this.timer = new LeasedTimer(
+      db,
+      "announcements",
+      () => this.fanOutDue(),
+      { everyMs: 1000, ...lease },
+      (error) => this.logger.error({ err: error }, "announcement fan-out failed"),
+    );
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  start(): void {
+    this.timer.start();
+  }
+
+  /** No more looks here; the lease is given back (idle() awaits it). */
+  stop(): Promise<void> {
+    return this.timer.stop();
   }
 
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.timer.idle();
   }
 
+  /** A look now if this instance holds the lease or takes it (one more after the one running, if any). */
   kick(): void {
-    if (this.running) return;
-    this.running = this.fanOutDue()
-      .catch((error) => this.logger.error({ err: error }, "announcement fan-out failed"))
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.timer.kick();
   }
 
   /** Starts due announcements, continues interrupted fan-outs, and closes finished ones. */

@@ -57,8 +57,8 @@ export class AnnouncementService {
     this.fanOut.start();
   }
 
-  stop(): void {
-    this.fanOut.stop();
+  stop(): Promise<void> {
+    return this.fanOut.stop();
   }
 
   idle(): Promise<void> {

@@ -1,4 +1,5 @@
 import { type DossierState, RUNNING_STATES, vietnamDate } from "@qn/shared";
+import { LeasedTimer, type LeasedTimerOptions } from "../../background/lease";
 import type { Db } from "../../db/database";
 import type { Logger } from "../../logger";
 import type { CalendarService } from "../calendar/calendar.service";
@@ -8,10 +9,11 @@ const EVERY_MS = 10 * 60_000;
 
 /**
  * Tells citizens when a running dossier is due on the next working day, and when it is overdue. Runs at start and
- * every ten minutes; each (dossier, due date, kind) is notified once, whoever runs the scan.
+ * every ten minutes, in one instance at a time (the lease `deadline-scanner`, decision 0021); each (dossier, due date,
+ * kind) is notified once, whoever runs the scan.
  */
 export class DeadlineScanner {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: LeasedTimer;
 
   constructor(
     private readonly db: Db,
@@ -19,18 +21,33 @@ export class DeadlineScanner {
     private readonly planner: NotificationPlanner,
     private readonly onPlanned: () => void,
     private readonly logger: Logger,
-  ) {}
-
-  start(): void {
-    void this.scan().catch((error) => this.logger.error({ err: error }, "deadline scan failed"));
-    this.timer = setInterval(() => {
-      void this.scan().catch((error) => this.logger.error({ err: error }, "deadline scan failed"));
-    }, EVERY_MS);
-    this.timer.unref();
+    lease: Omit<LeasedTimerOptions, "everyMs"> = {},
+  ) {
+    this.timer = new LeasedTimer(
+      db,
+      "deadline-scanner",
+      () => this.scan(),
+      { everyMs: EVERY_MS, ...lease },
+      (error) => this.logger.error({ err: error }, "deadline scan failed"),
+    );
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  start(): void {
+    this.timer.start();
+  }
+
+  /** No more scans here; the lease is given back (idle() awaits it). */
+  stop(): Promise<void> {
+    return this.timer.stop();
+  }
+
+  idle(): Promise<void> {
+    return this.timer.idle();
+  }
+
+  /** What the timer runs: a scan if this instance holds the lease (or takes it); true when it scanned. */
+  tick(): Promise<boolean> {
+    return this.timer.tick();
   }
 
   async scan(now: Date = new Date()): Promise<number> {

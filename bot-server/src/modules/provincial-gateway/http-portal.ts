@@ -1,4 +1,5 @@
 import { type DossierSummary, PORTAL_FORWARDING_LABELS, type PortalForwardingStatus } from "@qn/shared";
+import { LeasedTimer } from "../../background/lease";
 import type { PortalClient } from "../../clients/provincial-portal/portal.client";
 import type { Db } from "../../db/database";
 import { ConflictError } from "../../errors/app-error";
@@ -46,7 +47,8 @@ export class HttpPortal implements PortalGateway {
   readonly local: EmbeddedPortal;
   readonly forwarder: ForwardingWorker;
   readonly changes: PortalChanges;
-  private pollTimer: NodeJS.Timeout | undefined;
+  /** The change feed is read by one instance at a time (the lease `portal-changes`, decision 0021). */
+  readonly feedPoller: LeasedTimer;
 
   constructor(
     private readonly db: Db,
@@ -54,7 +56,7 @@ export class HttpPortal implements PortalGateway {
     planner: NotificationPlanner,
     client: PortalClient,
     files: AttachmentStore,
-    private readonly options: HttpPortalOptions,
+    options: HttpPortalOptions,
     logger: Logger,
     now: () => Date = () => new Date(),
   ) {
@@ -64,21 +66,25 @@ export class HttpPortal implements PortalGateway {
     });
     this.forwarder = new ForwardingWorker(db, this.local, client, files, options, logger);
     this.changes = new PortalChanges(db, this.local, client, logger);
+    this.feedPoller = new LeasedTimer(
+      db,
+      "portal-changes",
+      () => this.changes.poll(),
+      { everyMs: options.pollMs },
+      (error) => logger.error({ err: error }, "portal change feed poll failed"),
+    );
   }
 
   /** Starts the forwarding worker and the feed poller. */
   start(): void {
     this.forwarder.start();
-    void this.changes.poll();
-    this.pollTimer = setInterval(() => void this.changes.poll(), this.options.pollMs);
-    this.pollTimer.unref();
+    this.feedPoller.start();
   }
 
   async stop(): Promise<void> {
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
+    const poller = this.feedPoller.stop();
     this.changes.stop();
-    await Promise.all([this.forwarder.stop(), this.changes.idle()]);
+    await Promise.all([this.forwarder.stop(), this.changes.idle(), poller]);
   }
 
   async submit(input: SubmitInput): Promise<DossierRecord> {
