@@ -1,6 +1,7 @@
 import type { OaMessenger } from "./clients/zalo/messages";
 import type { Config } from "./config";
 import type { Db } from "./db/database";
+import type { SharedLimits } from "./http/shared-limits";
 import type { UploadIntake } from "./http/upload";
 import type { Logger } from "./logger";
 import type { AuthService } from "./modules/auth/auth.service";
@@ -63,4 +64,8 @@ export type AppDeps = {
   simulatorToken?: string | undefined;
   /** PORTAL_MODE=http only: the gateway, whose signed callbacks are received at POST /portal-callbacks. */
   httpPortal?: HttpPortal | undefined;
+  /** The rate limits' counters in the database, one budget for every instance (issue 16, decision 0020). */
+  limits: SharedLimits;
+  /** Signs /portal-api access tokens, the same on every instance (derived from the session secret). */
+  portalApiTokenKey: Buffer;
 };

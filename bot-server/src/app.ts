@@ -42,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
     webhookRouter(deps.webhook, deps.inbox, deps.logger, {
       refusedPerMinute: deps.config.webhookRateLimitPerMinute,
       maxSkewMs: deps.config.webhookMaxSkewMinutes * 60_000,
+      counters: deps.limits,
     }),
   );
   // The portal contract, with its own parsing and errors (decision 0011). Its callback sender runs in the background:
@@ -54,9 +55,17 @@ export function createApp(deps: AppDeps): Express {
     app.use(portalCallbackRouter(deps.httpPortal.changes, deps.config.portal.callbackSecret, deps.logger));
   }
   // The payment providers' callbacks are signed over their raw bodies too (decision 0014); the sandbox's test page.
-  app.use(paymentCallbackRouter(deps.payments, deps.receiptLinks, deps.logger, deps.config.webhookRateLimitPerMinute));
+  app.use(
+    paymentCallbackRouter(
+      deps.payments,
+      deps.receiptLinks,
+      deps.logger,
+      deps.config.webhookRateLimitPerMinute,
+      deps.limits,
+    ),
+  );
   // The post's status callbacks, signed over their raw bodies (decision 0017); offline, the test post's page and API.
-  app.use(postalCallbackRouter(deps.postal, deps.logger, deps.config.webhookRateLimitPerMinute));
+  app.use(postalCallbackRouter(deps.postal, deps.logger, deps.config.webhookRateLimitPerMinute, deps.limits));
   if (deps.postalSandbox) app.use(deps.postalSandbox.router("/post-sandbox"));
   app.use(express.json({ limit: "100kb" }));
   if (deps.messenger.offline && deps.webhook.development && deps.simulatorToken) {
@@ -77,7 +86,8 @@ export function createApp(deps: AppDeps): Express {
   // unverifiable calls against their address: many citizens share one address behind a mobile network's NAT.
   const callerOf = callerKey((token) => deps.auth.tokenSubject(token));
   api.use(
-    perMinuteLimit({
+    perMinuteLimit(deps.limits, {
+      name: "api",
       perMinute: deps.config.rateLimitPerMinute,
       key: callerOf,
       message: "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau một phút.",
@@ -95,7 +105,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(procedureRouter(deps.procedures));
   api.use(unitsRouter());
-  api.use(authRouter(deps.auth, deps.config));
+  api.use(authRouter(deps.auth, deps.config, deps.limits, deps.db));
   api.use(
     dossierRouter(
       deps.dossiers,

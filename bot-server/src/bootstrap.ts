@@ -16,6 +16,7 @@ import { ZaloGraphClient } from "./clients/zalo-graph.client";
 import type { Config } from "./config";
 import { type Db, openDatabase, openPostgres } from "./db/database";
 import { newSimulatorToken } from "./http/simulator-session";
+import { SharedLimits } from "./http/shared-limits";
 import { UploadIntake } from "./http/upload";
 import { createLogger, type Logger } from "./logger";
 import { AuthService } from "./modules/auth/auth.service";
@@ -42,6 +43,7 @@ import { ReceiptLinks } from "./modules/payments/receipt-links";
 import { PaymentReconciler } from "./modules/payments/reconciler";
 import { SandboxProvider } from "./modules/payments/sandbox-provider";
 import { recordPortalApiChange } from "./modules/portal-api/change-feed";
+import { portalApiTokenKey } from "./modules/portal-api/portal-api.auth";
 import { PostalService } from "./modules/postal/postal.service";
 import { postalEffects } from "./modules/postal/postal-effects";
 import { PostalQueue } from "./modules/postal/postal-queue";
@@ -123,8 +125,11 @@ export async function bootstrap(
       : undefined;
   const portal: PortalGateway =
     httpPortal ?? new EmbeddedPortal(db, calendar, () => new Date(), planner, { onRecorded: RECORDERS });
+  // The rate limits' counters, in the database: every instance draws on one budget (issue 16, decision 0020).
+  const limits = new SharedLimits(db);
+  limits.start((error) => logger.warn({ err: error }, "shared limits: the sweep of ended windows failed"));
   // One set of lookup limits for the API and the chatbot: a code tried in both counts once per try.
-  const lookups = new LookupLimits(config.lookupLimit);
+  const lookups = new LookupLimits(config.lookupLimit, limits);
   const dossiers = new DossierService(
     portal,
     procedures,
@@ -256,6 +261,8 @@ export async function bootstrap(
     // yet listens on the network, and its outbox holds real citizens' messages; its token must never reach a log.
     simulatorToken: messenger.offline && !config.zalo.appSecret ? newSimulatorToken() : undefined,
     httpPortal,
+    limits,
+    portalApiTokenKey: portalApiTokenKey(sessionSecret),
   };
   const app = createApp(deps);
   return {
@@ -264,7 +271,7 @@ export async function bootstrap(
     portal,
     close: async () => {
       inbox.stop();
-      lookups.stop();
+      limits.stop();
       announcements.stop();
       deadlines.stop();
       orphans.stop();

@@ -17,6 +17,7 @@ import { migration as m0016 } from "./migrations/0016_file_references";
 import { migration as m0017 } from "./migrations/0017_security_alerts";
 import { migration as m0018 } from "./migrations/0018_payments";
 import { migration as m0019 } from "./migrations/0019_postal";
+import { migration as m0020 } from "./migrations/0020_shared_limits";
 import { migration as m0021 } from "./migrations/0021_leases_and_inbox";
 
 /**
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   "0017_security_alerts": m0017,
   "0018_payments": m0018,
   "0019_postal": m0019,
+  "0020_shared_limits": m0020,
   "0021_leases_and_inbox": m0021,
 };
 

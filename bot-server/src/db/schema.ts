@@ -40,10 +40,45 @@ export interface Database {
   postal_events: PostalEventsTable;
   postal_senders: PostalSendersTable;
   postal_waybills: PostalWaybillsTable;
+  limit_counters: LimitCountersTable;
+  login_throttle: LoginThrottleTable;
+  send_slots: SendSlotsTable;
   leases: LeasesTable;
 }
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
+/** A bigint column: written as a number, read as a number (SQLite) or a decimal string (node-postgres): `Number()` it. */
+type BigIntColumn = ColumnType<number | string, number, number>;
+
+/**
+ * Shared budgets (migration 0020, decision 0020). A counter per key: hits in the window that began at the key's first
+ * hit (milliseconds since 1970).
+ */
+export interface LimitCountersTable {
+  key: string;
+  window_start: BigIntColumn;
+  window_end: BigIntColumn;
+  hits: number;
+}
+
+/** The sign-in throttle's entries (login-throttle.ts), changed by compare-and-set on `version`. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  threshold: number;
+  last_at: BigIntColumn;
+  blocked_until: BigIntColumn;
+  /** When every failure will have faded: the row may be deleted. */
+  forget_at: BigIntColumn;
+  version: number;
+}
+
+/** A send rate shared by the instances: the next call's theoretical arrival time, in microseconds (GCRA). */
+export interface SendSlotsTable {
+  name: string;
+  next_at: BigIntColumn;
+}
 
 /** What a dossier owes at one time (migration 0018): its fixed fees at filing, or an official's request. */
 export interface DossierChargesTable {

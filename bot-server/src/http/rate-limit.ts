@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from "express";
 import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import { AppError } from "../errors/app-error";
 import { sendError } from "../errors/error-handler";
+import type { SharedLimits } from "./shared-limits";
 
 /**
  * Who a request is counted against — the one place every limiter takes its key from (issue 13, finding 16).
@@ -46,6 +47,8 @@ export function signInKey(req: Request, name: unknown): string {
 }
 
 export type LimiterOptions = {
+  /** Which limit this is: its counters' prefix in the database, one name per limiter. */
+  name: string;
   perMinute: number;
   key: (req: Request) => string | Promise<string>;
   /** What the caller held back reads (RATE_LIMITED, 429). */
@@ -56,10 +59,14 @@ export type LimiterOptions = {
   onLimited?: (req: Request) => void;
 };
 
-/** A per-minute limit in this process's memory (issue 13 moves the counters to the database later). */
-export function perMinuteLimit(options: LimiterOptions): RequestHandler {
+/**
+ * A per-minute limit counted in the database (issue 16, decision 0020), so that every instance behind the load
+ * balancer draws on one budget: requests alternating between two instances are counted together.
+ */
+export function perMinuteLimit(limits: SharedLimits, options: LimiterOptions): RequestHandler {
   const { key } = options;
   return rateLimit({
+    store: limits.store(options.name),
     windowMs: 60_000,
     limit: options.perMinute,
     standardHeaders: "draft-8",

@@ -2,13 +2,15 @@ import { line, OFFICIAL_ROLE_LABELS } from "@qn/shared";
 import { type Request, Router } from "express";
 import { z } from "zod";
 import type { Config } from "../../config";
+import type { Db } from "../../db/database";
 import { AppError } from "../../errors/app-error";
 import { addressKey, perMinuteLimit, signInKey } from "../../http/rate-limit";
+import type { SharedLimits } from "../../http/shared-limits";
 import { parseOrThrow } from "../../http/validate";
 import { actorOf, requireCitizen, requireOfficial } from "./actor";
 import { loginThrottled } from "./auth.errors";
 import type { AuthService } from "./auth.service";
-import { LoginThrottle } from "./login-throttle";
+import { DatabaseThrottleEntries, LoginThrottle } from "./login-throttle";
 
 const ZaloLogin = z.object({ accessToken: z.string().trim().min(10, "Thiếu mã truy cập Zalo").max(4000) });
 const PhoneExchange = ZaloLogin.extend({ phoneToken: z.string().trim().min(10, "Thiếu mã số điện thoại").max(4000) });
@@ -35,19 +37,21 @@ const signInName = (req: Request): unknown => req.body?.username ?? req.body?.za
 /**
  * Citizens' and officials' sign-in. Sign-in endpoints have their own, tighter rate limit, per address and name (the
  * officials of one office share an address); officials' wrong passwords are throttled by source (login-throttle.ts).
+ * Both are counted in the database, for every instance together.
  */
-export function authRouter(auth: AuthService, limits: SignInLimits): Router {
+export function authRouter(auth: AuthService, limits: SignInLimits, shared: SharedLimits, db: Db): Router {
   const router = Router();
-  const loginLimit = perMinuteLimit({
+  const loginLimit = perMinuteLimit(shared, {
+    name: "sign-in",
     perMinute: limits.loginRateLimitPerMinute,
     key: (req) => signInKey(req, signInName(req)),
     message: "Bạn đăng nhập quá nhiều lần. Vui lòng thử lại sau một phút.",
   });
-  const throttle = new LoginThrottle({
-    perName: limits.loginMaxFailures,
-    perAddress: limits.loginMaxFailuresPerAddress,
-    maxWaitMs: limits.loginBackoffMaxMinutes * 60_000,
-  });
+  const maxWaitMs = limits.loginBackoffMaxMinutes * 60_000;
+  const throttle = new LoginThrottle(
+    { perName: limits.loginMaxFailures, perAddress: limits.loginMaxFailuresPerAddress, maxWaitMs },
+    new DatabaseThrottleEntries(db, maxWaitMs),
+  );
 
   router.post("/auth/zalo", loginLimit, async (req, res) => {
     const { accessToken } = parseOrThrow(ZaloLogin, req.body, "Thông tin đăng nhập không hợp lệ");
@@ -84,7 +88,7 @@ export function authRouter(auth: AuthService, limits: SignInLimits): Router {
   router.post("/officials/login", loginLimit, async (req, res) => {
     const body = parseOrThrow(OfficialLogin, req.body, "Thông tin đăng nhập không hợp lệ");
     // Checked before the password, whether the name exists or not: the answer says nothing about the account.
-    const attempt = throttle.attempt(addressKey(req), body.username);
+    const attempt = await throttle.attempt(addressKey(req), body.username);
     if (!attempt.admitted) {
       const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
       res.setHeader("Retry-After", String(seconds));
@@ -94,10 +98,10 @@ export function authRouter(auth: AuthService, limits: SignInLimits): Router {
     try {
       session = await auth.loginOfficial(body.username, body.password, req.ip);
     } catch (error) {
-      attempt.failed();
+      await attempt.failed();
       throw error;
     }
-    attempt.succeeded();
+    await attempt.succeeded();
     res.json(session);
   });
 

@@ -13,6 +13,7 @@ import express, { type Request, Router } from "express";
 import { z } from "zod";
 import { AppError, NotFoundError, UnauthorizedError } from "../../errors/app-error";
 import { addressKey, perMinuteLimit } from "../../http/rate-limit";
+import type { SharedLimits } from "../../http/shared-limits";
 import { parseOrThrow } from "../../http/validate";
 import type { Logger } from "../../logger";
 import { actorOf, requireOfficial } from "../auth/actor";
@@ -152,6 +153,7 @@ export function paymentCallbackRouter(
   links: ReceiptLinks,
   logger: Logger,
   refusedPerMinute: number,
+  counters: SharedLimits,
 ): Router {
   const router = Router();
   // The receipt a signed link opens (no session header: Zalo's document viewer fetches it).
@@ -165,7 +167,8 @@ export function paymentCallbackRouter(
     res.setHeader("Cache-Control", "private, no-store");
     res.end(pdf);
   });
-  const limit = perMinuteLimit({
+  const limit = perMinuteLimit(counters, {
+    name: "payment-callback-refused",
     perMinute: refusedPerMinute,
     key: (req) => addressKey(req),
     onlyRefused: true,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const PORTAL_API_SCOPES = ["dossiers", "catalogue"] as const;
 export type PortalApiScope = (typeof PORTAL_API_SCOPES)[number];
@@ -22,22 +22,44 @@ export class OAuthError extends Error {
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
 
 /**
- * OAuth 2.0 client credentials for /portal-api: the clients of PORTAL_API_CLIENTS, short-lived opaque bearer tokens
- * kept in memory (a restart forgets them; the client then gets a 401, fetches a new one and sends again, as the
- * contract says). Secrets are compared through their SHA-256 in constant time, and an unknown client costs the same
- * comparison, so the time taken tells neither which clients exist nor how much of a secret was right.
+ * The key that signs /portal-api access tokens, derived from the session secret (HKDF-SHA256, its own label): the
+ * same on every instance, which SESSION_SECRET must be in production anyway, and no second secret to configure.
+ */
+export function portalApiTokenKey(sessionSecret: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", sessionSecret, "", "qn portal-api access token v1", 32));
+}
+
+/** A token's signed content: client id, scopes, expiry (ms since 1970), the client secret's fingerprint, a nonce. */
+type Claims = { c: string; s: string; e: number; k: string; n: string };
+
+/**
+ * OAuth 2.0 client credentials for /portal-api: the clients of PORTAL_API_CLIENTS, and short-lived bearer tokens that
+ * any instance can verify without a shared store (issue 16, decision 0020): `<claims>.<HMAC-SHA256 of them>`, under a
+ * key derived from SESSION_SECRET. A token stops working when it expires, when its client is removed from
+ * PORTAL_API_CLIENTS or its secret changed (the token carries the secret's fingerprint), or when SESSION_SECRET
+ * changes; the client then gets a 401, fetches a new one and sends again, as the contract says.
+ *
+ * Secrets are compared through their SHA-256 in constant time, and an unknown client costs the same comparison, so
+ * the time taken tells neither which clients exist nor how much of a secret was right.
  */
 export class PortalApiAuth {
   private readonly secrets: Map<string, Buffer>;
-  private readonly tokens = new Map<string, TokenHolder & { expiresAt: number }>();
+  private readonly fingerprints: Map<string, string>;
   private readonly unknownClient = digest(randomBytes(32).toString("hex"));
 
   constructor(
     clients: Record<string, string>,
+    private readonly key: Buffer,
     private readonly lifetimeSeconds = 900,
     private readonly now: () => number = Date.now,
   ) {
     this.secrets = new Map(Object.entries(clients).map(([id, secret]) => [id, digest(secret)]));
+    this.fingerprints = new Map(
+      Object.entries(clients).map(([id, secret]) => [
+        id,
+        this.sign(`client\n${id}\n${secret}`).subarray(0, 12).toString("base64url"),
+      ]),
+    );
   }
 
   /** `Authorization: Basic …` (client_secret_basic) or client_id/client_secret in the form (client_secret_post). */
@@ -78,31 +100,44 @@ export class PortalApiAuth {
       }
       scopes = [...new Set(asked as PortalApiScope[])];
     }
-    this.prune();
-    const accessToken = randomBytes(32).toString("base64url");
-    this.tokens.set(accessToken, {
-      clientId: credentials.clientId,
-      scopes: new Set(scopes),
-      expiresAt: this.now() + this.lifetimeSeconds * 1000,
-    });
-    return { accessToken, expiresIn: this.lifetimeSeconds, scope: scopes.join(" ") };
+    const claims: Claims = {
+      c: credentials.clientId,
+      s: scopes.join(" "),
+      e: this.now() + this.lifetimeSeconds * 1000,
+      k: this.fingerprints.get(credentials.clientId) ?? "",
+      n: randomBytes(9).toString("base64url"),
+    };
+    const body = Buffer.from(JSON.stringify(claims), "utf8").toString("base64url");
+    const accessToken = `${body}.${this.sign(`token\n${body}`).toString("base64url")}`;
+    return { accessToken, expiresIn: this.lifetimeSeconds, scope: claims.s };
   }
 
-  /** Who holds this bearer token, or undefined when it is unknown or expired. */
+  /** Who holds this bearer token, or undefined when its signature is wrong, it expired or its client was revoked. */
   verify(authorization: string | undefined): TokenHolder | undefined {
-    const token = /^Bearer ([A-Za-z0-9_-]{16,200})$/i.exec(authorization?.trim() ?? "")?.[1];
-    if (!token) return undefined;
-    const held = this.tokens.get(token);
-    if (!held) return undefined;
-    if (held.expiresAt <= this.now()) {
-      this.tokens.delete(token);
+    const match = /^Bearer ([A-Za-z0-9_-]{16,400})\.([A-Za-z0-9_-]{43})$/i.exec(authorization?.trim() ?? "");
+    const [, body, signature] = match ?? [];
+    if (!body || !signature) return undefined;
+    const expected = this.sign(`token\n${body}`);
+    const given = Buffer.from(signature, "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    let claims: Partial<Claims>;
+    try {
+      claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Partial<Claims>;
+    } catch {
       return undefined;
     }
-    return held;
+    const { c: clientId, s: scope, e: expiresAt, k: fingerprint } = claims;
+    if (typeof clientId !== "string" || typeof scope !== "string" || typeof expiresAt !== "number") return undefined;
+    if (expiresAt <= this.now()) return undefined;
+    // Revoked: the client was removed from PORTAL_API_CLIENTS, or its secret changed since the token was issued.
+    const current = this.fingerprints.get(clientId);
+    if (!current || current !== fingerprint) return undefined;
+    const known = PORTAL_API_SCOPES as readonly string[];
+    const scopes = scope.split(" ").filter((s): s is PortalApiScope => known.includes(s));
+    return { clientId, scopes: new Set(scopes) };
   }
 
-  private prune(): void {
-    const now = this.now();
-    for (const [token, held] of this.tokens) if (held.expiresAt <= now) this.tokens.delete(token);
+  private sign(text: string): Buffer {
+    return createHmac("sha256", this.key).update(text, "utf8").digest();
   }
 }

@@ -1,9 +1,9 @@
 import express, { type Request, type RequestHandler, type Response } from "express";
-import { rateLimit } from "express-rate-limit";
 import multer from "multer";
 import type { AppDeps } from "../../app-deps";
 import { AppError } from "../../errors/app-error";
 import { type ErrorDialect, errorHandler, routeNotFound, sendError } from "../../errors/error-handler";
+import { addressKey, perMinuteLimit } from "../../http/rate-limit";
 import { discardingParts, partsOf, type UploadIntake } from "../../http/upload";
 import { OAuthError, PortalApiAuth, type PortalApiScope, type TokenHolder } from "./portal-api.auth";
 import { PortalCallbackSender } from "./portal-api.callbacks";
@@ -12,7 +12,10 @@ import { PortalApiService } from "./portal-api.service";
 /** The contract's limit on one attachment (docs/portal-api/openapi.json: at most 10 MB). */
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-type Deps = Pick<AppDeps, "config" | "db" | "logger" | "calendar" | "procedures" | "uploads" | "files">;
+type Deps = Pick<
+  AppDeps,
+  "config" | "db" | "logger" | "calendar" | "procedures" | "uploads" | "limits" | "portalApiTokenKey" | "files"
+>;
 
 /** The contract's words for the generic errors (docs/portal-api/openapi.json, Error). */
 const PORTAL_API_DIALECT: ErrorDialect = {
@@ -42,7 +45,8 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
     router.use(routeNotFound(PORTAL_API_DIALECT));
     return router;
   }
-  const auth = new PortalApiAuth(clients);
+  // Tokens signed with the key every instance shares: one issued here is good at any instance (issue 16).
+  const auth = new PortalApiAuth(clients, deps.portalApiTokenKey);
   const service = new PortalApiService(
     deps.db,
     deps.calendar,
@@ -70,12 +74,11 @@ export function portalApiRouter(deps: Deps): express.Router & { stop: () => Prom
   );
 
   router.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.config.rateLimitPerMinute,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      handler: (_req, res) => sendError(res, new AppError("RATE_LIMITED", "Quá nhiều yêu cầu, vui lòng thử lại sau")),
+    perMinuteLimit(deps.limits, {
+      name: "portal-api",
+      perMinute: deps.config.rateLimitPerMinute,
+      key: addressKey,
+      message: "Quá nhiều yêu cầu, vui lòng thử lại sau",
     }),
   );
 

@@ -14,6 +14,7 @@ import express, { type Request, Router } from "express";
 import { z } from "zod";
 import { AppError, UnauthorizedError } from "../../errors/app-error";
 import { addressKey, perMinuteLimit } from "../../http/rate-limit";
+import type { SharedLimits } from "../../http/shared-limits";
 import { parseOrThrow } from "../../http/validate";
 import type { Logger } from "../../logger";
 import { actorOf, requireOfficial } from "../auth/actor";
@@ -134,9 +135,15 @@ export function postalApiRouter(postal: PostalService, procedures: ProcedureServ
  * parser. A good signature is answered 200 whatever became of the status (applied, a duplicate, stale), so that the
  * post does not redeliver it; an error while applying answers 500, and the post's retry or our polling catches it.
  */
-export function postalCallbackRouter(postal: PostalService, logger: Logger, refusedPerMinute: number): Router {
+export function postalCallbackRouter(
+  postal: PostalService,
+  logger: Logger,
+  refusedPerMinute: number,
+  counters: SharedLimits,
+): Router {
   const router = Router();
-  const limit = perMinuteLimit({
+  const limit = perMinuteLimit(counters, {
+    name: "postal-callback-refused",
     perMinute: refusedPerMinute,
     key: (req) => addressKey(req),
     onlyRefused: true,

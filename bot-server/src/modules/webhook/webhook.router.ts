@@ -3,6 +3,7 @@ import express, { type Request, Router } from "express";
 import { AppError } from "../../errors/app-error";
 import { sendError } from "../../errors/error-handler";
 import { addressKey, perMinuteLimit } from "../../http/rate-limit";
+import type { SharedLimits } from "../../http/shared-limits";
 import type { Logger } from "../../logger";
 import { RefusalLog } from "./refusal-log";
 import { signedTimestamp } from "./validate-signature";
@@ -14,6 +15,8 @@ export type WebhookLimits = {
   refusedPerMinute: number;
   /** How far an event's timestamp may be from now, either way. */
   maxSkewMs: number;
+  /** Where refusals are counted: the database, for every instance together. */
+  counters: SharedLimits;
 };
 
 /**
@@ -34,7 +37,8 @@ export function webhookRouter(
   const router = Router();
   const refusals = new RefusalLog(logger);
   const sourceOf = (req: Request) => req.ip ?? "không rõ";
-  const limit = perMinuteLimit({
+  const limit = perMinuteLimit(limits.counters, {
+    name: "webhook-refused",
     perMinute: limits.refusedPerMinute,
     key: (req) => addressKey(req),
     onlyRefused: true,
