@@ -11,6 +11,7 @@ import { PortalClient } from "./clients/provincial-portal/portal.client";
 import type { OaMessenger } from "./clients/zalo/messages";
 import { OaTokenStore } from "./clients/zalo/oa-token-store";
 import { OfflineMessenger } from "./clients/zalo/offline-messenger";
+import { DatabaseSlots } from "./clients/zalo/shared-send-rate";
 import { ZaloOaClient } from "./clients/zalo/zalo-oa.client";
 import { ZaloGraphClient } from "./clients/zalo-graph.client";
 import type { Config } from "./config";
@@ -497,6 +498,8 @@ async function createMessenger(config: Config, db: Db, logger: Logger): Promise<
       openApiUrl: zalo.openApiUrl,
       znsUrl: zalo.znsUrl,
       ratePerSecond: zalo.sendRatePerSecond,
+      // One schedule in the database: all instances together stay within ZALO_SEND_RATE_PER_SECOND (decision 0020).
+      sendSlots: new DatabaseSlots(db, "zalo-oa"),
       znsDevelopmentMode: config.nodeEnv !== "production",
     },
     logger,

@@ -4,7 +4,7 @@ import type { Logger } from "../../logger";
 import { TOKEN_ERROR_CODE, WINDOW_ERROR_CODES, ZaloApiError, ZaloWindowError } from "./errors";
 import { type OaChannel, type OaMessage, type OaMessenger, type SendResult, toZaloMessage } from "./messages";
 import type { OaTokenStore } from "./oa-token-store";
-import { RateLimiter } from "./rate-limiter";
+import { RateLimiter, type SlotStore } from "./rate-limiter";
 
 const PATHS: Record<OaChannel, string> = {
   cs: "/v3.0/oa/message/cs",
@@ -25,6 +25,8 @@ export type ZaloOaClientOptions = {
   openApiUrl: string;
   znsUrl: string;
   ratePerSecond: number;
+  /** Where the send rate's schedule is kept: the database for every instance together (bootstrap); else this process. */
+  sendSlots?: SlotStore;
   /** ZNS `mode: "development"` outside production (docs/zalo.md §4). */
   znsDevelopmentMode: boolean;
   timeoutMs?: number;
@@ -50,7 +52,7 @@ export class ZaloOaClient implements OaMessenger {
     const timeout = options.timeoutMs ?? 10_000;
     this.openApi = axios.create({ baseURL: options.openApiUrl, timeout, validateStatus: () => true });
     this.zns = axios.create({ baseURL: options.znsUrl, timeout, validateStatus: () => true });
-    this.limiter = new RateLimiter(options.ratePerSecond);
+    this.limiter = new RateLimiter(options.ratePerSecond, undefined, options.sendSlots);
   }
 
   send(channel: OaChannel, userId: string, message: OaMessage): Promise<SendResult> {
