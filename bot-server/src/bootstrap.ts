@@ -111,6 +111,11 @@ export async function bootstrap(
     incomingDirOf(config.dataDir),
     config.maxUploadBytes,
   );
+  if (config.fileStore.kind === "s3") {
+    logger.info({ bucket: config.fileStore.bucket }, "files: documents in an S3-compatible bucket (FILE_STORE=s3)");
+  } else if (config.database) {
+    logger.warn("files: FILE_STORE=local with PostgreSQL: documents stay on this machine; several instances need s3");
+  }
   // One intake for /api and /portal-api: MAX_CONCURRENT_UPLOADS counts both (issue 13, finding 4).
   const uploads = new UploadIntake(
     files.incomingDir,

@@ -27,12 +27,10 @@ let s3: TestS3;
 let server: TestServer;
 /** The server's bucket seen directly, with the same settings. */
 let bucket: FileStore;
-let prefix: string;
 
 beforeAll(async () => {
   s3 = await startS3();
   const settings = s3.settings();
-  prefix = settings.prefix;
   server = await startTestServer({
     fileStore: settings,
     portalApi: { clients: { [CLIENT_ID]: CLIENT_SECRET }, callbackUrl: undefined, callbackSecret: undefined },
