@@ -57,4 +57,44 @@ describe("configuration", () => {
     // A bad value is reported on its own: the checks across settings wait until each one parses.
     expect(issues({ PORT: "-1", ZALO_OA_REFRESH_TOKEN: "refresh-0" }).map((i) => i.variable)).toEqual(["PORT"]);
   });
+
+  describe("secrets in production (issue 16: several instances, one database)", () => {
+    const SECRETS = {
+      SESSION_SECRET: "s".repeat(48),
+      ZALO_APP_ID: "4291763606161179100",
+      ZALO_OA_SECRET_KEY: "oa-secret-key",
+    };
+    const refusal = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error;
+        throw error;
+      }
+      return expect.unreachable();
+    };
+
+    it("when NODE_ENV=production and no secret is set, then it refuses to start, naming each one in Vietnamese", () => {
+      const error = refusal({ NODE_ENV: "production" });
+      expect(error.issues.map((i) => i.variable)).toEqual(["SESSION_SECRET", "ZALO_APP_ID", "ZALO_OA_SECRET_KEY"]);
+      for (const issue of error.issues) {
+        expect(issue.message).toContain("Bắt buộc khi NODE_ENV=production");
+        expect(issue.message).toContain("DATA_DIR");
+      }
+      expect(error.message).toContain("SESSION_SECRET");
+    });
+
+    it("when one secret is missing in production, then only that one is named", () => {
+      for (const name of Object.keys(SECRETS) as (keyof typeof SECRETS)[]) {
+        const env: NodeJS.ProcessEnv = { NODE_ENV: "production", ...SECRETS, [name]: "" };
+        expect(refusal(env).issues.map((i) => i.variable)).toEqual([name]);
+      }
+    });
+
+    it("when production has its secrets, then it starts with them; development and tests may leave them unset", () => {
+      expect(loadConfig({ NODE_ENV: "production", ...SECRETS }).sessionSecret).toBe(SECRETS.SESSION_SECRET);
+      expect(loadConfig({ NODE_ENV: "development" }).sessionSecret).toBeUndefined();
+      expect(loadConfig({ NODE_ENV: "test" }).zalo.oaSecretKey).toBeUndefined();
+    });
+  });
 });

@@ -89,7 +89,10 @@ const Env = z.object({
   /** The built mini-app served at `/` (default: the workspace's mini-app/dist). */
   MINI_APP_DIST: z.string().min(1).optional(),
   CONSOLE_DIST: z.string().min(1).optional(),
-  /** Signs session tokens. When unset, a random secret is created once under DATA_DIR/secrets (never in the repo). */
+  /**
+   * Signs session tokens (and keys /portal-api's access tokens). Required in production, the same on every instance;
+   * in development, when unset, a random secret is created once under DATA_DIR/secrets (never in the repo).
+   */
   SESSION_SECRET: z.string().min(32, "Cần ít nhất 32 ký tự").optional(),
   CITIZEN_SESSION_HOURS: z.coerce
     .number()
@@ -117,7 +120,10 @@ const Env = z.object({
   ZALO_APP_ID: z.string().min(1).optional(),
   ZALO_APP_SECRET: z.string().min(1).optional(),
   ZALO_GRAPH_URL: z.url().default("https://graph.zalo.me"),
-  /** Zalo Official Account: webhook signature, Open API and OAuth (ZALO.md §1–§4). */
+  /**
+   * Zalo Official Account: webhook signature, Open API and OAuth (ZALO.md §1–§4). ZALO_APP_ID and ZALO_OA_SECRET_KEY
+   * are required in production; in development the webhook's are generated under DATA_DIR/secrets.
+   */
   ZALO_OA_ID: z.string().min(1).optional(),
   ZALO_OA_SECRET_KEY: z.string().min(1).optional(),
   /** Seed the OA token store on first start; afterwards the stored (refreshed) tokens win. */
@@ -418,6 +424,28 @@ const S3_SETTINGS = [
 ] as const;
 
 /**
+ * What development generates under DATA_DIR/secrets and production must be given, the same on every instance
+ * (decision 0020). SESSION_SECRET also keys the /portal-api access tokens.
+ */
+const PRODUCTION_SECRETS = [
+  {
+    variable: "SESSION_SECRET",
+    message:
+      "Bắt buộc khi NODE_ENV=production: khóa ký phiên đăng nhập và token /portal-api, mọi máy chủ dùng chung một giá trị (không tự sinh trong DATA_DIR)",
+  },
+  {
+    variable: "ZALO_APP_ID",
+    message:
+      "Bắt buộc khi NODE_ENV=production: chữ ký webhook Zalo được kiểm tra bằng mã ứng dụng thật (không dùng mã phát triển tự sinh trong DATA_DIR)",
+  },
+  {
+    variable: "ZALO_OA_SECRET_KEY",
+    message:
+      "Bắt buộc khi NODE_ENV=production: chữ ký webhook Zalo được kiểm tra bằng khóa OA thật (không dùng khóa phát triển tự sinh trong DATA_DIR)",
+  },
+] as const;
+
+/**
  * The environment parsed into the config object: each variable above, then the checks across variables (each
  * group only when the ones before passed, so one message at a time), then the mapping. `Config` is its output.
  */
@@ -426,6 +454,12 @@ const ConfigSchema = Env.transform((e, ctx) => {
     for (const { variable, message } of issues) ctx.addIssue({ code: "custom", path: [variable], message });
     return z.NEVER;
   };
+  // Issue 16: several instances share one database, so a secret generated into one machine's DATA_DIR would differ
+  // from the next one's (sessions, /portal-api tokens and webhook signatures good on one instance only).
+  if (e.NODE_ENV === "production") {
+    const missing = PRODUCTION_SECRETS.filter(({ variable }) => !e[variable]);
+    if (missing.length > 0) return fail(missing);
+  }
   if (e.PORTAL_MODE === "http") {
     const missing = PORTAL_HTTP_SETTINGS.filter((name) => !e[name]);
     if (missing.length > 0) {

@@ -102,7 +102,9 @@ export class SessionService {
 
 /**
  * The signing secret: SESSION_SECRET when configured, otherwise one generated on first start and kept in
- * DATA_DIR/secrets/session-secret (mode 600), so that sessions survive restarts and no secret lives in the repo.
+ * DATA_DIR/secrets/session-secret (mode 600), so that sessions survive restarts and no secret lives in the repo. The
+ * generated one is for development: production refuses to start without SESSION_SECRET (config.ts), since a secret of
+ * one machine's DATA_DIR would not be the other instances' (issue 16).
  */
 export function resolveSessionSecret(configured: string | undefined, dataDir: string): string {
   if (configured) return configured;

@@ -7,7 +7,8 @@ export type WebhookCredentials = { appId: string; oaSecretKey: string; developme
 /**
  * The signature is checked in every mode (docs/zalo.md §3): with ZALO_APP_ID and ZALO_OA_SECRET_KEY when both are set,
  * otherwise with a development app id and secret generated once under DATA_DIR/secrets (the chat simulator signs
- * with them, exactly as Zalo would).
+ * with them, exactly as Zalo would). The generated ones are for development: production refuses to start without
+ * both (config.ts), since each machine's DATA_DIR would hold other ones (issue 16).
  */
 export function webhookCredentials(
   appId: string | undefined,
