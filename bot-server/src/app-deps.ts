@@ -10,6 +10,8 @@ import type { ConversationStore } from "./modules/chatbot/conversations";
 import type { DossierService } from "./modules/dossiers/dossier.service";
 import type { AttachmentStore } from "./modules/files/attachment-store";
 import type { OrphanSweeper } from "./modules/files/orphan-sweeper";
+import type { Lifecycle } from "./modules/health/lifecycle";
+import type { Metrics } from "./modules/metrics/metrics";
 import type { AnnouncementService } from "./modules/notifications/announcements";
 import type { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import type { OutboxWorker } from "./modules/notifications/outbox-worker";
@@ -68,4 +70,7 @@ export type AppDeps = {
   limits: SharedLimits;
   /** Signs /portal-api access tokens, the same on every instance (derived from the session secret). */
   portalApiTokenKey: Buffer;
+  /** Operations (issue 16, decision 0018): shutting down or not (/readyz), and the Prometheus metrics (/metrics). */
+  lifecycle: Lifecycle;
+  metrics: Metrics;
 };

@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import type { AppDeps } from "./app-deps";
 import { errorHandler, notFoundHandler } from "./errors/error-handler";
+import { accessLog } from "./http/access-log";
 import { apiCors } from "./http/cors";
 import { callerKey, perMinuteLimit } from "./http/rate-limit";
 import { uploadParts } from "./http/upload";
@@ -16,6 +17,7 @@ import { conversationsRouter } from "./modules/chatbot/conversations.router";
 import { devOutboxRouter } from "./modules/chatbot/dev-outbox.router";
 import { dossierRouter } from "./modules/dossiers/dossier.router";
 import { healthRouter } from "./modules/health/health.router";
+import { metricsRouter } from "./modules/metrics/metrics.router";
 import { announcementsRouter } from "./modules/notifications/announcements.router";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { paymentApiRouter, paymentCallbackRouter } from "./modules/payments/payment.router";
@@ -31,6 +33,8 @@ import { webhookRouter } from "./modules/webhook/webhook.router";
 /** Builds the Express app from its dependencies; `server.ts` only listens (docs/architecture.md habit 6). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  // First, so that every answer is logged (decision 0018: method, route, status, duration, request id; nothing else).
+  app.use(accessLog(deps.logger));
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxyHops);
   // Previews of the photos a citizen picks are blob: URLs; the receipt's QR code is a data: URL; announcement images
@@ -38,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
   const imageSources = ["'self'", "data:", "blob:", ...deps.config.announcementImageHosts];
   app.use(helmet({ contentSecurityPolicy: { directives: { "img-src": imageSources } } }));
   // The webhook reads its raw bytes (the signature covers them): it is mounted before the JSON parser.
+  app.use("/webhooks/zalo", deps.metrics.timeWebhookAck);
   app.use(
     webhookRouter(deps.webhook, deps.inbox, deps.logger, {
       refusedPerMinute: deps.config.webhookRateLimitPerMinute,
@@ -72,7 +77,8 @@ export function createApp(deps: AppDeps): Express {
     app.use(simulatorRouter(deps.webhook, deps.config.zalo.oaId ?? "dev-oa", deps.simulatorToken));
   }
 
-  app.use(healthRouter(deps.db));
+  app.use(healthRouter(deps.db, deps.lifecycle));
+  app.use(metricsRouter(deps.metrics, deps.config.operations.metricsToken));
 
   const api = express.Router();
   // First: a preflight is answered (or refused) before it counts against the rate limit or meets authentication.
@@ -174,7 +180,7 @@ function miniApp(dist: string, logger: Logger): RequestHandler {
     return (_req, _res, next) => next();
   }
   const assets = express.static(dist, { index: "index.html", maxAge: "1h" });
-  const reserved = /^\/(api|dev|webhooks|healthz|payments|receipts|postal|post-sandbox)(\/|$)/;
+  const reserved = /^\/(api|dev|webhooks|healthz|readyz|metrics|payments|receipts|postal|post-sandbox)(\/|$)/;
   return (req, res, next) => {
     if (reserved.test(req.path)) return next();
     assets(req, res, () => {

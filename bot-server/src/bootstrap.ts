@@ -32,6 +32,8 @@ import { AttachmentStore } from "./modules/files/attachment-store";
 import { incomingDirOf, openFileStore } from "./modules/files/file-store";
 import { OrphanSweeper } from "./modules/files/orphan-sweeper";
 import { CitizenStorageQuota } from "./modules/files/storage-quota";
+import { Lifecycle } from "./modules/health/lifecycle";
+import { Metrics } from "./modules/metrics/metrics";
 import { AnnouncementService } from "./modules/notifications/announcements";
 import { DeadlineScanner } from "./modules/notifications/deadline-scanner";
 import { NotificationDelivery } from "./modules/notifications/delivery";
@@ -160,7 +162,9 @@ export async function bootstrap(
     csWindowHours: config.notifyCsWindowHours,
     znsTemplates: config.znsTemplates,
   });
-  const worker = new OutboxWorker(db, delivery, config.outbox, logger);
+  const metrics = new Metrics(db, logger);
+  const counted = metrics.countDeliveries(delivery, config.outbox.maxAttempts);
+  const worker = new OutboxWorker(db, counted, config.outbox, logger);
   const announcements = new AnnouncementService(db, config.announcementApproval, () => worker.kick(), logger);
   const deadlines = new DeadlineScanner(db, calendar, planner, () => worker.kick(), logger);
   // A committed dossier change may have queued a notification: wake the worker.
@@ -269,13 +273,15 @@ export async function bootstrap(
     httpPortal,
     limits,
     portalApiTokenKey: portalApiTokenKey(sessionSecret),
+    lifecycle: new Lifecycle(),
+    metrics,
   };
   const app = createApp(deps);
-  return {
-    app,
-    deps,
-    portal,
-    close: async () => {
+  // No background work is claimed any more; resolves once the passes under way are done (SIGTERM: beside the HTTP
+  // requests still in flight, decision 0018). Once, whoever calls it.
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
       inbox.stop();
       limits.stop();
       announcements.stop();
@@ -288,11 +294,22 @@ export async function bootstrap(
         worker.stop(),
         reconciler.stop(),
         postalQueue.stop(),
-        postalSandbox?.close(),
         announcements.idle(),
         httpPortal?.stop(),
         stopBackground?.(),
       ]);
+    })();
+    return stopping;
+  };
+  return {
+    app,
+    deps,
+    portal,
+    stop,
+    /** After the HTTP server closed: stops the background (if not yet), then closes the database. */
+    close: async () => {
+      await stop();
+      await postalSandbox?.close();
       await db.destroy();
     },
   };

@@ -370,6 +370,15 @@ const Env = z.object({
   /** `true` for most self-hosted stores (MinIO, Ceph): the bucket in the path, not in the host name. */
   S3_FORCE_PATH_STYLE: z.enum(["true", "false", "1", "0"]).optional(),
   // ─── end of file storage ───
+
+  // ─── Operations (issue 16) ───
+  /** The bearer token of GET /metrics (Prometheus' scraper), 24 characters or more. Unset: /metrics answers 404. */
+  METRICS_TOKEN: z.string().min(24, "Cần ít nhất 24 ký tự").optional(),
+  /** On SIGTERM: how long /readyz answers 503 while requests are still accepted (for a load balancer to notice). */
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().min(0).max(600).default(0),
+  /** Then how long in-flight requests and background passes may take before the process exits anyway (code 1). */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(1).max(3600).default(10),
+  // ─── end of operations ───
   /** Set by npm: where the command was typed. Relative paths (DATA_DIR, MINI_APP_DIST, CONSOLE_DIST) start there. */
   INIT_CWD: z.string().optional(),
 });
@@ -707,6 +716,14 @@ const ConfigSchema = Env.transform((e, ctx) => {
       callbackSecret: e.PORTAL_API_CALLBACK_SECRET,
       ...notFromEnv<PortalApiTuning>(),
     },
+    // ─── Operations (issue 16) ───
+    /** /metrics and graceful shutdown (decision 0018). The token is never logged. */
+    operations: {
+      metricsToken: e.METRICS_TOKEN,
+      shutdownDelayMs: Math.round(e.SHUTDOWN_DELAY_SECONDS * 1000),
+      shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
+    },
+    // ─── end of operations ───
   };
 });
 

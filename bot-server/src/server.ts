@@ -2,6 +2,7 @@ import { bootstrap } from "./bootstrap";
 import { ConfigError, isLoopback, loadConfig } from "./config";
 import { answerClientErrors } from "./http/client-errors";
 import { createLogger } from "./logger";
+import { shutDown } from "./modules/health/shutdown";
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -15,7 +16,7 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const { app, deps, close } = await bootstrap(config, logger);
+  const { app, deps, stop, close } = await bootstrap(config, logger);
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -48,12 +49,28 @@ async function main() {
     }
   });
   answerClientErrors(server);
+  // Graceful (decision 0018): /readyz 503 and no new background work at once; what is in flight is finished, then exit
+  // 0. Bounded by SHUTDOWN_DELAY_SECONDS + SHUTDOWN_GRACE_SECONDS (exit 1); a second signal exits at once.
+  let stopping = false;
   const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    server.close(() => {
-      void close().finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
+    if (stopping) process.exit(1);
+    stopping = true;
+    const { shutdownDelayMs, shutdownGraceMs } = config.operations;
+    logger.info({ signal, delayMs: shutdownDelayMs, graceMs: shutdownGraceMs }, "shutting down");
+    setTimeout(() => {
+      logger.error("shutdown: still busy when SHUTDOWN_GRACE_SECONDS ran out, exiting anyway");
+      process.exit(1);
+    }, shutdownDelayMs + shutdownGraceMs).unref();
+    shutDown(server, { lifecycle: deps.lifecycle, stop, close }, shutdownDelayMs).then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));

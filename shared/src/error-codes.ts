@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, meaning: "Too many requests from this client; try again in a minute." },
   INTERNAL_ERROR: { status: 500, meaning: "A programmer error; logged, never detailed to the caller." },
   UNAVAILABLE: { status: 503, meaning: "Not recorded now; the sender should try again." },
+  NOT_READY: {
+    status: 503,
+    meaning: "GET /readyz: shutting down, or the database or a queue's table does not answer; details name the check.",
+  },
 
   // ─── Sign-in and accounts (auth) ─────────────────────────────────────────────────────────────────────────────────
   LOGIN_THROTTLED: {
