@@ -1,3 +1,4 @@
+import { pipeline } from "node:stream/promises";
 import {
   Channel,
   DossierCode,
@@ -111,8 +112,8 @@ export function dossierRouter(dossiers: DossierService, upload: RequestHandler):
     res.setHeader("Content-Type", file.mime);
     res.setHeader("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
     res.setHeader("Cache-Control", "private, no-store");
-    file.stream.on("error", () => res.destroy());
-    file.stream.pipe(res);
+    // Either side failing ends both: a download the client gives up on frees the file store's connection too.
+    pipeline(file.stream, res).catch(() => res.destroy());
   });
 
   router.get("/lookup/:code", async (req, res) => {
