@@ -295,6 +295,8 @@ export async function bootstrap(
         reconciler.stop(),
         postalQueue.stop(),
         announcements.idle(),
+        // A scan under way is finished and the lease `deadline-scanner` given back (decision 0021).
+        deadlines.idle(),
         httpPortal?.stop(),
         stopBackground?.(),
       ]);
