@@ -103,9 +103,9 @@ describe("the access log", () => {
     await probe.text();
 
     const logged = accessLines(from);
-    expect(logged[0]).toMatchObject({ route: "/api/lookup/:code", status: lookup.status, level: 40 });
+    expect(logged[0]).toMatchObject({ route: "/api/lookup/:code", status: lookup.status, level: 30 });
     expect(logged[1]).toMatchObject({ route: "/dossiers/*", status: page.status });
-    expect(logged[2]).toMatchObject({ route: "/api/*", status: 404, level: 40 });
+    expect(logged[2]).toMatchObject({ route: "/api/*", status: 404, level: 30 });
     // Probes that succeed are at debug: absent at info.
     expect(logged).toHaveLength(3);
     expect(probe.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,6 +1,6 @@
 import {
-  type ColumnDefinitionBuilder,
   type ColumnDataType,
+  type ColumnDefinitionBuilder,
   type Kysely,
   PostgresAdapter,
   type RawBuilder,

@@ -17,7 +17,9 @@ type Tagged = Request & { [ROUTE]?: string };
  * method, the route (the pattern that matched, like `/api/dossiers/:code`, never the address itself), the status, the
  * duration and a request id (also answered as X-Request-Id). Nothing else of the request is written: no headers (so
  * no Authorization, cookies or signatures), no query string (codes, `?secret=`, `?t=`), no body, no address, no
- * parameter. 5xx at error, 4xx at warn, the rest at info (probes of /healthz, /readyz and /metrics at debug).
+ * parameter. 5xx at error, the rest at info (probes of /healthz, /readyz and /metrics at debug). A refused request (4xx)
+ * is ordinary traffic, not a warning: the modules warn about what deserves it, once per burst where a flood is likely
+ * (the webhook's refusal log, issue 13 finding 5), and a flood must not turn into a flood of warnings here.
  */
 export function accessLog(logger: Logger): RequestHandler {
   const log = pinoHttp({
@@ -34,7 +36,6 @@ export function accessLog(logger: Logger): RequestHandler {
     customAttributeKeys: { reqId: "requestId" },
     customLogLevel: (req, res, error) => {
       if (error || res.statusCode >= 500) return "error";
-      if (res.statusCode >= 400) return "warn";
       return PROBES.has(routeOf(req as Tagged)) ? "debug" : "info";
     },
     customSuccessMessage: () => "request",

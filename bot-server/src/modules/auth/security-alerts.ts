@@ -1,5 +1,6 @@
 import type { SecurityAlert } from "@qn/shared";
 import type { Selectable } from "kysely";
+import { sql } from "kysely";
 import type { Db } from "../../db/database";
 import type { SecurityAlertsTable } from "../../db/schema";
 import { NotFoundError } from "../../errors/app-error";
@@ -61,7 +62,8 @@ export class SecurityAlerts {
     await this.db
       .updateTable("security_alerts")
       .set((eb) => ({
-        failures: eb.fn("max", [eb.ref("failures"), eb.val(failures)]),
+        // The larger of the two (SQLite's two-argument max() is not PostgreSQL's; a CASE is both's).
+        failures: sql<number>`CASE WHEN ${eb.ref("failures")} > ${failures} THEN ${eb.ref("failures")} ELSE ${failures} END`,
         last_at: now,
         sources: JSON.stringify(merged),
       }))

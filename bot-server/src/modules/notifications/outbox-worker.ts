@@ -107,6 +107,9 @@ export class OutboxWorker {
              SELECT id FROM (
                SELECT id FROM outbox WHERE status = 'in_flight' AND claimed_until < ${now.toISOString()}
                 LIMIT ${this.options.batch}) AS expired)
+         -- Again on the row itself: on PostgreSQL a claim that waited for another's lock re-checks only this.
+         AND ((status = 'pending' AND next_attempt_at <= ${now.toISOString()})
+              OR (status = 'in_flight' AND claimed_until < ${now.toISOString()}))
       RETURNING id, idempotency_key, kind, citizen_id, zalo_user_id, announcement_id, payload, attempts`.execute(
       this.db,
     );

@@ -105,6 +105,9 @@ export class PaymentReconciler {
                      WHERE next_check_at IS NOT NULL AND next_check_at <= ${now.toISOString()}
                        AND (claimed_until IS NULL OR claimed_until < ${now.toISOString()})
                      ORDER BY next_check_at LIMIT ${this.options.batch ?? 100})
+         -- Again on the row itself: on PostgreSQL a claim that waited for another's lock re-checks only this.
+         AND next_check_at IS NOT NULL AND next_check_at <= ${now.toISOString()}
+         AND (claimed_until IS NULL OR claimed_until < ${now.toISOString()})
       RETURNING id, reference, status, created_at, checks`.execute(this.db);
     return result.rows;
   }

@@ -126,6 +126,9 @@ export class PostalQueue {
                      WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
                        AND (claimed_until IS NULL OR claimed_until < ${now})
                      ORDER BY next_attempt_at LIMIT ${this.options.batch ?? 16})
+         -- Again on the row itself: on PostgreSQL a claim that waited for another's lock re-checks only this.
+         AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
+         AND (claimed_until IS NULL OR claimed_until < ${now})
       RETURNING id`.execute(this.db);
     return result.rows.map((r) => r.id);
   }

@@ -34,6 +34,7 @@ import {
 import { type Selectable, sql, type Transaction } from "kysely";
 import type { PostCallbackCheck, PostClient, PostParty, PostStatusReport } from "../../clients/postal/post";
 import type { Db } from "../../db/database";
+import { dialectOf } from "../../db/dialect";
 import type { Database, PostalOrdersTable } from "../../db/schema";
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../errors/app-error";
 import type { Logger } from "../../logger";
@@ -573,6 +574,12 @@ export class PostalService {
     const receivedAt = this.now().toISOString();
     const key = report.eventId ?? `${report.status}@${report.at}`;
     const outcome = await this.db.transaction().execute(async (trx) => {
+      // Two reports of one order are decided one after the other. SQLite: the event's insert, the transaction's first
+      // write, takes the database's write lock (a read first could not be upgraded under another process's). PostgreSQL
+      // locks rows: the order's row is locked first — the event's foreign key would otherwise share-lock it, and two
+      // transactions each holding that would deadlock when they lock it for the update.
+      const readOrder = () => trx.selectFrom("postal_orders").selectAll().where("id", "=", found.id);
+      const locked = dialectOf(trx) === "postgres" ? await readOrder().forUpdate().executeTakeFirstOrThrow() : null;
       const event = await trx
         .insertInto("postal_events")
         .values({
@@ -589,11 +596,7 @@ export class PostalService {
         .returning("id")
         .executeTakeFirst();
       if (!event) return { result: "duplicate" as const, order: null };
-      const order = await trx
-        .selectFrom("postal_orders")
-        .selectAll()
-        .where("id", "=", found.id)
-        .executeTakeFirstOrThrow();
+      const order = locked ?? (await readOrder().executeTakeFirstOrThrow());
       const decision = decidePostalStatus({ status: order.status, at: order.status_at }, report);
       if (decision !== "apply") {
         await trx.updateTable("postal_events").set({ result: decision }).where("id", "=", event.id).execute();

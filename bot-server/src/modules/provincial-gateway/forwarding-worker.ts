@@ -156,6 +156,9 @@ export class ForwardingWorker {
                                  WHERE e.dossier_id = j.dossier_id AND e.id < j.id
                                    AND e.status IN ('pending', 'in_flight'))
               ORDER BY j.next_attempt_at LIMIT ${batch})
+         -- Again on the row itself: on PostgreSQL a claim that waited for another's lock re-checks only this.
+         AND ((status = 'pending' AND next_attempt_at <= ${now.toISOString()})
+              OR (status = 'in_flight' AND claimed_until < ${now.toISOString()}))
       RETURNING id, dossier_id, dossier_code, kind, payload, progress, attempts`.execute(this.db);
     return result.rows;
   }
