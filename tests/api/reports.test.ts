@@ -432,6 +432,7 @@ describe("the figures follow real dossiers filed and delivered through the API",
         json: { codes: [byPost.body.code] },
       });
       expect(dispatched.body[0].outcome, JSON.stringify(dispatched.body)).toBe("created");
+      await live.deps.postalQueue.idle();
       await live.deps.postalQueue.drain();
       const order = await live.deps.db
         .selectFrom("postal_orders")
@@ -439,8 +440,11 @@ describe("the figures follow real dossiers filed and delivered through the API",
         .where("dossier_code", "=", byPost.body.code)
         .executeTakeFirstOrThrow();
       live.deps.postalSandbox?.deliver(order.waybill as string, "Nguyễn Văn An");
-      await live.deps.postalSandbox?.flush();
-      await live.deps.postalQueue.drain();
+      for (let i = 0; i < 3; i++) {
+        await live.deps.postalSandbox?.flush();
+        await live.deps.postalQueue.idle();
+        await live.deps.postalQueue.drain();
+      }
       const delivered = await call(live, "GET", `/api/dossiers/${byPost.body.code}`, { token: hcc.token });
       expect(delivered.body.state).toBe(10);
 

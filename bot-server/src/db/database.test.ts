@@ -35,6 +35,8 @@ describe("the embedded database", () => {
       "0017_security_alerts",
       "0018_payments",
       "0019_postal",
+      "0020_shared_limits",
+      "0021_leases_and_inbox",
     ]);
     // What a change writes is written by the code of the change, never by the database behind its back.
     const triggers = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'trigger'`.execute(db);
