@@ -35,7 +35,6 @@ const isShort = (start: string, end: string) => Date.parse(end) - Date.parse(sta
  * parse would have no year and be left out of long periods.
  */
 
-
 /**
  * The Vietnamese years that [start, end) touches, each with whether the period covers the whole of it (then the year
  * alone selects the dossiers, and the instants need not be compared row by row).
