@@ -50,8 +50,9 @@ export default defineConfig({
               test: {
                 name: "api-postgres",
                 include: ["tests/**/*.test.ts"],
-                // The CLI and crash tests spawn servers of their own on DATA_DIR's SQLite: not yet pointed at it.
-                exclude: ["**/node_modules/**", "tests/e2e/**", "tests/cli/**", "tests/crash/**"],
+                // The crash tests' servers get the database too (tests/helpers/test-server.ts databaseEnv); the CLI
+                // tests are about SQLite's DATA_DIR (the catalogue import, the start-up checks) and run on it alone.
+                exclude: ["**/node_modules/**", "tests/e2e/**", "tests/cli/**"],
                 env: { QN_TEST_POSTGRES: "1" },
               },
             },

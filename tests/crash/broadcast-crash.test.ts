@@ -2,9 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeZalo } from "../../bot-server/bench/fake-zalo";
-import { openDatabase } from "../../bot-server/src/db/database";
 import { ROOT } from "../helpers/run";
-import { startTestServer, tempDataDir } from "../helpers/test-server";
+import { databaseEnv, openTestDatabase, postgresFor, startTestServer, tempDataDir } from "../helpers/test-server";
 
 const FOLLOWERS = 3000;
 const BATCH = 20;
@@ -21,6 +20,7 @@ function serverProcess(dataDir: string, zaloUrl: string): ChildProcess {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       DATA_DIR: dataDir,
+      ...databaseEnv(dataDir),
       PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "silent",
@@ -50,6 +50,7 @@ describe("a broadcast survives kill -9", () => {
   it("when the server is killed mid-broadcast and restarted, then every follower gets it, duplicates only within the in-flight window, and counts add up", async () => {
     // Arrange: a database with followers and an approved announcement due now (prepared by the app itself).
     const dataDir = tempDataDir();
+    await postgresFor(dataDir);
     const prepared = await startTestServer({
       dataDir,
       outbox: { workers: 0, batch: BATCH, concurrency: CONCURRENCY, leaseSeconds: 5, maxAttempts: 8 },
@@ -105,7 +106,7 @@ describe("a broadcast survives kill -9", () => {
 
       const second = serverProcess(dataDir, zalo.url);
       children.push(second);
-      const db = await openDatabase(dataDir);
+      const db = await openTestDatabase(dataDir);
       await vi.waitFor(
         async () => {
           const open = await db

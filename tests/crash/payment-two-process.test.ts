@@ -3,10 +3,16 @@ import net from "node:net";
 import path from "node:path";
 import { DossierPayments } from "@qn/shared";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { openDatabase } from "../../bot-server/src/db/database";
 import { call, citizen, view } from "../helpers/api";
 import { ROOT } from "../helpers/run";
-import { startTestServer, type TestServer, tempDataDir } from "../helpers/test-server";
+import {
+  databaseEnv,
+  openTestDatabase,
+  postgresFor,
+  startTestServer,
+  type TestServer,
+  tempDataDir,
+} from "../helpers/test-server";
 import { NATIONAL_PARTNER, NATIONAL_SECRET, NATIONAL_TOKEN } from "../mocks/national-payment";
 import { requestedDossier } from "../payments/providers";
 
@@ -51,6 +57,7 @@ function tsProcess(script: string, env: Record<string, string>): ChildProcess {
 function botProcess(dataDir: string, port: number, providerUrl: string, checkBaseSeconds: number): ChildProcess {
   return tsProcess("bot-server/src/server.ts", {
     DATA_DIR: dataDir,
+    ...databaseEnv(dataDir),
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
@@ -95,6 +102,7 @@ describe("a payment confirmed while the bot server is killed", () => {
   it("when the platform takes the money and the bot server is kill -9'd before recording it, then after the restart the reconciliation credits it exactly once", async () => {
     // A dossier in state 6 (an official asked for 24.000 đ), prepared in the data directory the process will use.
     const dataDir = tempDataDir();
+    await postgresFor(dataDir);
     const prepared = await startTestServer({ dataDir });
     const preparedToken = await citizen(prepared, ZALO_ID, "Hoàng Văn Giáp");
     const { dossier } = await requestedDossier(prepared, preparedToken);
@@ -111,7 +119,7 @@ describe("a payment confirmed while the bot server is killed", () => {
     // First life: the reconciliation would first ask 5 s after the attempt starts — after the kill.
     let server = botProcess(dataDir, botPort, providerUrl, 5);
     await vi.waitFor(async () => expect(await answers(`${bot.url}/healthz`), "the bot server").toBe(true), POLL);
-    const db = await openDatabase(dataDir);
+    const db = await openTestDatabase(dataDir);
     try {
       const token = await citizen(bot, ZALO_ID, "Hoàng Văn Giáp");
       const started = await call(bot, "POST", `/api/dossiers/${dossier.code}/payments`, {

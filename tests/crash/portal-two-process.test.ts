@@ -2,11 +2,17 @@ import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { openDatabase } from "../../bot-server/src/db/database";
 import { call, citizen, file, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
 import { ROOT } from "../helpers/run";
-import { startTestServer, type TestServer, tempDataDir } from "../helpers/test-server";
+import {
+  databaseEnv,
+  openTestDatabase,
+  postgresFor,
+  startTestServer,
+  type TestServer,
+  tempDataDir,
+} from "../helpers/test-server";
 
 const CLIENT_ID = "zalo-bot-server";
 const CLIENT_SECRET = "two-process-client-secret";
@@ -34,6 +40,7 @@ function portalProcess(dataDir: string, port: number, callbackUrl: string): Chil
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       DATA_DIR: dataDir,
+      ...databaseEnv(dataDir),
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "silent",
@@ -70,6 +77,7 @@ describe("the HTTP gateway against a real portal process", () => {
   it("when the portal process is killed and restarted while dossiers are filed, then each reaches it exactly once and every state change reaches the citizen", async () => {
     // The portal's database, with the one-stop officer who will accept the dossiers there.
     const portalDir = tempDataDir();
+    await postgresFor(portalDir);
     const prepared = await startTestServer({ dataDir: portalDir });
     await prepared.deps.auth.createOfficial({
       username: OFFICIAL.username,
@@ -96,7 +104,7 @@ describe("the HTTP gateway against a real portal process", () => {
         client: { breakerCoolDownMs: 500, retryBaseMs: 50, retryMaxMs: 200 },
       },
     });
-    const portalDb = await openDatabase(portalDir);
+    const portalDb = await openTestDatabase(portalDir);
     try {
       const birth = await procedure(bot, "1.001193");
       const filed: { code: string; token: string }[] = [];

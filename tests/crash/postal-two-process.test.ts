@@ -4,11 +4,18 @@ import net from "node:net";
 import path from "node:path";
 import { postalStatusLabel, STATE } from "@qn/shared";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { openDatabase } from "../../bot-server/src/db/database";
 import { call, citizen, file, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
 import { ROOT } from "../helpers/run";
-import { startTestServer, type TestServer, tempDataDir, testConfig } from "../helpers/test-server";
+import {
+  databaseEnv,
+  openTestDatabase,
+  postgresFor,
+  startTestServer,
+  type TestServer,
+  tempDataDir,
+  testConfig,
+} from "../helpers/test-server";
 
 /**
  * Issue 15: "A two-process test: a fake post process is `kill -9`'d while 20 results are dispatched. Every dossier
@@ -89,6 +96,7 @@ function postProcess(port: number, stateFile: string, callbackUrl: string): Chil
 function botProcess(dataDir: string, port: number, postUrl: string): ChildProcess {
   return tsProcess("bot-server/src/server.ts", {
     DATA_DIR: dataDir,
+    ...databaseEnv(dataDir),
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
@@ -160,6 +168,7 @@ describe("results dispatched by post while the post is killed", () => {
   it("when the fake post is kill -9'd while 20 results go out and restarted, then each dossier has exactly one order and each citizen is told each status once", async () => {
     // ─── Before: 20 dossiers in state 9 with the result by post, an administrator and the unit's HCC officer ───
     const dataDir = tempDataDir();
+    await postgresFor(dataDir);
     const base = testConfig({ dataDir });
     // No test post: the sender details are the administrator's to enter, as with a real post.
     const prepared = await startTestServer({ dataDir, postal: { ...base.postal, sandbox: false } });
@@ -223,7 +232,7 @@ describe("results dispatched by post while the post is killed", () => {
     const server = botProcess(dataDir, botPort, postUrl);
     await vi.waitFor(async () => expect(await answers(`${postUrl}/_control/orders`), "the fake post").toBe(true), POLL);
     await vi.waitFor(async () => expect(await answers(`${bot.url}/healthz`), "the bot server").toBe(true), POLL);
-    const db = await openDatabase(dataDir);
+    const db = await openTestDatabase(dataDir);
     try {
       const signIn = async (who: { username: string }) => {
         const res = await call(bot, "POST", "/api/officials/login", {

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { type AppDeps, answerClientErrors, bootstrap, type Config, createLogger, loadConfig } from "@qn/bot-server";
 import pg from "pg";
+import { type Db, openDatabase, openPostgres } from "../../bot-server/src/db/database";
 
 /** This run's servers use PostgreSQL (the api-postgres project): tests of SQLite's own behaviour skip on it. */
 export const onPostgres = process.env.QN_TEST_POSTGRES === "1" && !!process.env.TEST_DATABASE_URL;
@@ -59,21 +60,43 @@ export function testConfig(overrides: ServerOverrides = {}): Config {
  */
 export async function postgresFor(dataDir: string): Promise<string | undefined> {
   const admin = process.env.TEST_DATABASE_URL;
-  if (process.env.QN_TEST_POSTGRES !== "1" || !admin) return undefined;
-  const name = `qn_t_${createHash("sha1").update(dataDir).digest("hex").slice(0, 20)}`;
+  const url = postgresUrlFor(dataDir);
+  if (!admin || !url) return undefined;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    await client.query(`CREATE DATABASE ${new URL(url).pathname.slice(1)}`);
   } catch (error) {
     // 42P04: it exists (the second instance on this DATA_DIR).
     if ((error as { code?: string }).code !== "42P04") throw error;
   } finally {
     await client.end();
   }
+  return url;
+}
+
+/** The PostgreSQL database a DATA_DIR gets on this run, or undefined on SQLite (postgresFor creates it). */
+export function postgresUrlFor(dataDir: string): string | undefined {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (process.env.QN_TEST_POSTGRES !== "1" || !admin) return undefined;
   const url = new URL(admin);
-  url.pathname = `/${name}`;
+  url.pathname = `/qn_t_${createHash("sha1").update(dataDir).digest("hex").slice(0, 20)}`;
   return url.toString();
+}
+
+/**
+ * For a server process a test spawns on `dataDir` (the crash tests): its DATABASE_URL on PostgreSQL runs, so that it
+ * shares the database of the test's in-process servers on that DATA_DIR; nothing on SQLite. Call postgresFor first.
+ */
+export function databaseEnv(dataDir: string): Record<string, string> {
+  const url = postgresUrlFor(dataDir);
+  return url ? { DATABASE_URL: url } : {};
+}
+
+/** The database of `dataDir` as its servers see it: PostgreSQL on PostgreSQL runs, else its SQLite file. */
+export async function openTestDatabase(dataDir: string): Promise<Db> {
+  const url = await postgresFor(dataDir);
+  return url ? openPostgres(url, { poolSize: 2 }) : openDatabase(dataDir);
 }
 
 /** Starts the real app on port 0 with a temporary DATA_DIR, as `npm start` would, but in-process. */
