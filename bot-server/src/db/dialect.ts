@@ -52,3 +52,12 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
 }
+
+/**
+ * Whether the database refused a request's text as text: PostgreSQL's 22021 (a NUL byte, or bytes that are not UTF-8)
+ * and 22P05. SQLite stores such bytes as they are. A request that carries them is malformed, not a server fault.
+ */
+export function isTextRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "22021" || code === "22P05";
+}

@@ -1,6 +1,7 @@
 import type { ErrorCode } from "@qn/shared";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
+import { isTextRefused } from "../db/dialect";
 import { AppError } from "./app-error";
 
 /**
@@ -64,6 +65,8 @@ export function errorHandler(logger: Logger, dialect: ErrorDialect = APP_DIALECT
       sendError(res, renamed ? new AppError(renamed, err.message, err.status, err.details) : err);
       return;
     }
+    // Text the database refuses to store or compare (PostgreSQL: a NUL byte in a parameter) is the request's fault.
+    if (isTextRefused(err)) return sendError(res, new AppError(dialect.malformedCode, dialect.messages.malformed));
     // body-parser and friends mark client errors with a status (malformed JSON: 400, too large: 413).
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 413) return sendError(res, new AppError("PAYLOAD_TOO_LARGE", dialect.messages.tooLarge));
