@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { DossierPayments } from "@qn/shared";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, citizen, view } from "../helpers/api";
-import { ROOT } from "../helpers/run";
+import { answers, freePort, kill, processes } from "../helpers/processes";
 import {
   databaseEnv,
   openTestDatabase,
@@ -26,32 +24,7 @@ import { requestedDossier } from "../payments/providers";
 const ZALO_ID = "zalo-payment-crash";
 const SESSION_SECRET = "payment-crash-session-secret-0123456789";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-// node with tsx's loader, not the tsx wrapper: SIGKILL to the wrapper would leave its node child serving.
-function tsProcess(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script)], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-  });
-  children.push(child);
-  return child;
-}
+const tsProcess = processes();
 
 /** The bot server as `npm start` runs it, offering the national platform at `providerUrl`. */
 function botProcess(dataDir: string, port: number, providerUrl: string, checkBaseSeconds: number): ChildProcess {
@@ -69,19 +42,6 @@ function botProcess(dataDir: string, port: number, providerUrl: string, checkBas
     PAYMENT_CHECK_BASE_SECONDS: String(checkBaseSeconds),
     PAYMENT_RECONCILE_POLL_SECONDS: "1",
   });
-}
-
-async function kill(child: ChildProcess) {
-  child.kill("SIGKILL");
-  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url)).ok;
-  } catch {
-    return false;
-  }
 }
 
 /** How the test waits for the other processes: every 100 ms, for up to 60 s (two shared CPUs start a server slowly). */

@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { postalStatusLabel, STATE } from "@qn/shared";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, citizen, file, procedure, requiredFiles, submission, view } from "../helpers/api";
 import { png } from "../helpers/files";
-import { ROOT } from "../helpers/run";
+import { answers, freePort, kill, processes } from "../helpers/processes";
 import {
   databaseEnv,
   openTestDatabase,
@@ -52,32 +51,7 @@ const SENDER = {
   tariff: { pickup: 20_000, delivery: 25_000, cod: 5_000 },
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-// node with tsx's loader, not the tsx wrapper: SIGKILL to the wrapper would leave its node child serving.
-function tsProcess(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script)], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-  });
-  children.push(child);
-  return child;
-}
+const tsProcess = processes();
 
 function postProcess(port: number, stateFile: string, callbackUrl: string): ChildProcess {
   return tsProcess("tests/crash/fake-post-process.ts", {
@@ -111,19 +85,6 @@ function botProcess(dataDir: string, port: number, postUrl: string): ChildProces
     POSTAL_QUEUE_POLL_SECONDS: "0.1",
     POSTAL_POLL_MINUTES: "0.01",
   });
-}
-
-async function kill(child: ChildProcess) {
-  child.kill("SIGKILL");
-  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url)).ok;
-  } catch {
-    return false;
-  }
 }
 
 /** How the test waits for the other processes: every 100 ms, for up to 60 s (two shared CPUs start a server slowly). */
