@@ -1,8 +1,6 @@
-import path from "node:path";
-import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_FILE } from "../../bot-server/src/db/database";
 import { call } from "../helpers/api";
+import { fullScans, statementsOf } from "../helpers/query-plans";
 import { onPostgres, type TestServer } from "../helpers/test-server";
 import { completed, filePostal, newCitizen, settle, startPostalServer } from "./helpers";
 
@@ -18,47 +16,6 @@ beforeAll(async () => {
   server = await startPostalServer();
 });
 afterAll(async () => server.close());
-
-async function statementsOf(work: () => Promise<void>): Promise<{ sql: string; params: unknown[] }[]> {
-  const seen: { sql: string; params: unknown[] }[] = [];
-  const probe = new SQLite(":memory:");
-  const target = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<string, unknown>;
-  probe.close();
-  const methods = ["all", "get", "run", "iterate"] as const;
-  const saved = methods.map((m) => target[m] as (...args: unknown[]) => unknown);
-  methods.forEach((m, i) => {
-    const run = saved[i] as (...args: unknown[]) => unknown;
-    target[m] = function (this: SQLite.Statement, ...params: unknown[]) {
-      seen.push({ sql: this.source, params });
-      return run.apply(this, params);
-    };
-  });
-  try {
-    await work();
-  } finally {
-    methods.forEach((m, i) => {
-      target[m] = saved[i];
-    });
-  }
-  return seen;
-}
-
-function fullScans(statements: { sql: string; params: unknown[] }[], table: string): string[] {
-  const db = new SQLite(path.join(server.dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    const scans = new Set<string>();
-    for (const { sql, params } of statements) {
-      if (!/^\s*(select|update|delete|insert|with)/i.test(sql)) continue;
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as { detail: string }[];
-      for (const { detail } of plan) {
-        if (new RegExp(`^SCAN ${table}\\b`).test(detail) && !/USING (COVERING )?INDEX/.test(detail)) scans.add(sql);
-      }
-    }
-    return [...scans];
-  } finally {
-    db.close();
-  }
-}
 
 describe.skipIf(onPostgres)("the statements of the postal service", () => {
   it("when results are dispatched, sent, and their statuses applied, then no statement reads every order or every event", async () => {
@@ -83,9 +40,9 @@ describe.skipIf(onPostgres)("the statements of the postal service", () => {
       }
     });
     expect(statements.length).toBeGreaterThan(30);
-    expect(fullScans(statements, "postal_orders")).toEqual([]);
-    expect(fullScans(statements, "postal_events")).toEqual([]);
-    expect(fullScans(statements, "dossiers")).toEqual([]);
+    expect(fullScans(server.dataDir, statements, "postal_orders")).toEqual([]);
+    expect(fullScans(server.dataDir, statements, "postal_events")).toEqual([]);
+    expect(fullScans(server.dataDir, statements, "dossiers")).toEqual([]);
   });
 
   it("when the postal indicators are read, then they come from the postal records' partial indexes", async () => {
@@ -101,6 +58,6 @@ describe.skipIf(onPostgres)("the statements of the postal service", () => {
       });
     });
     expect(statements.length).toBe(4);
-    expect(fullScans(statements, "dossiers")).toEqual([]);
+    expect(fullScans(server.dataDir, statements, "dossiers")).toEqual([]);
   });
 });
