@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { FEE_KIND_LABELS, toVietnamWallClock } from "@qn/shared";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
+import { type PdfFont, registerFonts } from "../../pdf/fonts";
 import { formatVnd, vndInWords } from "./receipt-words";
 
 export { formatVnd, vndInWords } from "./receipt-words";
@@ -58,24 +57,7 @@ const HEAD_FILL = "#eeeeee";
 const TEST_RED = "#c62828";
 const TEST_FILL = "#fdecea";
 
-type FontName = "regular" | "bold" | "italic";
-
-const fontFiles: Record<FontName, string> = {
-  regular: "dejavu-fonts-ttf/ttf/DejaVuSans.ttf",
-  bold: "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf",
-  italic: "dejavu-fonts-ttf/ttf/DejaVuSans-Oblique.ttf",
-};
-let fonts: Record<FontName, Buffer> | undefined;
-
-/** The font files, read once per process (about 2 MB in all). */
-function loadFonts(): Record<FontName, Buffer> {
-  if (!fonts) {
-    const require = createRequire(import.meta.url);
-    const read = (name: FontName) => readFileSync(require.resolve(fontFiles[name]));
-    fonts = { regular: read("regular"), bold: read("bold"), italic: read("italic") };
-  }
-  return fonts;
-}
+type FontName = Extract<PdfFont, "regular" | "bold" | "italic">;
 
 /** `17:30 ngày 01/10/2025`, in Vietnam time (UTC+7 all year) whatever the server's zone. */
 export function formatReceiptTime(at: Date): string {
@@ -133,10 +115,7 @@ export async function renderReceiptPdf(data: ReceiptData): Promise<Buffer> {
     doc.on("error", reject);
   });
 
-  const f = loadFonts();
-  doc.registerFont("regular", f.regular);
-  doc.registerFont("bold", f.bold);
-  doc.registerFont("italic", f.italic);
+  registerFonts(doc, ["regular", "bold", "italic"]);
   if (data.test) doc.on("pageAdded", () => drawWatermark(doc));
   doc.addPage();
 

@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { formatVietnamDate, formatVietnamDateTime, formatVnd } from "@qn/shared";
 // The default export: its `raw` gives the bars; the module's own named `raw` is the "raw" symbology, not this.
 import bwipjs from "bwip-js/node";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
+import { type PdfFont, registerFonts } from "../../pdf/fonts";
 
 /**
  * The printable label (nhãn bưu gửi) of a postal order of the public postal service (bưu chính công ích), drawn on
@@ -61,24 +60,7 @@ const WAYBILL_BAR = { height: 58, maxModule: 4 * DOT };
 const DOSSIER_BAR = { height: 24, maxModule: 3 * DOT };
 const QR_SIZE = 74;
 
-type FontName = "regular" | "bold" | "mono";
-
-const fontFiles: Record<FontName, string> = {
-  regular: "dejavu-fonts-ttf/ttf/DejaVuSans.ttf",
-  bold: "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf",
-  mono: "dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf",
-};
-let fonts: Record<FontName, Buffer> | undefined;
-
-/** The font files, read once per process. */
-function loadFonts(): Record<FontName, Buffer> {
-  if (!fonts) {
-    const require = createRequire(import.meta.url);
-    const read = (name: FontName) => readFileSync(require.resolve(fontFiles[name]));
-    fonts = { regular: read("regular"), bold: read("bold"), mono: read("mono") };
-  }
-  return fonts;
-}
+type FontName = Extract<PdfFont, "regular" | "bold" | "mono">;
 
 /** Text as it is drawn: composed (NFC), so that a decomposed "ế" still finds its one glyph. */
 function nfc(text: string): string {
@@ -122,10 +104,7 @@ export async function renderPostalLabels(labels: PostalLabel[]): Promise<Buffer>
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  const f = loadFonts();
-  doc.registerFont("regular", f.regular);
-  doc.registerFont("bold", f.bold);
-  doc.registerFont("mono", f.mono);
+  registerFonts(doc, ["regular", "bold", "mono"]);
 
   for (const label of labels) {
     doc.addPage();
